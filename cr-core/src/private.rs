@@ -1,0 +1,179 @@
+//! Helpers that derived code calls, so each generated statement stays one short line.
+//! Not a public API: names and signatures change without notice. Nothing here panics or
+//! allocates; each check returns an `Error` that names the header field (and live path).
+
+use crate::{Error, ErrorKind};
+use zerocopy::{FromBytes, Immutable, IntoBytes};
+
+/// The relation between a live place (`Self`) and the header field (`H`) of a plain `path`
+/// mapping: they must be the same type.
+#[diagnostic::on_unimplemented(
+    message = "cr: the live place has type `{Self}` but the header field has type `{H}`",
+    label = "a plain `path` mapping copies between identical types only",
+    note = "add `bits` to reinterpret between two types of the same size, or `convert` for a checked conversion between numeric types"
+)]
+pub trait Same<H> {
+    /// live -> header.
+    fn save(header: &mut H, live: &Self);
+    /// header -> live.
+    fn restore(header: &H, live: &mut Self);
+    /// header -> live, through a mask: bits outside `mask` keep their live value.
+    fn restore_masked(header: &H, live: &mut Self, mask: H)
+    where
+        H: Word;
+}
+
+impl<T: Copy> Same<T> for T {
+    #[inline(always)]
+    fn save(header: &mut T, live: &T) {
+        *header = *live;
+    }
+    #[inline(always)]
+    fn restore(header: &T, live: &mut T) {
+        *live = *header;
+    }
+    #[inline(always)]
+    fn restore_masked(header: &T, live: &mut T, mask: T)
+    where
+        T: Word,
+    {
+        *live = live.and(mask.not()).or(header.and(mask));
+    }
+}
+
+/// An unsigned integer usable as a flag word or under a mask.
+#[diagnostic::on_unimplemented(
+    message = "cr: `{Self}` is not an unsigned integer type",
+    label = "masks and flag words need `u8`, `u16`, `u32`, `u64` or `usize`"
+)]
+pub trait Word: Copy + PartialEq {
+    /// Zero.
+    const ZERO: Self;
+    /// `self & other`.
+    fn and(self, other: Self) -> Self;
+    /// `self | other`.
+    fn or(self, other: Self) -> Self;
+    /// `!self`.
+    fn not(self) -> Self;
+    /// Widened to `u64` for error reports.
+    fn to_u64(self) -> u64;
+}
+
+macro_rules! word {
+    ($($t:ty),*) => {$(
+        impl Word for $t {
+            const ZERO: Self = 0;
+            #[inline(always)]
+            fn and(self, other: Self) -> Self { self & other }
+            #[inline(always)]
+            fn or(self, other: Self) -> Self { self | other }
+            #[inline(always)]
+            fn not(self) -> Self { !self }
+            #[inline(always)]
+            fn to_u64(self) -> u64 { self as u64 }
+        }
+    )*};
+}
+word!(u8, u16, u32, u64, usize);
+
+/// A place a `flag` maps to.
+#[diagnostic::on_unimplemented(
+    message = "cr: a flag maps to a `bool` place, but this place has type `{Self}`",
+    label = "expected a `bool` field here"
+)]
+pub trait Flag {
+    /// The place's value.
+    fn get(&self) -> bool;
+    /// Sets the place.
+    fn set(&mut self, on: bool);
+}
+
+impl Flag for bool {
+    #[inline(always)]
+    fn get(&self) -> bool {
+        *self
+    }
+    #[inline(always)]
+    fn set(&mut self, on: bool) {
+        *self = on;
+    }
+}
+
+/// `bits`: copies `src`'s bytes over `dst`. The derive asserts at compile time that both types
+/// have the same size, so the copy always happens; were the sizes ever different it would copy nothing.
+#[inline(always)]
+pub fn bits<D, S>(dst: &mut D, src: &S)
+where
+    D: FromBytes + IntoBytes,
+    S: IntoBytes + Immutable,
+{
+    if let Ok(value) = D::read_from_bytes(src.as_bytes()) {
+        *dst = value;
+    }
+}
+
+/// The size of the type at a place, for the compile-time size assertion of `bits`.
+pub const fn size_of_place<T: ?Sized, F>(_place: fn(&T) -> &F) -> usize {
+    core::mem::size_of::<F>()
+}
+
+/// `convert`, save: a lossless widening.
+#[inline(always)]
+pub fn widen<H: From<L>, L: Copy>(header: &mut H, live: &L) {
+    *header = H::from(*live);
+}
+
+/// `convert`, restore: a checked narrowing, done before any write.
+#[inline(always)]
+pub fn narrow<H: Copy, L: TryFrom<H>>(header: &H, field: &'static str, path: &'static str) -> Result<L, Error> {
+    match L::try_from(*header) {
+        Ok(live) => Ok(live),
+        Err(_) => Err(Error::new(ErrorKind::OutOfRange).at(field, Some(path))),
+    }
+}
+
+/// `strict_mask`: refuses bits outside `mask`.
+#[inline(always)]
+pub fn check_mask<T: Word>(value: &T, mask: T, field: &'static str, path: &'static str) -> Result<(), Error> {
+    let outside = value.and(mask.not());
+    if outside == T::ZERO {
+        Ok(())
+    } else {
+        Err(Error::new(ErrorKind::MaskViolation { bits: outside.to_u64() }).at(field, Some(path)))
+    }
+}
+
+/// Flag words: refuses bits that no flag declares.
+#[inline(always)]
+pub fn check_flags<T: Word>(word: &T, all: T, field: &'static str) -> Result<(), Error> {
+    let unknown = word.and(all.not());
+    if unknown == T::ZERO {
+        Ok(())
+    } else {
+        Err(Error::new(ErrorKind::UnknownFlags { bits: unknown.to_u64() }).at(field, None))
+    }
+}
+
+/// Flag words, save: sets `bit` in `word` when the place is true.
+#[inline(always)]
+pub fn save_flag<T: Word, F: Flag + ?Sized>(word: &mut T, bit: T, place: &F) {
+    if place.get() {
+        *word = word.or(bit);
+    }
+}
+
+/// Flag words, restore: sets the place when `bit` is set in `word`, clears it otherwise.
+#[inline(always)]
+pub fn restore_flag<T: Word, F: Flag + ?Sized>(place: &mut F, word: T, bit: T) {
+    place.set(word.and(bit) != T::ZERO);
+}
+
+/// `reserved`: refuses any byte that is not zero.
+#[inline(always)]
+pub fn check_reserved<T: IntoBytes + Immutable + ?Sized>(value: &T, field: &'static str) -> Result<(), Error> {
+    if value.as_bytes().iter().all(|b| *b == 0) {
+        Ok(())
+    } else {
+        Err(Error::new(ErrorKind::ReservedNotZero).at(field, None))
+    }
+}

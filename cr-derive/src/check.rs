@@ -1,0 +1,158 @@
+//! Rules that span a whole field's flags or several fields: flag words and their widths,
+//! duplicate bits, generated constant names, and live places mapped twice. Reads the model,
+//! reports into the context, generates nothing.
+
+use crate::ctxt::Ctxt;
+use crate::model::{Field, Header, Mapping};
+use crate::place::Place;
+use std::collections::BTreeMap;
+
+pub fn check(cx: &mut Ctxt, header: &Header) {
+    for field in &header.fields {
+        if let Mapping::Flags(flags) = &field.mapping {
+            check_flags(cx, field, flags);
+        }
+    }
+    check_constant_names(cx, header);
+    check_places(cx, header);
+}
+
+/// The width of a flag word, read from the field's type as written.
+pub fn flag_width(ty: &syn::Type) -> Option<u32> {
+    let syn::Type::Path(p) = ty else { return None };
+    if p.qself.is_some() {
+        return None;
+    }
+    let ident = p.path.get_ident()?;
+    match ident.to_string().as_str() {
+        "u8" => Some(8),
+        "u16" => Some(16),
+        "u32" => Some(32),
+        "u64" => Some(64),
+        _ => None,
+    }
+}
+
+fn check_flags(cx: &mut Ctxt, field: &Field, flags: &[crate::model::FlagMap]) {
+    let name = Header::field_name(field);
+    let Some(width) = flag_width(field.ty) else {
+        let ty = quote::ToTokens::to_token_stream(field.ty).to_string();
+        cx.error(
+            syn::spanned::Spanned::span(field.ty),
+            format!("header field `{name}` holds flags, so its type must be `u8`, `u16`, `u32` or `u64`, not `{ty}`"),
+        );
+        return;
+    };
+    let mut seen: BTreeMap<u32, &str> = BTreeMap::new();
+    for flag in flags {
+        if flag.bit >= width {
+            cx.error(
+                flag.bit_span,
+                format!(
+                    "header field `{name}`: flag bit {} for `{}` does not fit in a {width}-bit field (bits 0 to {})",
+                    flag.bit,
+                    flag.place.text,
+                    width - 1
+                ),
+            );
+        }
+        if let Some(first) = seen.insert(flag.bit, &flag.place.text) {
+            cx.error(
+                flag.bit_span,
+                format!(
+                    "header field `{name}`: flag bit {} is declared twice, for `{first}` and for `{}`; give each flag its own bit",
+                    flag.bit, flag.place.text
+                ),
+            );
+        }
+    }
+}
+
+/// UPPER_SNAKE_CASE of a snake_case or CamelCase name.
+pub fn upper_snake(s: &str) -> String {
+    let mut out = String::new();
+    let mut prev_lower = false;
+    for c in s.trim_start_matches("r#").chars() {
+        if c.is_uppercase() && prev_lower {
+            out.push('_');
+        }
+        prev_lower = c.is_lowercase() || c.is_ascii_digit();
+        out.extend(c.to_uppercase());
+    }
+    out
+}
+
+/// The associated constant of a flag: `<FIELD>_<LEAF>`.
+pub fn flag_const(field: &Field, leaf: &str) -> String {
+    format!("{}_{}", upper_snake(&Header::field_name(field)), upper_snake(leaf))
+}
+
+/// The associated constant with all of a field's flags: `<FIELD>_ALL`.
+pub fn all_const(field: &Field) -> String {
+    format!("{}_ALL", upper_snake(&Header::field_name(field)))
+}
+
+fn check_constant_names(cx: &mut Ctxt, header: &Header) {
+    let mut names: BTreeMap<String, String> = BTreeMap::new();
+    for field in &header.fields {
+        let Mapping::Flags(flags) = &field.mapping else {
+            continue;
+        };
+        names.insert(
+            all_const(field),
+            format!("all flags of `{}`", Header::field_name(field)),
+        );
+        for flag in flags {
+            let constant = flag_const(field, &flag.leaf);
+            if syn::parse_str::<syn::Ident>(&constant).is_err() {
+                cx.error(
+                    flag.leaf_span,
+                    format!("flag name `{}` does not make a valid constant name (`{constant}`); use `name = \"...\"` with letters, digits and `_`", flag.leaf),
+                );
+                continue;
+            }
+            let this = format!("the flag for `{}`", flag.place.text);
+            if let Some(other) = names.insert(constant.clone(), this.clone()) {
+                cx.error(
+                    flag.leaf_span,
+                    format!(
+                        "header field `{}`: constant `{constant}` would stand for both {other} and {this}; give one flag `name = \"...\"`",
+                        Header::field_name(field)
+                    ),
+                );
+            }
+        }
+    }
+}
+
+fn check_places(cx: &mut Ctxt, header: &Header) {
+    let mut places: Vec<(&Place, String)> = Vec::new();
+    for field in &header.fields {
+        let name = Header::field_name(field);
+        let mut mine: Vec<&Place> = Vec::new();
+        match &field.mapping {
+            Mapping::Path(p) => mine.push(&p.place),
+            Mapping::Flags(flags) => mine.extend(flags.iter().map(|f| &f.place)),
+            Mapping::Skip | Mapping::Reserved => {}
+        }
+        for place in mine {
+            if place.segments.is_empty() {
+                continue; // malformed, already reported
+            }
+            if let Some((other, other_field)) = places.iter().find(|(p, _)| p.overlaps(place)) {
+                let what = if other.segments == place.segments {
+                    format!("live place `{}` is mapped twice", place.text)
+                } else {
+                    format!("live places `{}` and `{}` overlap", other.text, place.text)
+                };
+                cx.error(
+                    place.span,
+                    format!(
+                        "header field `{name}`: {what} (also by header field `{other_field}`); restore would write it twice, so map it once"
+                    ),
+                );
+            }
+            places.push((place, name.clone()));
+        }
+    }
+}

@@ -1,0 +1,326 @@
+//! Code generation from a checked model: save, restore (checks, then the validator, then
+//! writes, then `after_restore`), the flag constants and the compile-time size assertions.
+//! One small function per concern; every statement is spanned on the attribute it comes from.
+
+use crate::check::{all_const, flag_const, flag_width};
+use crate::ctxt::Ctxt;
+use crate::model::{self, Field, FlagMap, Header, Mapping, Mask, Mode, PathMap};
+use proc_macro2::{Ident, Span, TokenStream, TokenTree};
+use quote::{format_ident, quote, quote_spanned};
+use syn::DeriveInput;
+
+pub fn derive(input: &DeriveInput) -> TokenStream {
+    let mut cx = Ctxt::default();
+    let header = model::build(&mut cx, input);
+    if let Some(header) = &header {
+        crate::check::check(&mut cx, header);
+    }
+    if cx.has_errors() {
+        let errors = cx.into_compile_errors();
+        let fallback = header.as_ref().map(fallback);
+        return quote! { #errors #fallback };
+    }
+    match &header {
+        Some(header) => expand(header),
+        None => TokenStream::new(),
+    }
+}
+
+/// Names used in generated bodies. `src`/`dst` and locals are mixed-site, so they can never
+/// capture or shadow a name in the user's mask expressions.
+struct Names {
+    src: Ident,
+    dst: Ident,
+}
+
+fn expand(h: &Header) -> TokenStream {
+    let names = Names {
+        src: Ident::new("src", Span::mixed_site()),
+        dst: Ident::new("dst", Span::mixed_site()),
+    };
+    let krate = &h.krate;
+    let ident = h.ident;
+    let (lifetimes, target) = name_lifetimes(&h.target);
+    let Names { src, dst } = &names;
+
+    let saves = h.fields.iter().map(|f| save(h, &names, f));
+    let checks = h.fields.iter().map(|f| restore_check(h, f));
+    let writes = h.fields.iter().map(|f| restore_write(h, &names, f));
+    let validate = h.validate.as_ref().map(|v| quote!(#v(self, &*#dst)?;));
+    let after = h.after_restore.as_ref().map(|a| quote!(#a(#dst);));
+    let asserts = h.fields.iter().map(|f| size_assert(h, f));
+    let constants = constants(h);
+
+    quote! {
+        #[doc(hidden)]
+        const _: () = {
+            #(#asserts)*
+
+            #constants
+
+            #[automatically_derived]
+            impl<#(#lifetimes),*> #krate::CrCopy<#target> for #ident {
+                fn save(&mut self, #src: &#target) {
+                    #(#saves)*
+                }
+
+                fn restore(&self, #dst: &mut #target) -> ::core::result::Result<(), #krate::Error> {
+                    #(#checks)*
+                    #validate
+                    #(#writes)*
+                    #after
+                    ::core::result::Result::Ok(())
+                }
+            }
+        };
+    }
+}
+
+/// Replaces each `'_` in the target with a named lifetime, so the impl covers every lifetime.
+fn name_lifetimes(target: &syn::Type) -> (Vec<syn::Lifetime>, TokenStream) {
+    fn walk(tokens: TokenStream, out: &mut Vec<syn::Lifetime>) -> TokenStream {
+        let mut result = Vec::new();
+        let mut iter = tokens.into_iter().peekable();
+        while let Some(tt) = iter.next() {
+            match tt {
+                TokenTree::Punct(p) if p.as_char() == '\'' => {
+                    if let Some(TokenTree::Ident(id)) = iter.peek() {
+                        if id == "_" {
+                            let lt = syn::Lifetime::new(&format!("'__cr{}", out.len()), id.span());
+                            iter.next();
+                            out.push(lt.clone());
+                            result.extend(quote!(#lt));
+                            continue;
+                        }
+                    }
+                    result.push(TokenTree::Punct(p));
+                }
+                TokenTree::Group(g) => {
+                    let mut group = proc_macro2::Group::new(g.delimiter(), walk(g.stream(), out));
+                    group.set_span(g.span());
+                    result.push(TokenTree::Group(group));
+                }
+                other => result.push(other),
+            }
+        }
+        result.into_iter().collect()
+    }
+    let mut lifetimes = Vec::new();
+    let tokens = walk(quote!(#target), &mut lifetimes);
+    (lifetimes, tokens)
+}
+
+fn field_lit(f: &Field) -> syn::LitStr {
+    syn::LitStr::new(&Header::field_name(f), f.span)
+}
+
+fn const_ident(name: &str, span: Span) -> Ident {
+    Ident::new(name, span)
+}
+
+fn save(h: &Header, names: &Names, f: &Field) -> TokenStream {
+    let krate = &h.krate;
+    let member = f.ident;
+    let span = f.span;
+    match &f.mapping {
+        Mapping::Path(PathMap { place, mode, .. }) => {
+            let live = place.render(&names.src);
+            let span = place.span;
+            match mode {
+                Mode::Copy => quote_spanned!(span=> #krate::__private::Same::save(&mut self.#member, &#live);),
+                Mode::Bits => quote_spanned!(span=> #krate::__private::bits(&mut self.#member, &#live);),
+                Mode::Convert => quote_spanned!(span=> #krate::__private::widen(&mut self.#member, &#live);),
+            }
+        }
+        Mapping::Flags(flags) => {
+            let each = flags.iter().map(|flag| {
+                let live = flag.place.render(&names.src);
+                let bit = const_ident(&flag_const(f, &flag.leaf), flag.place.span);
+                let span = flag.place.span;
+                quote_spanned!(span=> #krate::__private::save_flag(&mut self.#member, Self::#bit, &#live);)
+            });
+            quote_spanned! {span=>
+                self.#member = 0;
+                #(#each)*
+            }
+        }
+        Mapping::Skip => quote_spanned!(span=> self.#member = ::core::default::Default::default();),
+        Mapping::Reserved => quote_spanned!(span=> self.#member = #krate::zerocopy::FromZeros::new_zeroed();),
+    }
+}
+
+fn convert_local(f: &Field) -> Ident {
+    format_ident!("{}", Header::field_name(f), span = Span::mixed_site())
+}
+
+fn restore_check(h: &Header, f: &Field) -> TokenStream {
+    let krate = &h.krate;
+    let member = f.ident;
+    let name = field_lit(f);
+    match &f.mapping {
+        Mapping::Path(PathMap { save_only: true, .. }) => TokenStream::new(),
+        Mapping::Path(PathMap { place, mode, mask, .. }) => {
+            let span = place.span;
+            let path = syn::LitStr::new(&place.text, span);
+            let mut out = TokenStream::new();
+            if let Some(Mask::Strict(m)) = mask {
+                out.extend(quote_spanned!(span=> #krate::__private::check_mask(&self.#member, #m, #name, #path)?;));
+            }
+            if *mode == Mode::Convert {
+                let local = convert_local(f);
+                out.extend(
+                    quote_spanned!(span=> let #local = #krate::__private::narrow(&self.#member, #name, #path)?;),
+                );
+            }
+            out
+        }
+        Mapping::Flags(_) => {
+            let all = const_ident(&all_const(f), f.span);
+            quote_spanned!(f.span=> #krate::__private::check_flags(&self.#member, Self::#all, #name)?;)
+        }
+        Mapping::Reserved => quote_spanned!(f.span=> #krate::__private::check_reserved(&self.#member, #name)?;),
+        Mapping::Skip => TokenStream::new(),
+    }
+}
+
+fn restore_write(h: &Header, names: &Names, f: &Field) -> TokenStream {
+    let krate = &h.krate;
+    let member = f.ident;
+    match &f.mapping {
+        Mapping::Path(PathMap { save_only: true, .. }) => TokenStream::new(),
+        Mapping::Path(PathMap { place, mode, mask, .. }) => {
+            let live = place.render(&names.dst);
+            let span = place.span;
+            match (mode, mask) {
+                (Mode::Copy, Some(Mask::Soft(m))) => {
+                    quote_spanned!(span=> #krate::__private::Same::restore_masked(&self.#member, &mut #live, #m);)
+                }
+                (Mode::Copy, _) => quote_spanned!(span=> #krate::__private::Same::restore(&self.#member, &mut #live);),
+                (Mode::Bits, _) => quote_spanned!(span=> #krate::__private::bits(&mut #live, &self.#member);),
+                (Mode::Convert, _) => {
+                    let local = convert_local(f);
+                    quote_spanned!(span=> #live = #local;)
+                }
+            }
+        }
+        Mapping::Flags(flags) => flags
+            .iter()
+            .map(|flag| {
+                let live = flag.place.render(&names.dst);
+                let bit = const_ident(&flag_const(f, &flag.leaf), flag.place.span);
+                let span = flag.place.span;
+                quote_spanned!(span=> #krate::__private::restore_flag(&mut #live, self.#member, Self::#bit);)
+            })
+            .collect(),
+        Mapping::Skip | Mapping::Reserved => TokenStream::new(),
+    }
+}
+
+/// `bits`: both sides must have the same size, proven while type-checking (`cargo check`).
+fn size_assert(h: &Header, f: &Field) -> TokenStream {
+    let Mapping::Path(PathMap {
+        place,
+        mode: Mode::Bits,
+        ..
+    }) = &f.mapping
+    else {
+        return TokenStream::new();
+    };
+    let krate = &h.krate;
+    let target = &h.target;
+    let ty = f.ty;
+    let span = place.span;
+    let t = Ident::new("t", Span::mixed_site());
+    let live = place.render(&t);
+    let msg = format!(
+        "cr: header field `{}` maps `{}` with `bits`, but the two types differ in size; \
+         `bits` reinterprets bytes, so give the header field a type of the live place's size",
+        Header::field_name(f),
+        place.text
+    );
+    quote_spanned! {span=>
+        const _: () = ::core::assert!(
+            #krate::__private::size_of_place::<#target, _>(|#t| &#live) == ::core::mem::size_of::<#ty>(),
+            #msg
+        );
+    }
+}
+
+fn constants(h: &Header) -> TokenStream {
+    let ident = h.ident;
+    let items: Vec<TokenStream> = h
+        .fields
+        .iter()
+        .filter_map(|f| match &f.mapping {
+            Mapping::Flags(flags) => Some(flag_constants(f, flags)),
+            _ => None,
+        })
+        .collect();
+    if items.is_empty() {
+        return TokenStream::new();
+    }
+    quote! {
+        #[automatically_derived]
+        impl #ident {
+            #(#items)*
+        }
+    }
+}
+
+fn flag_constants(f: &Field, flags: &[FlagMap]) -> TokenStream {
+    let ty = f.ty;
+    let field = Header::field_name(f);
+    let mut out = TokenStream::new();
+    for flag in flags {
+        let name = const_ident(&flag_const(f, &flag.leaf), flag.leaf_span);
+        let bit = proc_macro2::Literal::u32_unsuffixed(flag.bit);
+        let doc = format!("Bit {} of `{field}`: set when `{}` is true.", flag.bit, flag.place.text);
+        out.extend(quote_spanned!(flag.leaf_span=> #[doc = #doc] pub const #name: #ty = 1 << #bit;));
+    }
+    let all = const_ident(&all_const(f), f.span);
+    let names = flags
+        .iter()
+        .map(|flag| const_ident(&flag_const(f, &flag.leaf), flag.leaf_span));
+    let bits: Vec<String> = flags.iter().map(|flag| flag.bit.to_string()).collect();
+    let doc = format!(
+        "Every flag bit of `{field}` (bits {}); restore rejects any other bit.",
+        bits.join(", ")
+    );
+    out.extend(quote_spanned!(f.span=> #[doc = #doc] pub const #all: #ty = #(Self::#names)|*;));
+    out
+}
+
+/// After an error: the trait impl and any flag constants that can be stated, with empty bodies,
+/// so the user sees the real error and not a cascade of "trait not implemented".
+fn fallback(h: &Header) -> TokenStream {
+    let krate = &h.krate;
+    let ident = h.ident;
+    let (lifetimes, target) = name_lifetimes(&h.target);
+    let mut seen = std::collections::BTreeSet::new();
+    let mut consts = Vec::new();
+    for f in &h.fields {
+        let Mapping::Flags(flags) = &f.mapping else { continue };
+        if flag_width(f.ty).is_none() {
+            continue;
+        }
+        let ty = f.ty;
+        let names = flags.iter().map(|fl| flag_const(f, &fl.leaf)).chain([all_const(f)]);
+        for name in names {
+            if syn::parse_str::<Ident>(&name).is_ok() && seen.insert(name.clone()) {
+                let name = Ident::new(&name, Span::call_site());
+                consts.push(quote!(#[doc(hidden)] pub const #name: #ty = 0;));
+            }
+        }
+    }
+    quote! {
+        const _: () = {
+            impl #ident { #(#consts)* }
+            impl<#(#lifetimes),*> #krate::CrCopy<#target> for #ident {
+                fn save(&mut self, _: &#target) {}
+                fn restore(&self, _: &mut #target) -> ::core::result::Result<(), #krate::Error> {
+                    ::core::result::Result::Ok(())
+                }
+            }
+        };
+    }
+}

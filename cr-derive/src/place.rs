@@ -1,0 +1,173 @@
+//! A place in the live object, parsed once from a path string (`"a.b[2].c"`) into typed
+//! segments with the string's span. Codegen renders places from here and never re-parses text.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{quote_spanned, ToTokens};
+use syn::LitStr;
+
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum Segment {
+    /// `.name` (or `.r#name`).
+    Field(String),
+    /// `.0` on a tuple struct.
+    Tuple(u32),
+    /// `[N]` on an array.
+    Index(usize),
+}
+
+#[derive(Clone)]
+pub struct Place {
+    pub segments: Vec<Segment>,
+    /// The path as the user wrote it, for messages and error values.
+    pub text: String,
+    pub span: Span,
+}
+
+impl Place {
+    /// Parses `lit`; the error says what is malformed and what is expected. `""` is the root.
+    pub fn parse(lit: &LitStr, allow_root: bool) -> Result<Place, String> {
+        let text = lit.value();
+        let segments = parse_segments(&text)?;
+        if segments.is_empty() && !allow_root {
+            return Err("the path is empty: write the place in the target it maps to, e.g. `\"regs.psw.mask\"`".into());
+        }
+        Ok(Place {
+            segments,
+            text,
+            span: lit.span(),
+        })
+    }
+
+    /// Last named segment, for generated constant names.
+    pub fn leaf(&self) -> String {
+        match self.segments.last() {
+            Some(Segment::Field(name)) => name.trim_start_matches("r#").to_string(),
+            Some(Segment::Tuple(i)) => format!("F{i}"),
+            Some(Segment::Index(i)) => {
+                let parent = Place {
+                    segments: self.segments[..self.segments.len() - 1].to_vec(),
+                    text: String::new(),
+                    span: self.span,
+                };
+                format!("{}_{i}", parent.leaf())
+            }
+            None => String::new(),
+        }
+    }
+
+    /// True when one place contains the other (or they are the same place).
+    pub fn overlaps(&self, other: &Place) -> bool {
+        let n = self.segments.len().min(other.segments.len());
+        self.segments[..n] == other.segments[..n]
+    }
+
+    /// `root.a.b[2].c`, every token spanned on the path string.
+    pub fn render(&self, root: &dyn ToTokens) -> TokenStream {
+        let span = self.span;
+        let mut out = quote_spanned!(span=> #root);
+        for seg in &self.segments {
+            match seg {
+                Segment::Field(name) => {
+                    let ident = match name.strip_prefix("r#") {
+                        Some(raw) => syn::Ident::new_raw(raw, span),
+                        None => syn::Ident::new(name, span),
+                    };
+                    out.extend(quote_spanned!(span=> . #ident));
+                }
+                Segment::Tuple(i) => {
+                    let index = syn::Index { index: *i, span };
+                    out.extend(quote_spanned!(span=> . #index));
+                }
+                Segment::Index(i) => {
+                    let mut lit = proc_macro2::Literal::usize_unsuffixed(*i);
+                    lit.set_span(span);
+                    out.extend(quote_spanned!(span=> [#lit]));
+                }
+            }
+        }
+        out
+    }
+}
+
+fn parse_segments(text: &str) -> Result<Vec<Segment>, String> {
+    let mut segments = Vec::new();
+    let mut rest = text;
+    let mut first = true;
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix('[') {
+            if first {
+                return Err(malformed(text, "a path starts with a field name, not an index"));
+            }
+            let end = after
+                .find(']')
+                .ok_or_else(|| malformed(text, "`[` without a closing `]`"))?;
+            let digits = &after[..end];
+            let index = digits
+                .parse::<usize>()
+                .ok()
+                .filter(|_| digits.chars().all(|c| c.is_ascii_digit()))
+                .ok_or_else(|| {
+                    malformed(
+                        text,
+                        &format!("`[{digits}]` is not a constant index; write a decimal number such as `[2]`"),
+                    )
+                })?;
+            segments.push(Segment::Index(index));
+            rest = &after[end + 1..];
+            continue;
+        }
+        if !first {
+            rest = rest
+                .strip_prefix('.')
+                .ok_or_else(|| malformed(text, "expected `.` or `[` between segments"))?;
+        }
+        let end = rest.find(['.', '[']).unwrap_or(rest.len());
+        let name = &rest[..end];
+        segments.push(parse_name(text, name)?);
+        rest = &rest[end..];
+        first = false;
+    }
+    Ok(segments)
+}
+
+fn parse_name(text: &str, name: &str) -> Result<Segment, String> {
+    if name.is_empty() {
+        return Err(malformed(
+            text,
+            "empty segment (two dots, or a dot at the start or end)",
+        ));
+    }
+    if name.chars().all(|c| c.is_ascii_digit()) {
+        return name
+            .parse::<u32>()
+            .map(Segment::Tuple)
+            .map_err(|_| malformed(text, &format!("`{name}` is not a tuple field index")));
+    }
+    let bare = name.strip_prefix("r#").unwrap_or(name);
+    let mut chars = bare.chars();
+    let ok_start = chars.next().is_some_and(|c| c == '_' || c.is_alphabetic());
+    if !ok_start || !chars.all(|c| c == '_' || c.is_alphanumeric()) || bare == "_" {
+        return Err(malformed(text, &format!("`{name}` is not a field name")));
+    }
+    if bare.len() == name.len() && is_keyword(name) {
+        return Err(malformed(
+            text,
+            &format!("`{name}` is a keyword; write it as `r#{name}`"),
+        ));
+    }
+    Ok(Segment::Field(name.to_string()))
+}
+
+fn malformed(text: &str, why: &str) -> String {
+    format!("malformed path \"{text}\": {why}; a path is field names separated by `.`, with constant indexes such as `[2]`, e.g. \"thread.acrs[3]\"")
+}
+
+fn is_keyword(s: &str) -> bool {
+    const KEYWORDS: &[&str] = &[
+        "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern", "false", "fn",
+        "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "self",
+        "Self", "static", "struct", "super", "trait", "true", "type", "unsafe", "use", "where", "while", "abstract",
+        "become", "box", "do", "final", "macro", "override", "priv", "try", "typeof", "unsized", "virtual", "yield",
+    ];
+    KEYWORDS.contains(&s)
+}

@@ -1,0 +1,84 @@
+#[doc(hidden)]
+const _: () = {
+    const _: () = ::core::assert!(
+        ::cr_core::__private::size_of_place:: < Task, _ > (| t | & t.thread.fp_regs.fprs)
+        == ::core::mem::size_of:: < [u64; 16] > (),
+        "cr: header field `bits` maps `thread.fp_regs.fprs` with `bits`, but the two types differ in size; `bits` reinterprets bytes, so give the header field a type of the live place's size"
+    );
+    #[automatically_derived]
+    impl EveryKey {
+        ///Bit 0 of `flag`: set when `thread.per_info.single_step` is true.
+        pub const FLAG_SINGLE_STEP: u8 = 1 << 0;
+        ///Bit 3 of `flag`: set when `thread.per_info.instruction_fetch` is true.
+        pub const FLAG_IFETCH: u8 = 1 << 3;
+        ///Every flag bit of `flag` (bits 0, 3); restore rejects any other bit.
+        pub const FLAG_ALL: u8 = Self::FLAG_SINGLE_STEP | Self::FLAG_IFETCH;
+    }
+    #[automatically_derived]
+    impl ::cr_core::CrCopy<Task> for EveryKey {
+        fn save(&mut self, src: &Task) {
+            ::cr_core::__private::Same::save(&mut self.copy, &src.regs.gprs);
+            ::cr_core::__private::bits(&mut self.bits, &src.thread.fp_regs.fprs);
+            ::cr_core::__private::widen(&mut self.convert, &src.regs.ilc);
+            ::cr_core::__private::Same::save(&mut self.mask, &src.regs.psw.addr);
+            ::cr_core::__private::Same::save(&mut self.strict_mask, &src.regs.psw.mask);
+            ::cr_core::__private::Same::save(&mut self.save_only, &src.thread.ksp);
+            self.flag = 0;
+            ::cr_core::__private::save_flag(
+                &mut self.flag,
+                Self::FLAG_SINGLE_STEP,
+                &src.thread.per_info.single_step,
+            );
+            ::cr_core::__private::save_flag(
+                &mut self.flag,
+                Self::FLAG_IFETCH,
+                &src.thread.per_info.instruction_fetch,
+            );
+            self.skip = ::core::default::Default::default();
+            self.reserved = ::cr_core::zerocopy::FromZeros::new_zeroed();
+        }
+        fn restore(
+            &self,
+            dst: &mut Task,
+        ) -> ::core::result::Result<(), ::cr_core::Error> {
+            let convert = ::cr_core::__private::narrow(
+                &self.convert,
+                "convert",
+                "regs.ilc",
+            )?;
+            ::cr_core::__private::check_mask(
+                &self.strict_mask,
+                USER_MASK,
+                "strict_mask",
+                "regs.psw.mask",
+            )?;
+            ::cr_core::__private::check_flags(&self.flag, Self::FLAG_ALL, "flag")?;
+            ::cr_core::__private::check_reserved(&self.reserved, "reserved")?;
+            check(self, &*dst)?;
+            ::cr_core::__private::Same::restore(&self.copy, &mut dst.regs.gprs);
+            ::cr_core::__private::bits(&mut dst.thread.fp_regs.fprs, &self.bits);
+            dst.regs.ilc = convert;
+            ::cr_core::__private::Same::restore_masked(
+                &self.mask,
+                &mut dst.regs.psw.addr,
+                0x7fff_ffff,
+            );
+            ::cr_core::__private::Same::restore(
+                &self.strict_mask,
+                &mut dst.regs.psw.mask,
+            );
+            ::cr_core::__private::restore_flag(
+                &mut dst.thread.per_info.single_step,
+                self.flag,
+                Self::FLAG_SINGLE_STEP,
+            );
+            ::cr_core::__private::restore_flag(
+                &mut dst.thread.per_info.instruction_fetch,
+                self.flag,
+                Self::FLAG_IFETCH,
+            );
+            reload(dst);
+            ::core::result::Result::Ok(())
+        }
+    }
+};

@@ -1,0 +1,58 @@
+#[doc(hidden)]
+const _: () = {
+    #[automatically_derived]
+    impl MmFlags {
+        ///Bit 0 of `flags`: set when `noexec` is true.
+        pub const FLAGS_NOEXEC: u32 = 1 << 0;
+        ///Bit 1 of `flags`: set when `has_pgste` is true.
+        pub const FLAGS_HAS_PGSTE: u32 = 1 << 1;
+        ///Bit 5 of `flags`: set when `alloc_pgste` is true.
+        pub const FLAGS_ALLOC: u32 = 1 << 5;
+        ///Every flag bit of `flags` (bits 0, 1, 5); restore rejects any other bit.
+        pub const FLAGS_ALL: u32 = Self::FLAGS_NOEXEC | Self::FLAGS_HAS_PGSTE
+            | Self::FLAGS_ALLOC;
+    }
+    #[automatically_derived]
+    impl ::cr_core::CrCopy<MmContext> for MmFlags {
+        fn save(&mut self, src: &MmContext) {
+            self.flags = 0;
+            ::cr_core::__private::save_flag(
+                &mut self.flags,
+                Self::FLAGS_NOEXEC,
+                &src.noexec,
+            );
+            ::cr_core::__private::save_flag(
+                &mut self.flags,
+                Self::FLAGS_HAS_PGSTE,
+                &src.has_pgste,
+            );
+            ::cr_core::__private::save_flag(
+                &mut self.flags,
+                Self::FLAGS_ALLOC,
+                &src.alloc_pgste,
+            );
+        }
+        fn restore(
+            &self,
+            dst: &mut MmContext,
+        ) -> ::core::result::Result<(), ::cr_core::Error> {
+            ::cr_core::__private::check_flags(&self.flags, Self::FLAGS_ALL, "flags")?;
+            ::cr_core::__private::restore_flag(
+                &mut dst.noexec,
+                self.flags,
+                Self::FLAGS_NOEXEC,
+            );
+            ::cr_core::__private::restore_flag(
+                &mut dst.has_pgste,
+                self.flags,
+                Self::FLAGS_HAS_PGSTE,
+            );
+            ::cr_core::__private::restore_flag(
+                &mut dst.alloc_pgste,
+                self.flags,
+                Self::FLAGS_ALLOC,
+            );
+            ::core::result::Result::Ok(())
+        }
+    }
+};
