@@ -117,6 +117,7 @@ pub struct Task {
 #[derive(CrCopy, Clone, Copy, Debug, Default, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
 #[repr(C)]
 #[cr(target = Task, validate = validate_cpu, after_restore = restore_access_regs)]
+#[cr(cover(PtRegs = "regs", ThreadStruct = "thread", PerStruct = "thread.per_info"))]
 pub struct CrHdrCpu {
     #[cr(path = "regs.args")]
     pub args: [u64; 1],
@@ -190,7 +191,7 @@ pub fn restore_access_regs(task: &mut Task) {
 /// `cr_hdr_mm_context`.
 #[derive(CrCopy, Clone, Copy, Debug, Default, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
 #[repr(C)]
-#[cr(target = MmContext)]
+#[cr(target = MmContext, cover(MmContext = ""), ignore = "vdso_base")]
 pub struct CrHdrMmContext {
     /// The vdso is mapped anew at restart, at an address of the new kernel's choosing: the
     /// image never carries it (the seed saved a constant here).

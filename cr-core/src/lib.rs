@@ -9,8 +9,10 @@
 extern crate std;
 
 mod error;
+pub mod layout;
 
 pub use error::{Error, ErrorKind};
+pub use layout::{FieldInfo, Layout, LayoutTable};
 
 /// Derives [`CrCopy`] for an image header from `#[cr(...)]` annotations. See the crate README
 /// for every attribute.

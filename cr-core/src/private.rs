@@ -2,7 +2,7 @@
 //! Not a public API: names and signatures change without notice. Nothing here panics or
 //! allocates; each check returns an `Error` that names the header field (and live path).
 
-use crate::{Error, ErrorKind};
+use crate::{Error, ErrorKind, Layout};
 use zerocopy::{FromBytes, Immutable, IntoBytes};
 
 /// The relation between a live place (`Self`) and the header field (`H`) of a plain `path`
@@ -175,5 +175,17 @@ pub fn check_reserved<T: IntoBytes + Immutable + ?Sized>(value: &T, field: &'sta
         Ok(())
     } else {
         Err(Error::new(ErrorKind::ReservedNotZero).at(field, None))
+    }
+}
+
+/// A validator's error names a header field; add the live path that field maps to.
+pub fn locate<H: Layout + ?Sized>(error: Error) -> Error {
+    if error.path().is_some() {
+        return error;
+    }
+    let Some(field) = error.field() else { return error };
+    match H::FIELDS.iter().find(|info| info.name == field) {
+        Some(info) => error.at(field, info.path),
+        None => error,
     }
 }

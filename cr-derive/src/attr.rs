@@ -13,7 +13,9 @@ pub const TARGET: &str = "target";
 pub const VALIDATE: &str = "validate";
 pub const AFTER_RESTORE: &str = "after_restore";
 pub const CRATE: &str = "crate";
-const CONTAINER_KEYS: &[&str] = &[TARGET, VALIDATE, AFTER_RESTORE, CRATE];
+pub const COVER: &str = "cover";
+pub const IGNORE: &str = "ignore";
+const CONTAINER_KEYS: &[&str] = &[TARGET, VALIDATE, AFTER_RESTORE, CRATE, COVER, IGNORE];
 
 pub const PATH: &str = "path";
 pub const BITS: &str = "bits";
@@ -42,6 +44,10 @@ pub struct ContainerAttrs {
     pub validate: Option<Key<syn::Path>>,
     pub after_restore: Option<Key<syn::Path>>,
     pub krate: Option<Key<syn::Path>>,
+    /// `cover(Type = "place", ...)`: structs whose every field must be mapped or ignored.
+    pub covers: Vec<(syn::Path, LitStr)>,
+    /// `ignore = "place"`: live fields deliberately not checkpointed.
+    pub ignores: Vec<LitStr>,
 }
 
 #[derive(Default)]
@@ -94,6 +100,22 @@ pub fn parse_container(cx: &mut Ctxt, attrs: &[Attribute]) -> ContainerAttrs {
                         )
                     })?;
                     set(cx, &mut out.krate, span, path, CRATE);
+                }
+                COVER => {
+                    if !meta.input.peek(syn::token::Paren) {
+                        return Err(meta.error(
+                            "`cover` lists live struct types and where they are: `cover(PtRegs = \"regs\")`",
+                        ));
+                    }
+                    meta.parse_nested_meta(|entry| {
+                        let lit: LitStr = entry.value()?.parse()?;
+                        out.covers.push((entry.path.clone(), lit));
+                        Ok(())
+                    })?;
+                }
+                IGNORE => {
+                    let lit: LitStr = meta.value()?.parse()?;
+                    out.ignores.push(lit);
                 }
                 _ => {
                     unknown_key(cx, &meta, &key, "on the struct", CONTAINER_KEYS, FIELD_KEYS)?;

@@ -15,6 +15,69 @@ pub fn check(cx: &mut Ctxt, header: &Header) {
     }
     check_constant_names(cx, header);
     check_places(cx, header);
+    check_ignores(cx, header);
+    check_covers(cx, header);
+}
+
+/// Every live place a mapping reaches, with the header field that maps it.
+pub fn mapped_places<'h>(header: &'h Header) -> Vec<(&'h Place, String)> {
+    let mut out = Vec::new();
+    for field in &header.fields {
+        let name = Header::field_name(field);
+        match &field.mapping {
+            Mapping::Path(p) => out.push((&p.place, name)),
+            Mapping::Flags(flags) => out.extend(flags.iter().map(|f| (&f.place, name.clone()))),
+            Mapping::Skip | Mapping::Reserved => {}
+        }
+    }
+    out.retain(|(p, _)| !p.segments.is_empty());
+    out
+}
+
+fn check_ignores(cx: &mut Ctxt, header: &Header) {
+    let mapped = mapped_places(header);
+    for (i, ignore) in header.ignores.iter().enumerate() {
+        if ignore.segments.is_empty() {
+            continue;
+        }
+        if header.ignores[..i].iter().any(|other| other.segments == ignore.segments) {
+            cx.error(ignore.span, format!("`ignore = \"{}\"` is given twice", ignore.text));
+        } else if let Some((place, field)) = mapped.iter().find(|(p, _)| p.overlaps(ignore)) {
+            cx.error(
+                ignore.span,
+                format!(
+                    "`ignore = \"{}\"` contradicts header field `{field}`, which maps `{}`; drop the `ignore` or the mapping",
+                    ignore.text, place.text
+                ),
+            );
+        }
+    }
+}
+
+fn check_covers(cx: &mut Ctxt, header: &Header) {
+    let mapped = mapped_places(header);
+    for (i, cover) in header.covers.iter().enumerate() {
+        if header.covers[..i].iter().any(|other| other.place.segments == cover.place.segments) {
+            cx.error(cover.place.span, format!("`cover` names the place \"{}\" twice", cover.place.text));
+            continue;
+        }
+        let depth = cover.place.segments.len();
+        let reaching = mapped.iter().map(|(p, _)| *p).chain(header.ignores.iter());
+        for place in reaching {
+            if place.segments.len() > depth && place.segments[..depth] == cover.place.segments[..] {
+                if let crate::place::Segment::Index(_) = place.segments[depth] {
+                    cx.error(
+                        cover.place.span,
+                        format!(
+                            "`cover` needs a struct, but \"{}\" is indexed as an array by `{}`",
+                            cover.place.text, place.text
+                        ),
+                    );
+                    break;
+                }
+            }
+        }
+    }
 }
 
 /// The width of a flag word, read from the field's type as written.
@@ -127,18 +190,8 @@ fn check_constant_names(cx: &mut Ctxt, header: &Header) {
 
 fn check_places(cx: &mut Ctxt, header: &Header) {
     let mut places: Vec<(&Place, String)> = Vec::new();
-    for field in &header.fields {
-        let name = Header::field_name(field);
-        let mut mine: Vec<&Place> = Vec::new();
-        match &field.mapping {
-            Mapping::Path(p) => mine.push(&p.place),
-            Mapping::Flags(flags) => mine.extend(flags.iter().map(|f| &f.place)),
-            Mapping::Skip | Mapping::Reserved => {}
-        }
-        for place in mine {
-            if place.segments.is_empty() {
-                continue; // malformed, already reported
-            }
+    for (place, name) in mapped_places(header) {
+        {
             if let Some((other, other_field)) = places.iter().find(|(p, _)| p.overlaps(place)) {
                 let what = if other.segments == place.segments {
                     format!("live place `{}` is mapped twice", place.text)
@@ -152,7 +205,7 @@ fn check_places(cx: &mut Ctxt, header: &Header) {
                     ),
                 );
             }
-            places.push((place, name.clone()));
+            places.push((place, name));
         }
     }
 }

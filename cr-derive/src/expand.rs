@@ -2,9 +2,10 @@
 //! writes, then `after_restore`), the flag constants and the compile-time size assertions.
 //! One small function per concern; every statement is spanned on the attribute it comes from.
 
-use crate::check::{all_const, flag_const, flag_width};
+use crate::check::{all_const, flag_const, flag_width, mapped_places, upper_snake};
 use crate::ctxt::Ctxt;
 use crate::model::{self, Field, FlagMap, Header, Mapping, Mask, Mode, PathMap};
+use crate::place::Segment;
 use proc_macro2::{Ident, Span, TokenStream, TokenTree};
 use quote::{format_ident, quote, quote_spanned};
 use syn::DeriveInput;
@@ -46,17 +47,21 @@ fn expand(h: &Header) -> TokenStream {
     let saves = h.fields.iter().map(|f| save(h, &names, f));
     let checks = h.fields.iter().map(|f| restore_check(h, f));
     let writes = h.fields.iter().map(|f| restore_write(h, &names, f));
-    let validate = h.validate.as_ref().map(|v| quote!(#v(self, &*#dst)?;));
+    let validate = h.validate.as_ref().map(|v| quote!(#v(self, &*#dst).map_err(#krate::__private::locate::<Self>)?;));
     let after = h.after_restore.as_ref().map(|a| quote!(#a(#dst);));
     let asserts = h.fields.iter().map(|f| size_assert(h, f));
     let constants = constants(h);
+    let coverage = coverage(h);
+    let layout = layout(h);
 
     quote! {
         #[doc(hidden)]
         const _: () = {
             #(#asserts)*
+            #coverage
 
             #constants
+            #layout
 
             #[automatically_derived]
             impl<#(#lifetimes),*> #krate::CrCopy<#target> for #ident {
@@ -322,5 +327,152 @@ fn fallback(h: &Header) -> TokenStream {
                 }
             }
         };
+    }
+}
+
+/// `cover` and `ignore`, proven by the type checker at no runtime cost: for each covered
+/// struct, a destructuring pattern without `..` that lists the fields some mapping or `ignore`
+/// reaches, so a live field nobody accounts for fails the build naming it (E0027); and a borrow
+/// of each ignored place, so an `ignore` of a place that does not exist fails too.
+fn coverage(h: &Header) -> TokenStream {
+    if h.covers.is_empty() && h.ignores.is_empty() {
+        return TokenStream::new();
+    }
+    let t = Ident::new("t", Span::mixed_site());
+    let target = &h.target;
+    let mapped = mapped_places(h);
+    let reaching: Vec<&crate::place::Place> = mapped.iter().map(|(p, _)| *p).chain(h.ignores.iter()).collect();
+    let covers = h.covers.iter().map(|cover| {
+        let depth = cover.place.segments.len();
+        let ty = &cover.ty;
+        let span = cover.place.span;
+        let whole = reaching.iter().any(|p| p.segments == cover.place.segments);
+        let mut fields: Vec<&Segment> = Vec::new();
+        for p in &reaching {
+            if p.segments.len() > depth && p.segments[..depth] == cover.place.segments[..] {
+                let next = &p.segments[depth];
+                if !fields.contains(&next) {
+                    fields.push(next);
+                }
+            }
+        }
+        let place = cover.place.render(&t);
+        let local = Ident::new("place", Span::mixed_site());
+        let pattern = if whole {
+            quote_spanned!(span=> #ty { .. })
+        } else {
+            let names = fields.iter().map(|seg| match seg {
+                Segment::Field(name) => match name.strip_prefix("r#") {
+                    Some(raw) => {
+                        let ident = Ident::new_raw(raw, span);
+                        quote_spanned!(span=> #ident)
+                    }
+                    None => {
+                        let ident = Ident::new(name, span);
+                        quote_spanned!(span=> #ident)
+                    }
+                },
+                Segment::Tuple(i) => {
+                    let index = syn::Index { index: *i, span };
+                    quote_spanned!(span=> #index)
+                }
+                Segment::Index(_) => TokenStream::new(),
+            });
+            quote_spanned!(span=> #ty { #(#names: _),* })
+        };
+        quote_spanned! {span=>
+            let #local: &#ty = &#place;
+            let #pattern = #local;
+        }
+    });
+    let ignores = h.ignores.iter().filter(|p| !p.segments.is_empty()).map(|p| {
+        let place = p.render(&t);
+        quote_spanned!(p.span=> let _ = &#place;)
+    });
+    quote! {
+        const _: () = {
+            let _ = |#t: &#target| {
+                #(#covers)*
+                #(#ignores)*
+            };
+        };
+    }
+}
+
+/// The type as written, with the spacing a person would use.
+fn type_text(ty: &syn::Type) -> String {
+    let mut s = quote!(#ty).to_string();
+    for (from, to) in [
+        (" ;", ";"),
+        (" ,", ","),
+        ("[ ", "["),
+        (" ]", "]"),
+        ("( ", "("),
+        (" )", ")"),
+        (" < ", "<"),
+        ("< ", "<"),
+        (" >", ">"),
+        (" <", "<"),
+        (":: ", "::"),
+        (" ::", "::"),
+        ("& ", "&"),
+    ] {
+        s = s.replace(from, to);
+    }
+    s
+}
+
+fn layout(h: &Header) -> TokenStream {
+    let krate = &h.krate;
+    let ident = h.ident;
+    let name = ident.to_string();
+    let fields = h.fields.iter().map(|f| {
+        let member = f.ident;
+        let field_name = Header::field_name(f);
+        let ty = f.ty;
+        let ty_text = type_text(ty);
+        let (path, mode) = match &f.mapping {
+            Mapping::Path(p) => {
+                let text = &p.place.text;
+                let mode = match (&p.mode, &p.mask, p.save_only) {
+                    (_, _, true) => quote!(SaveOnly),
+                    (_, Some(Mask::Soft(m)), _) => quote!(Mask { mask: (#m) as u64 }),
+                    (_, Some(Mask::Strict(m)), _) => quote!(StrictMask { mask: (#m) as u64 }),
+                    (Mode::Copy, None, _) => quote!(Copy),
+                    (Mode::Bits, None, _) => quote!(Bits),
+                    (Mode::Convert, None, _) => quote!(Convert),
+                };
+                (quote!(::core::option::Option::Some(#text)), mode)
+            }
+            Mapping::Flags(flags) => {
+                let infos = flags.iter().map(|fl| {
+                    let flag_name = upper_snake(&fl.leaf);
+                    let bit = fl.bit;
+                    let path = &fl.place.text;
+                    quote!(#krate::layout::FlagInfo { name: #flag_name, bit: #bit, path: #path })
+                });
+                (quote!(::core::option::Option::None), quote!(Flags(&[#(#infos),*])))
+            }
+            Mapping::Skip => (quote!(::core::option::Option::None), quote!(Skip)),
+            Mapping::Reserved => (quote!(::core::option::Option::None), quote!(Reserved)),
+        };
+        quote! {
+            #krate::FieldInfo {
+                name: #field_name,
+                path: #path,
+                offset: ::core::mem::offset_of!(#ident, #member),
+                size: ::core::mem::size_of::<#ty>(),
+                ty: #ty_text,
+                mode: #krate::layout::Mode::#mode,
+            }
+        }
+    });
+    quote! {
+        #[automatically_derived]
+        impl #krate::Layout for #ident {
+            const NAME: &'static str = #name;
+            const FIELDS: &'static [#krate::FieldInfo] = &[#(#fields),*];
+            const FINGERPRINT: u64 = #krate::layout::fingerprint(::core::mem::size_of::<Self>(), Self::FIELDS);
+        }
     }
 }

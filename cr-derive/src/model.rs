@@ -17,6 +17,14 @@ pub struct Header<'a> {
     pub after_restore: Option<syn::Path>,
     pub krate: syn::Path,
     pub fields: Vec<Field<'a>>,
+    pub covers: Vec<Cover>,
+    pub ignores: Vec<Place>,
+}
+
+/// `cover(Type = "place")`: every field of `ty`, found at `place`, must be mapped or ignored.
+pub struct Cover {
+    pub ty: syn::Path,
+    pub place: Place,
 }
 
 pub struct Field<'a> {
@@ -134,6 +142,18 @@ pub fn build<'a>(cx: &mut Ctxt, input: &'a DeriveInput) -> Option<Header<'a>> {
         .krate
         .map(|k| k.value)
         .unwrap_or_else(|| syn::parse_quote!(::cr_core));
+    let covers = container
+        .covers
+        .iter()
+        .filter_map(|(ty, lit)| match Place::parse(lit, true) {
+            Ok(place) => Some(Cover { ty: ty.clone(), place }),
+            Err(msg) => {
+                cx.error(lit.span(), msg);
+                None
+            }
+        })
+        .collect();
+    let ignores = container.ignores.iter().map(|lit| parse_place(cx, lit)).collect();
     Some(Header {
         ident: &input.ident,
         target: container.target?.value,
@@ -141,6 +161,8 @@ pub fn build<'a>(cx: &mut Ctxt, input: &'a DeriveInput) -> Option<Header<'a>> {
         after_restore: container.after_restore.map(|k| k.value),
         krate,
         fields,
+        covers,
+        ignores,
     })
 }
 

@@ -2,7 +2,7 @@
 //! segments with the string's span. Codegen renders places from here and never re-parses text.
 
 use proc_macro2::{Span, TokenStream};
-use quote::{quote_spanned, ToTokens};
+use quote::quote_spanned;
 use syn::LitStr;
 
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -61,9 +61,12 @@ impl Place {
         self.segments[..n] == other.segments[..n]
     }
 
-    /// `root.a.b[2].c`, every token spanned on the path string.
-    pub fn render(&self, root: &dyn ToTokens) -> TokenStream {
+    /// `root.a.b[2].c`, every token located on the path string (the root keeps its own
+    /// hygiene, so errors about the whole expression land on the path too).
+    pub fn render(&self, root: &proc_macro2::Ident) -> TokenStream {
         let span = self.span;
+        let mut root = root.clone();
+        root.set_span(root.span().located_at(span));
         let mut out = quote_spanned!(span=> #root);
         for seg in &self.segments {
             match seg {

@@ -15,6 +15,105 @@ const _: () = {
         pub const FLAG_ALL: u8 = Self::FLAG_SINGLE_STEP | Self::FLAG_IFETCH;
     }
     #[automatically_derived]
+    impl ::cr_core::Layout for EveryKey {
+        const NAME: &'static str = "EveryKey";
+        const FIELDS: &'static [::cr_core::FieldInfo] = &[
+            ::cr_core::FieldInfo {
+                name: "copy",
+                path: ::core::option::Option::Some("regs.gprs"),
+                offset: ::core::mem::offset_of!(EveryKey, copy),
+                size: ::core::mem::size_of::<[u64; 16]>(),
+                ty: "[u64; 16]",
+                mode: ::cr_core::layout::Mode::Copy,
+            },
+            ::cr_core::FieldInfo {
+                name: "bits",
+                path: ::core::option::Option::Some("thread.fp_regs.fprs"),
+                offset: ::core::mem::offset_of!(EveryKey, bits),
+                size: ::core::mem::size_of::<[u64; 16]>(),
+                ty: "[u64; 16]",
+                mode: ::cr_core::layout::Mode::Bits,
+            },
+            ::cr_core::FieldInfo {
+                name: "convert",
+                path: ::core::option::Option::Some("regs.ilc"),
+                offset: ::core::mem::offset_of!(EveryKey, convert),
+                size: ::core::mem::size_of::<u32>(),
+                ty: "u32",
+                mode: ::cr_core::layout::Mode::Convert,
+            },
+            ::cr_core::FieldInfo {
+                name: "mask",
+                path: ::core::option::Option::Some("regs.psw.addr"),
+                offset: ::core::mem::offset_of!(EveryKey, mask),
+                size: ::core::mem::size_of::<u64>(),
+                ty: "u64",
+                mode: ::cr_core::layout::Mode::Mask {
+                    mask: (0x7fff_ffff) as u64,
+                },
+            },
+            ::cr_core::FieldInfo {
+                name: "strict_mask",
+                path: ::core::option::Option::Some("regs.psw.mask"),
+                offset: ::core::mem::offset_of!(EveryKey, strict_mask),
+                size: ::core::mem::size_of::<u64>(),
+                ty: "u64",
+                mode: ::cr_core::layout::Mode::StrictMask {
+                    mask: (USER_MASK) as u64,
+                },
+            },
+            ::cr_core::FieldInfo {
+                name: "save_only",
+                path: ::core::option::Option::Some("thread.ksp"),
+                offset: ::core::mem::offset_of!(EveryKey, save_only),
+                size: ::core::mem::size_of::<u64>(),
+                ty: "u64",
+                mode: ::cr_core::layout::Mode::SaveOnly,
+            },
+            ::cr_core::FieldInfo {
+                name: "flag",
+                path: ::core::option::Option::None,
+                offset: ::core::mem::offset_of!(EveryKey, flag),
+                size: ::core::mem::size_of::<u8>(),
+                ty: "u8",
+                mode: ::cr_core::layout::Mode::Flags(
+                    &[
+                        ::cr_core::layout::FlagInfo {
+                            name: "SINGLE_STEP",
+                            bit: 0u32,
+                            path: "thread.per_info.single_step",
+                        },
+                        ::cr_core::layout::FlagInfo {
+                            name: "IFETCH",
+                            bit: 3u32,
+                            path: "thread.per_info.instruction_fetch",
+                        },
+                    ],
+                ),
+            },
+            ::cr_core::FieldInfo {
+                name: "skip",
+                path: ::core::option::Option::None,
+                offset: ::core::mem::offset_of!(EveryKey, skip),
+                size: ::core::mem::size_of::<u64>(),
+                ty: "u64",
+                mode: ::cr_core::layout::Mode::Skip,
+            },
+            ::cr_core::FieldInfo {
+                name: "reserved",
+                path: ::core::option::Option::None,
+                offset: ::core::mem::offset_of!(EveryKey, reserved),
+                size: ::core::mem::size_of::<[u8; 7]>(),
+                ty: "[u8; 7]",
+                mode: ::cr_core::layout::Mode::Reserved,
+            },
+        ];
+        const FINGERPRINT: u64 = ::cr_core::layout::fingerprint(
+            ::core::mem::size_of::<Self>(),
+            Self::FIELDS,
+        );
+    }
+    #[automatically_derived]
     impl ::cr_core::CrCopy<Task> for EveryKey {
         fn save(&mut self, src: &Task) {
             ::cr_core::__private::Same::save(&mut self.copy, &src.regs.gprs);
@@ -54,7 +153,7 @@ const _: () = {
             )?;
             ::cr_core::__private::check_flags(&self.flag, Self::FLAG_ALL, "flag")?;
             ::cr_core::__private::check_reserved(&self.reserved, "reserved")?;
-            check(self, &*dst)?;
+            check(self, &*dst).map_err(::cr_core::__private::locate::<Self>)?;
             ::cr_core::__private::Same::restore(&self.copy, &mut dst.regs.gprs);
             ::cr_core::__private::bits(&mut dst.thread.fp_regs.fprs, &self.bits);
             dst.regs.ilc = convert;

@@ -13,6 +13,42 @@ const _: () = {
             | Self::FLAGS_ALLOC;
     }
     #[automatically_derived]
+    impl ::cr_core::Layout for MmFlags {
+        const NAME: &'static str = "MmFlags";
+        const FIELDS: &'static [::cr_core::FieldInfo] = &[
+            ::cr_core::FieldInfo {
+                name: "flags",
+                path: ::core::option::Option::None,
+                offset: ::core::mem::offset_of!(MmFlags, flags),
+                size: ::core::mem::size_of::<u32>(),
+                ty: "u32",
+                mode: ::cr_core::layout::Mode::Flags(
+                    &[
+                        ::cr_core::layout::FlagInfo {
+                            name: "NOEXEC",
+                            bit: 0u32,
+                            path: "noexec",
+                        },
+                        ::cr_core::layout::FlagInfo {
+                            name: "HAS_PGSTE",
+                            bit: 1u32,
+                            path: "has_pgste",
+                        },
+                        ::cr_core::layout::FlagInfo {
+                            name: "ALLOC",
+                            bit: 5u32,
+                            path: "alloc_pgste",
+                        },
+                    ],
+                ),
+            },
+        ];
+        const FINGERPRINT: u64 = ::cr_core::layout::fingerprint(
+            ::core::mem::size_of::<Self>(),
+            Self::FIELDS,
+        );
+    }
+    #[automatically_derived]
     impl ::cr_core::CrCopy<MmContext> for MmFlags {
         fn save(&mut self, src: &MmContext) {
             self.flags = 0;

@@ -5,6 +5,29 @@ const _: () = {
         == ::core::mem::size_of:: < [u64; 16] > (),
         "cr: header field `fprs` maps `thread.fp_regs.fprs` with `bits`, but the two types differ in size; `bits` reinterprets bytes, so give the header field a type of the live place's size"
     );
+    const _: () = {
+        let _ = |t: &Task| {
+            let place: &PtRegs = &t.regs;
+            let PtRegs { args: _, psw: _, gprs: _, orig_gpr2: _, ilc: _, svcnr: _ } = place;
+            let place: &ThreadStruct = &t.thread;
+            let ThreadStruct {
+                fp_regs: _,
+                per_info: _,
+                acrs: _,
+                ksp: _,
+                ieee_instruction_pointer: _,
+            } = place;
+            let place: &PerStruct = &t.thread.per_info;
+            let PerStruct {
+                lowcore: _,
+                single_step: _,
+                instruction_fetch: _,
+                control_regs: _,
+                starting_addr: _,
+                ending_addr: _,
+            } = place;
+        };
+    };
     #[automatically_derived]
     impl CrHdrCpu {
         ///Bit 0 of `em_instr`: set when `thread.per_info.single_step` is true.
@@ -14,6 +37,201 @@ const _: () = {
         ///Every flag bit of `em_instr` (bits 0, 1); restore rejects any other bit.
         pub const EM_INSTR_ALL: u8 = Self::EM_INSTR_SINGLE_STEP
             | Self::EM_INSTR_INSTRUCTION_FETCH;
+    }
+    #[automatically_derived]
+    impl ::cr_core::Layout for CrHdrCpu {
+        const NAME: &'static str = "CrHdrCpu";
+        const FIELDS: &'static [::cr_core::FieldInfo] = &[
+            ::cr_core::FieldInfo {
+                name: "args",
+                path: ::core::option::Option::Some("regs.args"),
+                offset: ::core::mem::offset_of!(CrHdrCpu, args),
+                size: ::core::mem::size_of::<[u64; 1]>(),
+                ty: "[u64; 1]",
+                mode: ::cr_core::layout::Mode::Copy,
+            },
+            ::cr_core::FieldInfo {
+                name: "psw_mask",
+                path: ::core::option::Option::Some("regs.psw.mask"),
+                offset: ::core::mem::offset_of!(CrHdrCpu, psw_mask),
+                size: ::core::mem::size_of::<u64>(),
+                ty: "u64",
+                mode: ::cr_core::layout::Mode::Mask {
+                    mask: (PSW_MASK_USER) as u64,
+                },
+            },
+            ::cr_core::FieldInfo {
+                name: "psw_addr",
+                path: ::core::option::Option::Some("regs.psw.addr"),
+                offset: ::core::mem::offset_of!(CrHdrCpu, psw_addr),
+                size: ::core::mem::size_of::<u64>(),
+                ty: "u64",
+                mode: ::cr_core::layout::Mode::Mask {
+                    mask: (PSW_ADDR_INSN) as u64,
+                },
+            },
+            ::cr_core::FieldInfo {
+                name: "gprs",
+                path: ::core::option::Option::Some("regs.gprs"),
+                offset: ::core::mem::offset_of!(CrHdrCpu, gprs),
+                size: ::core::mem::size_of::<[u64; 16]>(),
+                ty: "[u64; 16]",
+                mode: ::cr_core::layout::Mode::Copy,
+            },
+            ::cr_core::FieldInfo {
+                name: "orig_gpr2",
+                path: ::core::option::Option::Some("regs.orig_gpr2"),
+                offset: ::core::mem::offset_of!(CrHdrCpu, orig_gpr2),
+                size: ::core::mem::size_of::<u64>(),
+                ty: "u64",
+                mode: ::cr_core::layout::Mode::Copy,
+            },
+            ::cr_core::FieldInfo {
+                name: "ilc",
+                path: ::core::option::Option::Some("regs.ilc"),
+                offset: ::core::mem::offset_of!(CrHdrCpu, ilc),
+                size: ::core::mem::size_of::<u32>(),
+                ty: "u32",
+                mode: ::cr_core::layout::Mode::Convert,
+            },
+            ::cr_core::FieldInfo {
+                name: "svcnr",
+                path: ::core::option::Option::Some("regs.svcnr"),
+                offset: ::core::mem::offset_of!(CrHdrCpu, svcnr),
+                size: ::core::mem::size_of::<u32>(),
+                ty: "u32",
+                mode: ::cr_core::layout::Mode::Convert,
+            },
+            ::cr_core::FieldInfo {
+                name: "fpc",
+                path: ::core::option::Option::Some("thread.fp_regs.fpc"),
+                offset: ::core::mem::offset_of!(CrHdrCpu, fpc),
+                size: ::core::mem::size_of::<u32>(),
+                ty: "u32",
+                mode: ::cr_core::layout::Mode::StrictMask {
+                    mask: (FPC_VALID_MASK) as u64,
+                },
+            },
+            ::cr_core::FieldInfo {
+                name: "per_atmid",
+                path: ::core::option::Option::Some(
+                    "thread.per_info.lowcore.words.perc_atmid",
+                ),
+                offset: ::core::mem::offset_of!(CrHdrCpu, per_atmid),
+                size: ::core::mem::size_of::<u16>(),
+                ty: "u16",
+                mode: ::cr_core::layout::Mode::Copy,
+            },
+            ::cr_core::FieldInfo {
+                name: "per_access_id",
+                path: ::core::option::Option::Some(
+                    "thread.per_info.lowcore.words.access_id",
+                ),
+                offset: ::core::mem::offset_of!(CrHdrCpu, per_access_id),
+                size: ::core::mem::size_of::<u8>(),
+                ty: "u8",
+                mode: ::cr_core::layout::Mode::Copy,
+            },
+            ::cr_core::FieldInfo {
+                name: "em_instr",
+                path: ::core::option::Option::None,
+                offset: ::core::mem::offset_of!(CrHdrCpu, em_instr),
+                size: ::core::mem::size_of::<u8>(),
+                ty: "u8",
+                mode: ::cr_core::layout::Mode::Flags(
+                    &[
+                        ::cr_core::layout::FlagInfo {
+                            name: "SINGLE_STEP",
+                            bit: 0u32,
+                            path: "thread.per_info.single_step",
+                        },
+                        ::cr_core::layout::FlagInfo {
+                            name: "INSTRUCTION_FETCH",
+                            bit: 1u32,
+                            path: "thread.per_info.instruction_fetch",
+                        },
+                    ],
+                ),
+            },
+            ::cr_core::FieldInfo {
+                name: "fprs",
+                path: ::core::option::Option::Some("thread.fp_regs.fprs"),
+                offset: ::core::mem::offset_of!(CrHdrCpu, fprs),
+                size: ::core::mem::size_of::<[u64; 16]>(),
+                ty: "[u64; 16]",
+                mode: ::cr_core::layout::Mode::Bits,
+            },
+            ::cr_core::FieldInfo {
+                name: "acrs",
+                path: ::core::option::Option::Some("thread.acrs"),
+                offset: ::core::mem::offset_of!(CrHdrCpu, acrs),
+                size: ::core::mem::size_of::<[u32; 16]>(),
+                ty: "[u32; 16]",
+                mode: ::cr_core::layout::Mode::Copy,
+            },
+            ::cr_core::FieldInfo {
+                name: "ksp",
+                path: ::core::option::Option::Some("thread.ksp"),
+                offset: ::core::mem::offset_of!(CrHdrCpu, ksp),
+                size: ::core::mem::size_of::<u64>(),
+                ty: "u64",
+                mode: ::cr_core::layout::Mode::SaveOnly,
+            },
+            ::cr_core::FieldInfo {
+                name: "ieee_instruction_pointer",
+                path: ::core::option::Option::Some("thread.ieee_instruction_pointer"),
+                offset: ::core::mem::offset_of!(CrHdrCpu, ieee_instruction_pointer),
+                size: ::core::mem::size_of::<u64>(),
+                ty: "u64",
+                mode: ::cr_core::layout::Mode::Copy,
+            },
+            ::cr_core::FieldInfo {
+                name: "per_control_regs",
+                path: ::core::option::Option::Some("thread.per_info.control_regs.words"),
+                offset: ::core::mem::offset_of!(CrHdrCpu, per_control_regs),
+                size: ::core::mem::size_of::<[u64; 3]>(),
+                ty: "[u64; 3]",
+                mode: ::cr_core::layout::Mode::Copy,
+            },
+            ::cr_core::FieldInfo {
+                name: "per_starting_addr",
+                path: ::core::option::Option::Some("thread.per_info.starting_addr"),
+                offset: ::core::mem::offset_of!(CrHdrCpu, per_starting_addr),
+                size: ::core::mem::size_of::<u64>(),
+                ty: "u64",
+                mode: ::cr_core::layout::Mode::Copy,
+            },
+            ::cr_core::FieldInfo {
+                name: "per_ending_addr",
+                path: ::core::option::Option::Some("thread.per_info.ending_addr"),
+                offset: ::core::mem::offset_of!(CrHdrCpu, per_ending_addr),
+                size: ::core::mem::size_of::<u64>(),
+                ty: "u64",
+                mode: ::cr_core::layout::Mode::Copy,
+            },
+            ::cr_core::FieldInfo {
+                name: "per_address",
+                path: ::core::option::Option::Some(
+                    "thread.per_info.lowcore.words.address",
+                ),
+                offset: ::core::mem::offset_of!(CrHdrCpu, per_address),
+                size: ::core::mem::size_of::<u64>(),
+                ty: "u64",
+                mode: ::cr_core::layout::Mode::Copy,
+            },
+            ::cr_core::FieldInfo {
+                name: "reserved",
+                path: ::core::option::Option::None,
+                offset: ::core::mem::offset_of!(CrHdrCpu, reserved),
+                size: ::core::mem::size_of::<u64>(),
+                ty: "u64",
+                mode: ::cr_core::layout::Mode::Reserved,
+            },
+        ];
+        const FINGERPRINT: u64 = ::cr_core::layout::fingerprint(
+            ::core::mem::size_of::<Self>(),
+            Self::FIELDS,
+        );
     }
     #[automatically_derived]
     impl ::cr_core::CrCopy<Task> for CrHdrCpu {
@@ -92,7 +310,7 @@ const _: () = {
                 "em_instr",
             )?;
             ::cr_core::__private::check_reserved(&self.reserved, "reserved")?;
-            validate_cpu(self, &*dst)?;
+            validate_cpu(self, &*dst).map_err(::cr_core::__private::locate::<Self>)?;
             ::cr_core::__private::Same::restore(&self.args, &mut dst.regs.args);
             ::cr_core::__private::Same::restore_masked(
                 &self.psw_mask,

@@ -2,6 +2,7 @@
 #[derive(CrCopy)]
 #[repr(C)]
 #[cr(target = Task, validate = validate_cpu, after_restore = restore_access_regs)]
+#[cr(cover(PtRegs = "regs", ThreadStruct = "thread", PerStruct = "thread.per_info"))]
 pub struct CrHdrCpu {
     #[cr(path = "regs.args")]
     pub args: [u64; 1],

@@ -8,6 +8,48 @@ const _: () = {
         pub const TRACE_ALL: u16 = Self::TRACE_SINGLE_STEP;
     }
     #[automatically_derived]
+    impl ::cr_core::Layout for PerHdr {
+        const NAME: &'static str = "PerHdr";
+        const FIELDS: &'static [::cr_core::FieldInfo] = &[
+            ::cr_core::FieldInfo {
+                name: "psw_addr",
+                path: ::core::option::Option::Some("regs.psw.addr"),
+                offset: ::core::mem::offset_of!(PerHdr, psw_addr),
+                size: ::core::mem::size_of::<u64>(),
+                ty: "u64",
+                mode: ::cr_core::layout::Mode::Copy,
+            },
+            ::cr_core::FieldInfo {
+                name: "starting_addr",
+                path: ::core::option::Option::Some("thread.per_info.starting_addr"),
+                offset: ::core::mem::offset_of!(PerHdr, starting_addr),
+                size: ::core::mem::size_of::<u64>(),
+                ty: "u64",
+                mode: ::cr_core::layout::Mode::Copy,
+            },
+            ::cr_core::FieldInfo {
+                name: "trace",
+                path: ::core::option::Option::None,
+                offset: ::core::mem::offset_of!(PerHdr, trace),
+                size: ::core::mem::size_of::<u16>(),
+                ty: "u16",
+                mode: ::cr_core::layout::Mode::Flags(
+                    &[
+                        ::cr_core::layout::FlagInfo {
+                            name: "SINGLE_STEP",
+                            bit: 0u32,
+                            path: "thread.per_info.single_step",
+                        },
+                    ],
+                ),
+            },
+        ];
+        const FINGERPRINT: u64 = ::cr_core::layout::fingerprint(
+            ::core::mem::size_of::<Self>(),
+            Self::FIELDS,
+        );
+    }
+    #[automatically_derived]
     impl<'__cr0> ::cr_core::CrCopy<TaskView<'__cr0>> for PerHdr {
         fn save(&mut self, src: &TaskView<'__cr0>) {
             ::cr_core::__private::Same::save(&mut self.psw_addr, &src.regs.psw.addr);
