@@ -1,16 +1,18 @@
 //! The seed's s390 checkpoint/restart pair, done with `#[derive(CrCopy)]`.
 //!
 //! Builds a task with recognisable state, checkpoints it into `cr_hdr_cpu` and
-//! `cr_hdr_mm_context`, shows the headers, restarts into a fresh task and checks it field by
-//! field, then shows two tampered headers refused with the task untouched.
-//! Exits with status 0 only if every step behaved.
+//! `cr_hdr_mm_context`, writes the image to a file and dumps it, restarts a fresh task from
+//! the file and checks it field by field, then shows two tampered images refused with the task
+//! untouched. Exits with status 0 only if every step behaved.
 //!
-//! Run: `cargo run --example s390`
+//! Run: `cargo run --example s390`; review any image with `cargo run --example s390 -- dump FILE`.
 
 use cr::s390::{
-    checkpoint_cpu, sample_task, CrHdrCpu, CrHdrMmContext, Task, PSW_ADDR_INSN, PSW_MASK_PSTATE, PSW_USER_BITS,
+    checkpoint_cpu, checkpoint_image, restart_from_image, sample_task, CrHdrCpu, CrHdrMmContext, Task, ARCH_S390X,
+    KINDS, PSW_ADDR_INSN, PSW_MASK_PSTATE, PSW_USER_BITS,
 };
-use cr_core::{CrCopy, ErrorKind};
+use cr_core::image::Writer;
+use cr_core::{CrCopy, ErrorKind, LayoutTable};
 use std::process::ExitCode;
 
 /// What a freshly created task looks like before restart fills it in: the kernel gave it
@@ -37,28 +39,78 @@ impl Report {
     }
 }
 
+/// `dump FILE`: prints every record of an image.
+fn dump(path: &str) -> ExitCode {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            eprintln!("cannot read {path}: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut out = String::new();
+    let result = cr_core::dump::dump(&bytes, ARCH_S390X, &KINDS, &mut out);
+    print!("{out}");
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{path}: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// An image of `cpu` and `mm`, as the checkpointer would write it.
+fn image_of(cpu: &CrHdrCpu, mm: &CrHdrMmContext) -> Vec<u8> {
+    let mut w = Writer::new(Vec::new(), ARCH_S390X).expect("Vec");
+    w.write(0, cpu).expect("Vec");
+    w.write(cr::s390::CR_HDR_CPU, mm).expect("Vec");
+    w.finish().expect("Vec")
+}
+
 fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.as_slice() {
+        [] => {}
+        [cmd, file] if cmd == "dump" => return dump(file),
+        _ => {
+            eprintln!("usage: s390 [dump FILE]");
+            return ExitCode::FAILURE;
+        }
+    }
     let mut report = Report { failures: 0 };
     let task = sample_task();
 
-    println!("checkpoint");
+    println!("== checkpoint");
     let cpu = checkpoint_cpu(&task);
     let mut mm = CrHdrMmContext::default();
     mm.save(&task.mm);
-    println!("{cpu:#x?}");
-    println!("{mm:#x?}");
-    println!(
-        "  em_instr = {:#04x} (SINGLE_STEP = {:#x}, INSTRUCTION_FETCH = {:#x})",
-        cpu.em_instr,
-        CrHdrCpu::EM_INSTR_SINGLE_STEP,
-        CrHdrCpu::EM_INSTR_INSTRUCTION_FETCH
-    );
     report.check("vdso_base is not in the image", mm.vdso_base == 0);
+    report.check("em_instr packs single_step only", cpu.em_instr == CrHdrCpu::EM_INSTR_SINGLE_STEP);
+    let image = checkpoint_image(&task);
+    let path = std::env::temp_dir().join(format!("cr-s390-{}.img", std::process::id()));
+    if let Err(e) = std::fs::write(&path, &image) {
+        eprintln!("cannot write {}: {e}", path.display());
+        return ExitCode::FAILURE;
+    }
+    println!("  wrote {} ({} bytes)", path.display(), image.len());
 
-    println!("restart into a fresh task");
+    println!("== the header layout (what a reviewer reads next to `cargo expand`)");
+    print!("{}", LayoutTable::<CrHdrMmContext>::new());
+
+    println!("== dump of the image");
+    let mut out = String::new();
+    let dumped = cr_core::dump::dump(&image, ARCH_S390X, &KINDS, &mut out);
+    print!("{out}");
+    report.check("the image dumps cleanly", dumped.is_ok());
+
+    println!("== restart into a fresh task, from the file");
     let mut restarted = fresh_task();
-    let restored = cpu.restore(&mut restarted).and_then(|()| mm.restore(&mut restarted.mm));
-    report.check(&format!("restore accepted the image ({restored:?})"), restored.is_ok());
+    let restored = std::fs::read(&path)
+        .map_err(|e| e.to_string())
+        .and_then(|bytes| restart_from_image(&bytes, &mut restarted).map_err(|e| e.to_string()));
+    let _ = std::fs::remove_file(&path);
+    report.check(&format!("restart accepted the image ({restored:?})"), restored.is_ok());
     report.check("pt_regs equal", restarted.regs == task.regs);
     report.check("fp_regs equal (bit for bit)", {
         let a = restarted.thread.fp_regs;
@@ -81,12 +133,12 @@ fn main() -> ExitCode {
         restarted.mm == cr::s390::MmContext { vdso_base: restarted.mm.vdso_base, ..task.mm },
     );
 
-    println!("tampered image: supervisor state in psw.mask");
+    println!("== tampered image: supervisor state in psw.mask");
     let mut bad = cpu;
     bad.psw_mask &= !PSW_MASK_PSTATE;
     let mut victim = fresh_task();
     let before = victim;
-    match bad.restore(&mut victim) {
+    match restart_from_image(&image_of(&bad, &mm), &mut victim) {
         Err(e) => {
             println!("  refused: {e}");
             report.check("refused for psw_mask", e.field() == Some("psw_mask"));
@@ -96,14 +148,26 @@ fn main() -> ExitCode {
     }
     report.check("task untouched", victim == before);
 
-    println!("tampered image: unknown em_instr bit");
+    println!("== tampered image: unknown em_instr bit");
     let mut bad = cpu;
     bad.em_instr |= 0x80;
-    match bad.restore(&mut victim) {
+    match restart_from_image(&image_of(&bad, &mm), &mut victim) {
         Err(e) => {
             println!("  refused: {e}");
             report.check("refused for em_instr", e.field() == Some("em_instr"));
             report.check("exactly bit 7 reported", e.kind() == ErrorKind::UnknownFlags { bits: 0x80 });
+        }
+        Ok(()) => report.check("refused", false),
+    }
+    report.check("task untouched", victim == before);
+
+    println!("== corrupted image: one bit flipped on disk");
+    let mut flipped = image.clone();
+    flipped[100] ^= 0x10;
+    match restart_from_image(&flipped, &mut victim) {
+        Err(e) => {
+            println!("  refused: {e}");
+            report.check("reported as corrupt, with its offset", e.kind() == ErrorKind::Corrupt && e.offset().is_some());
         }
         Ok(()) => report.check("refused", false),
     }

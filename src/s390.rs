@@ -19,6 +19,13 @@ pub const PSW_ADDR_INSN: u64 = 0x7FFF_FFFF;
 /// The bits of the floating-point control register a task may set (`FPC_VALID_MASK`).
 pub const FPC_VALID_MASK: u32 = 0xF8F8_FF03;
 
+/// The architecture tag s390x images carry (`"s390"` in ASCII).
+pub const ARCH_S390X: u32 = u32::from_be_bytes(*b"s390");
+/// Record type of `cr_hdr_cpu`.
+pub const CR_HDR_CPU: u32 = 1;
+/// Record type of `cr_hdr_mm_context`.
+pub const CR_HDR_MM_CONTEXT: u32 = 2;
+
 /// `psw_t`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Psw {
@@ -116,7 +123,7 @@ pub struct Task {
 /// `cr_hdr_cpu`: the registers of one task. One declaration; save and restore are generated.
 #[derive(CrCopy, Clone, Copy, Debug, Default, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
 #[repr(C)]
-#[cr(target = Task, validate = validate_cpu, after_restore = restore_access_regs)]
+#[cr(target = Task, record = CR_HDR_CPU, validate = validate_cpu, after_restore = restore_access_regs)]
 #[cr(cover(PtRegs = "regs", ThreadStruct = "thread", PerStruct = "thread.per_info"))]
 pub struct CrHdrCpu {
     #[cr(path = "regs.args")]
@@ -185,13 +192,13 @@ pub fn validate_cpu(hdr: &CrHdrCpu, _task: &Task) -> Result<(), Error> {
 /// The seed's `restore_access_regs()`: loads the restored access registers into the CPU.
 pub fn restore_access_regs(task: &mut Task) {
     task.cpu.acrs = task.thread.acrs;
-    task.cpu.acr_loads += 1;
+    task.cpu.acr_loads = task.cpu.acr_loads.wrapping_add(1);
 }
 
 /// `cr_hdr_mm_context`.
 #[derive(CrCopy, Clone, Copy, Debug, Default, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
 #[repr(C)]
-#[cr(target = MmContext, cover(MmContext = ""), ignore = "vdso_base")]
+#[cr(target = MmContext, record = CR_HDR_MM_CONTEXT, cover(MmContext = ""), ignore = "vdso_base")]
 pub struct CrHdrMmContext {
     /// The vdso is mapped anew at restart, at an address of the new kernel's choosing: the
     /// image never carries it (the seed saved a constant here).
@@ -266,4 +273,33 @@ pub fn checkpoint_cpu(task: &Task) -> CrHdrCpu {
     let mut hdr = CrHdrCpu::default();
     hdr.save(task);
     hdr
+}
+
+/// The record kinds of an s390 task image, for [`cr_core::dump::dump`].
+pub const KINDS: [cr_core::dump::Kind; 2] =
+    [cr_core::dump::Kind::of::<CrHdrCpu>(), cr_core::dump::Kind::of::<CrHdrMmContext>()];
+
+/// Checkpoints `task` into an image: the cpu record, then the mm context as its child.
+pub fn checkpoint_image(task: &Task) -> Vec<u8> {
+    let mut mm = CrHdrMmContext::default();
+    mm.save(&task.mm);
+    let mut image = cr_core::image::Writer::new(Vec::new(), ARCH_S390X).expect("writing to a Vec cannot fail");
+    image.write(0, &checkpoint_cpu(task)).expect("writing to a Vec cannot fail");
+    image.write(CR_HDR_CPU, &mm).expect("writing to a Vec cannot fail");
+    image.finish().expect("writing to a Vec cannot fail")
+}
+
+/// Restarts `task` from an image: reads and verifies every record, then restores each header.
+/// On `Err`, `task` is exactly as it was.
+pub fn restart_from_image(image: &[u8], task: &mut Task) -> Result<(), Error> {
+    let mut reader = cr_core::image::Reader::new(image, ARCH_S390X)?;
+    let (_, cpu) = reader.read::<CrHdrCpu>()?;
+    let (_, mm) = reader.read::<CrHdrMmContext>()?;
+    reader.finish()?;
+    // Both headers are checked before either writes: restore into a copy, then commit.
+    let mut next = *task;
+    cpu.restore(&mut next)?;
+    mm.restore(&mut next.mm)?;
+    *task = next;
+    Ok(())
 }

@@ -8,7 +8,9 @@
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod dump;
 mod error;
+pub mod image;
 pub mod layout;
 
 pub use error::{Error, ErrorKind};

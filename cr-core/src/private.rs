@@ -82,20 +82,40 @@ word!(u8, u16, u32, u64, usize);
     label = "expected a `bool` field here"
 )]
 pub trait Flag {
-    /// The place's value.
-    fn get(&self) -> bool;
-    /// Sets the place.
-    fn set(&mut self, on: bool);
+    /// Save: sets `bit` in `word` when the place is true.
+    fn save<T: Word>(&self, word: &mut T, bit: T);
+    /// Restore: sets the place when `bit` is set in `word`, clears it otherwise.
+    fn restore<T: Word>(&mut self, word: T, bit: T);
 }
 
 impl Flag for bool {
     #[inline(always)]
-    fn get(&self) -> bool {
-        *self
+    fn save<T: Word>(&self, word: &mut T, bit: T) {
+        if *self {
+            *word = word.or(bit);
+        }
     }
     #[inline(always)]
-    fn set(&mut self, on: bool) {
-        *self = on;
+    fn restore<T: Word>(&mut self, word: T, bit: T) {
+        *self = word.and(bit) != T::ZERO;
+    }
+}
+
+/// `convert`, save: the header type must hold every live value.
+#[diagnostic::on_unimplemented(
+    message = "cr: `convert` cannot widen the live type `{L}` into the header type `{Self}`",
+    label = "save needs `From<{L}> for {Self}`: every live value must fit the header field",
+    note = "give the header field a type at least as wide as the live one (restore then checks the value fits back with `TryFrom`)"
+)]
+pub trait Widen<L>: Sized {
+    /// live -> header.
+    fn save(header: &mut Self, live: &L);
+}
+
+impl<H: From<L>, L: Copy> Widen<L> for H {
+    #[inline(always)]
+    fn save(header: &mut H, live: &L) {
+        *header = H::from(*live);
     }
 }
 
@@ -115,12 +135,6 @@ where
 /// The size of the type at a place, for the compile-time size assertion of `bits`.
 pub const fn size_of_place<T: ?Sized, F>(_place: fn(&T) -> &F) -> usize {
     core::mem::size_of::<F>()
-}
-
-/// `convert`, save: a lossless widening.
-#[inline(always)]
-pub fn widen<H: From<L>, L: Copy>(header: &mut H, live: &L) {
-    *header = H::from(*live);
 }
 
 /// `convert`, restore: a checked narrowing, done before any write.
@@ -152,20 +166,6 @@ pub fn check_flags<T: Word>(word: &T, all: T, field: &'static str) -> Result<(),
     } else {
         Err(Error::new(ErrorKind::UnknownFlags { bits: unknown.to_u64() }).at(field, None))
     }
-}
-
-/// Flag words, save: sets `bit` in `word` when the place is true.
-#[inline(always)]
-pub fn save_flag<T: Word, F: Flag + ?Sized>(word: &mut T, bit: T, place: &F) {
-    if place.get() {
-        *word = word.or(bit);
-    }
-}
-
-/// Flag words, restore: sets the place when `bit` is set in `word`, clears it otherwise.
-#[inline(always)]
-pub fn restore_flag<T: Word, F: Flag + ?Sized>(place: &mut F, word: T, bit: T) {
-    place.set(word.and(bit) != T::ZERO);
 }
 
 /// `reserved`: refuses any byte that is not zero.

@@ -15,7 +15,8 @@ pub const AFTER_RESTORE: &str = "after_restore";
 pub const CRATE: &str = "crate";
 pub const COVER: &str = "cover";
 pub const IGNORE: &str = "ignore";
-const CONTAINER_KEYS: &[&str] = &[TARGET, VALIDATE, AFTER_RESTORE, CRATE, COVER, IGNORE];
+pub const RECORD: &str = "record";
+const CONTAINER_KEYS: &[&str] = &[TARGET, VALIDATE, AFTER_RESTORE, CRATE, COVER, IGNORE, RECORD];
 
 pub const PATH: &str = "path";
 pub const BITS: &str = "bits";
@@ -48,12 +49,16 @@ pub struct ContainerAttrs {
     pub covers: Vec<(syn::Path, LitStr)>,
     /// `ignore = "place"`: live fields deliberately not checkpointed.
     pub ignores: Vec<LitStr>,
+    /// `record = N`: the header's record type in images.
+    pub record: Option<Key<Expr>>,
 }
 
 #[derive(Default)]
 pub struct FieldAttrs {
     /// Span of the first `#[cr]` attribute, for errors about the field's mapping as a whole.
     pub attr_span: Option<Span>,
+    /// An attribute of this field did not parse, so the field's mapping is not known.
+    pub had_error: bool,
     pub path: Option<Key<LitStr>>,
     pub bits: Option<Key<()>>,
     pub convert: Option<Key<()>>,
@@ -117,6 +122,10 @@ pub fn parse_container(cx: &mut Ctxt, attrs: &[Attribute]) -> ContainerAttrs {
                     let lit: LitStr = meta.value()?.parse()?;
                     out.ignores.push(lit);
                 }
+                RECORD => {
+                    let expr: Expr = meta.value()?.parse()?;
+                    set(cx, &mut out.record, span, expr, RECORD);
+                }
                 _ => {
                     unknown_key(cx, &meta, &key, "on the struct", CONTAINER_KEYS, FIELD_KEYS)?;
                 }
@@ -160,12 +169,14 @@ pub fn parse_field(cx: &mut Ctxt, attrs: &[Attribute]) -> FieldAttrs {
                     out.flags.push(flag);
                 }
                 _ => {
+                    out.had_error = true;
                     unknown_key(cx, &meta, &key, "on a field", FIELD_KEYS, CONTAINER_KEYS)?;
                 }
             }
             Ok(())
         });
         if let Err(err) = result {
+            out.had_error = true;
             cx.syn_error(err);
         }
     }

@@ -112,9 +112,10 @@ fn check_flags(cx: &mut Ctxt, field: &Field, flags: &[crate::model::FlagMap]) {
             cx.error(
                 flag.bit_span,
                 format!(
-                    "header field `{name}`: flag bit {} for `{}` does not fit in a {width}-bit field (bits 0 to {})",
+                    "header field `{name}`: flag bit {} for `{}` does not fit in {} {width}-bit field (bits 0 to {})",
                     flag.bit,
                     flag.place.text,
+                    if width == 8 { "an" } else { "a" },
                     width - 1
                 ),
             );
@@ -193,17 +194,26 @@ fn check_places(cx: &mut Ctxt, header: &Header) {
     for (place, name) in mapped_places(header) {
         {
             if let Some((other, other_field)) = places.iter().find(|(p, _)| p.overlaps(place)) {
-                let what = if other.segments == place.segments {
-                    format!("live place `{}` is mapped twice", place.text)
-                } else {
-                    format!("live places `{}` and `{}` overlap", other.text, place.text)
-                };
-                cx.error(
-                    place.span,
+                let msg = if other.segments == place.segments {
                     format!(
-                        "header field `{name}`: {what} (also by header field `{other_field}`); restore would write it twice, so map it once"
-                    ),
-                );
+                        "header field `{name}`: live place `{}` is already mapped by header field `{other_field}`; \
+                         restore would write it twice, so map it once",
+                        place.text
+                    )
+                } else if other.segments.len() < place.segments.len() {
+                    format!(
+                        "header field `{name}`: `{}` lies inside `{}`, which header field `{other_field}` already maps; \
+                         map the whole or its parts, not both",
+                        place.text, other.text
+                    )
+                } else {
+                    format!(
+                        "header field `{name}`: `{}` contains `{}`, which header field `{other_field}` already maps; \
+                         map the whole or its parts, not both",
+                        place.text, other.text
+                    )
+                };
+                cx.error(place.span, msg);
             }
             places.push((place, name));
         }

@@ -47,12 +47,27 @@ fn expand(h: &Header) -> TokenStream {
     let saves = h.fields.iter().map(|f| save(h, &names, f));
     let checks = h.fields.iter().map(|f| restore_check(h, f));
     let writes = h.fields.iter().map(|f| restore_write(h, &names, f));
-    let validate = h.validate.as_ref().map(|v| quote!(#v(self, &*#dst).map_err(#krate::__private::locate::<Self>)?;));
-    let after = h.after_restore.as_ref().map(|a| quote!(#a(#dst);));
+    let validate = h.validate.as_ref().map(|v| {
+        let span = syn::spanned::Spanned::span(v);
+        let k = krate_at(h, span);
+        let validate = Ident::new("validate", Span::mixed_site());
+        quote! {
+            let #validate: fn(&Self, &#target) -> ::core::result::Result<(), #k::Error> = #v;
+            #validate(self, &*#dst).map_err(#krate::__private::locate::<Self>)?;
+        }
+    });
+    let after = h.after_restore.as_ref().map(|a| {
+        let after_restore = Ident::new("after_restore", Span::mixed_site());
+        quote! {
+            let #after_restore: fn(&mut #target) = #a;
+            #after_restore(#dst);
+        }
+    });
     let asserts = h.fields.iter().map(|f| size_assert(h, f));
     let constants = constants(h);
     let coverage = coverage(h);
     let layout = layout(h);
+    let record = record(h);
 
     quote! {
         #[doc(hidden)]
@@ -62,6 +77,7 @@ fn expand(h: &Header) -> TokenStream {
 
             #constants
             #layout
+            #record
 
             #[automatically_derived]
             impl<#(#lifetimes),*> #krate::CrCopy<#target> for #ident {
@@ -123,18 +139,50 @@ fn const_ident(name: &str, span: Span) -> Ident {
     Ident::new(name, span)
 }
 
-fn save(h: &Header, names: &Names, f: &Field) -> TokenStream {
+/// The cr-core path with every token located at `span`, so that rustc's labels about a
+/// generated call land on the attribute it comes from, not on `#[derive]`.
+fn krate_at(h: &Header, span: Span) -> TokenStream {
+    fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+        tokens
+            .into_iter()
+            .map(|tt| match tt {
+                TokenTree::Group(g) => {
+                    let mut group = proc_macro2::Group::new(g.delimiter(), respan(g.stream(), span));
+                    group.set_span(g.span().located_at(span));
+                    TokenTree::Group(group)
+                }
+                mut other => {
+                    other.set_span(other.span().located_at(span));
+                    other
+                }
+            })
+            .collect()
+    }
     let krate = &h.krate;
+    respan(quote!(#krate), span)
+}
+
+/// The header field's name, located at `span`, so a whole generated argument such as
+/// `&mut self.ilc` lies on one attribute rather than spanning from it to the field.
+fn member_at(f: &Field, span: Span) -> Ident {
+    let mut member = f.ident.clone();
+    member.set_span(member.span().located_at(span));
+    member
+}
+
+fn save(h: &Header, names: &Names, f: &Field) -> TokenStream {
     let member = f.ident;
     let span = f.span;
     match &f.mapping {
         Mapping::Path(PathMap { place, mode, .. }) => {
             let live = place.render(&names.src);
             let span = place.span;
+            let krate = krate_at(h, span);
+            let member = member_at(f, span);
             match mode {
                 Mode::Copy => quote_spanned!(span=> #krate::__private::Same::save(&mut self.#member, &#live);),
                 Mode::Bits => quote_spanned!(span=> #krate::__private::bits(&mut self.#member, &#live);),
-                Mode::Convert => quote_spanned!(span=> #krate::__private::widen(&mut self.#member, &#live);),
+                Mode::Convert => quote_spanned!(span=> #krate::__private::Widen::save(&mut self.#member, &#live);),
             }
         }
         Mapping::Flags(flags) => {
@@ -142,7 +190,9 @@ fn save(h: &Header, names: &Names, f: &Field) -> TokenStream {
                 let live = flag.place.render(&names.src);
                 let bit = const_ident(&flag_const(f, &flag.leaf), flag.place.span);
                 let span = flag.place.span;
-                quote_spanned!(span=> #krate::__private::save_flag(&mut self.#member, Self::#bit, &#live);)
+                let krate = krate_at(h, span);
+                let member = member_at(f, span);
+                quote_spanned!(span=> #krate::__private::Flag::save(&#live, &mut self.#member, Self::#bit);)
             });
             quote_spanned! {span=>
                 self.#member = 0;
@@ -150,7 +200,10 @@ fn save(h: &Header, names: &Names, f: &Field) -> TokenStream {
             }
         }
         Mapping::Skip => quote_spanned!(span=> self.#member = ::core::default::Default::default();),
-        Mapping::Reserved => quote_spanned!(span=> self.#member = #krate::zerocopy::FromZeros::new_zeroed();),
+        Mapping::Reserved => {
+            let krate = krate_at(h, span);
+            quote_spanned!(span=> self.#member = #krate::zerocopy::FromZeros::new_zeroed();)
+        }
     }
 }
 
@@ -159,13 +212,14 @@ fn convert_local(f: &Field) -> Ident {
 }
 
 fn restore_check(h: &Header, f: &Field) -> TokenStream {
-    let krate = &h.krate;
     let member = f.ident;
     let name = field_lit(f);
     match &f.mapping {
         Mapping::Path(PathMap { save_only: true, .. }) => TokenStream::new(),
         Mapping::Path(PathMap { place, mode, mask, .. }) => {
             let span = place.span;
+            let krate = krate_at(h, span);
+            let member = member_at(f, span);
             let path = syn::LitStr::new(&place.text, span);
             let mut out = TokenStream::new();
             if let Some(Mask::Strict(m)) = mask {
@@ -180,22 +234,27 @@ fn restore_check(h: &Header, f: &Field) -> TokenStream {
             out
         }
         Mapping::Flags(_) => {
+            let krate = krate_at(h, f.span);
             let all = const_ident(&all_const(f), f.span);
             quote_spanned!(f.span=> #krate::__private::check_flags(&self.#member, Self::#all, #name)?;)
         }
-        Mapping::Reserved => quote_spanned!(f.span=> #krate::__private::check_reserved(&self.#member, #name)?;),
+        Mapping::Reserved => {
+            let krate = krate_at(h, f.span);
+            quote_spanned!(f.span=> #krate::__private::check_reserved(&self.#member, #name)?;)
+        }
         Mapping::Skip => TokenStream::new(),
     }
 }
 
 fn restore_write(h: &Header, names: &Names, f: &Field) -> TokenStream {
-    let krate = &h.krate;
     let member = f.ident;
     match &f.mapping {
         Mapping::Path(PathMap { save_only: true, .. }) => TokenStream::new(),
         Mapping::Path(PathMap { place, mode, mask, .. }) => {
             let live = place.render(&names.dst);
             let span = place.span;
+            let krate = krate_at(h, span);
+            let member = member_at(f, span);
             match (mode, mask) {
                 (Mode::Copy, Some(Mask::Soft(m))) => {
                     quote_spanned!(span=> #krate::__private::Same::restore_masked(&self.#member, &mut #live, #m);)
@@ -214,7 +273,9 @@ fn restore_write(h: &Header, names: &Names, f: &Field) -> TokenStream {
                 let live = flag.place.render(&names.dst);
                 let bit = const_ident(&flag_const(f, &flag.leaf), flag.place.span);
                 let span = flag.place.span;
-                quote_spanned!(span=> #krate::__private::restore_flag(&mut #live, self.#member, Self::#bit);)
+                let krate = krate_at(h, span);
+                let member = member_at(f, span);
+                quote_spanned!(span=> #krate::__private::Flag::restore(&mut #live, self.#member, Self::#bit);)
             })
             .collect(),
         Mapping::Skip | Mapping::Reserved => TokenStream::new(),
@@ -231,16 +292,17 @@ fn size_assert(h: &Header, f: &Field) -> TokenStream {
     else {
         return TokenStream::new();
     };
-    let krate = &h.krate;
     let target = &h.target;
     let ty = f.ty;
     let span = place.span;
+    let krate = krate_at(h, span);
     let t = Ident::new("t", Span::mixed_site());
     let live = place.render(&t);
     let msg = format!(
-        "cr: header field `{}` maps `{}` with `bits`, but the two types differ in size; \
-         `bits` reinterprets bytes, so give the header field a type of the live place's size",
+        "cr: header field `{}` ({}) and live `{}` differ in size; `bits` reinterprets bytes, \
+         so the header field needs a type of exactly the live place's size",
         Header::field_name(f),
+        type_text(ty),
         place.text
     );
     quote_spanned! {span=>
@@ -298,6 +360,9 @@ fn flag_constants(f: &Field, flags: &[FlagMap]) -> TokenStream {
 /// After an error: the trait impl and any flag constants that can be stated, with empty bodies,
 /// so the user sees the real error and not a cascade of "trait not implemented".
 fn fallback(h: &Header) -> TokenStream {
+    if h.generic {
+        return TokenStream::new();
+    }
     let krate = &h.krate;
     let ident = h.ident;
     let (lifetimes, target) = name_lifetimes(&h.target);
@@ -320,6 +385,11 @@ fn fallback(h: &Header) -> TokenStream {
     quote! {
         const _: () = {
             impl #ident { #(#consts)* }
+            impl #krate::Layout for #ident {
+                const NAME: &'static str = "";
+                const FIELDS: &'static [#krate::FieldInfo] = &[];
+                const FINGERPRINT: u64 = 0;
+            }
             impl<#(#lifetimes),*> #krate::CrCopy<#target> for #ident {
                 fn save(&mut self, _: &#target) {}
                 fn restore(&self, _: &mut #target) -> ::core::result::Result<(), #krate::Error> {
@@ -473,6 +543,24 @@ fn layout(h: &Header) -> TokenStream {
             const NAME: &'static str = #name;
             const FIELDS: &'static [#krate::FieldInfo] = &[#(#fields),*];
             const FINGERPRINT: u64 = #krate::layout::fingerprint(::core::mem::size_of::<Self>(), Self::FIELDS);
+        }
+    }
+}
+
+/// `record = N`: the `Record` impl, and a compile-time refusal of type 0 however it is written.
+fn record(h: &Header) -> TokenStream {
+    let Some(ty) = &h.record else { return TokenStream::new() };
+    let krate = &h.krate;
+    let ident = h.ident;
+    let span = syn::spanned::Spanned::span(ty);
+    let msg = format!(
+        "cr: `{ident}` has record type 0, which is reserved for the image's end record; give it another number"
+    );
+    quote_spanned! {span=>
+        const _: () = ::core::assert!((#ty) != #krate::image::END, #msg);
+        #[automatically_derived]
+        impl #krate::image::Record for #ident {
+            const TYPE: u32 = #ty;
         }
     }
 }

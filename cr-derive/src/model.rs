@@ -19,6 +19,10 @@ pub struct Header<'a> {
     pub fields: Vec<Field<'a>>,
     pub covers: Vec<Cover>,
     pub ignores: Vec<Place>,
+    /// `record = N`: the record type, for images.
+    pub record: Option<Expr>,
+    /// The header was declared with generic parameters (an error; no fallback impl then).
+    pub generic: bool,
 }
 
 /// `cover(Type = "place")`: every field of `ty`, found at `place`, must be mapped or ignored.
@@ -129,7 +133,7 @@ pub fn build<'a>(cx: &mut Ctxt, input: &'a DeriveInput) -> Option<Header<'a>> {
             let ident = f.ident.as_ref().expect("named field");
             let raw = attr::parse_field(cx, &f.attrs);
             let span = raw.attr_span.unwrap_or_else(|| ident.span());
-            let mapping = build_mapping(cx, ident, span, raw);
+            let mapping = build_mapping(cx, ident, raw);
             Field {
                 ident,
                 ty: &f.ty,
@@ -154,6 +158,9 @@ pub fn build<'a>(cx: &mut Ctxt, input: &'a DeriveInput) -> Option<Header<'a>> {
         })
         .collect();
     let ignores = container.ignores.iter().map(|lit| parse_place(cx, lit)).collect();
+    if let Some(record) = &container.record {
+        check_record(cx, input, record);
+    }
     Some(Header {
         ident: &input.ident,
         target: container.target?.value,
@@ -163,10 +170,12 @@ pub fn build<'a>(cx: &mut Ctxt, input: &'a DeriveInput) -> Option<Header<'a>> {
         fields,
         covers,
         ignores,
+        record: container.record.map(|k| k.value),
+        generic: !input.generics.params.is_empty(),
     })
 }
 
-fn build_mapping(cx: &mut Ctxt, ident: &Ident, span: Span, raw: FieldAttrs) -> Mapping {
+fn build_mapping(cx: &mut Ctxt, ident: &Ident, raw: FieldAttrs) -> Mapping {
     let name = ident.to_string();
     // Exactly one of path, flag, skip, reserved.
     let mut kinds: Vec<(&str, Span)> = Vec::new();
@@ -182,9 +191,16 @@ fn build_mapping(cx: &mut Ctxt, ident: &Ident, span: Span, raw: FieldAttrs) -> M
     if let Some(k) = &raw.reserved {
         kinds.push((attr::RESERVED, k.span));
     }
-    if kinds.is_empty() {
+    let has_modifier = raw.bits.is_some()
+        || raw.convert.is_some()
+        || raw.mask.is_some()
+        || raw.strict_mask.is_some()
+        || raw.save_only.is_some();
+    // A field whose attribute did not parse, or that has a modifier without `path`, is already
+    // reported; "no mapping" would only repeat it.
+    if kinds.is_empty() && !raw.had_error && !has_modifier {
         cx.error(
-            span,
+            ident.span(),
             format!(
                 "header field `{name}` has no mapping: add `#[cr(path = \"...\")]` (a place in the target), \
                  `#[cr(flag(bit = N, path = \"...\"))]`, `#[cr(skip)]` or `#[cr(reserved)]`"
@@ -367,6 +383,41 @@ fn parse_place(cx: &mut Ctxt, lit: &syn::LitStr) -> Place {
                 text: lit.value(),
                 span: lit.span(),
             }
+        }
+    }
+}
+
+/// A record's bytes go into images: its layout must be the one written, `#[repr(C)]`, and its
+/// type must not be the end record's.
+fn check_record(cx: &mut Ctxt, input: &DeriveInput, record: &Key<Expr>) {
+    let mut repr_c = false;
+    for attr in input.attrs.iter().filter(|a| a.path().is_ident("repr")) {
+        let _ = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("C") {
+                repr_c = true;
+            }
+            if meta.input.peek(syn::token::Paren) {
+                let _: proc_macro2::TokenTree = meta.input.parse()?;
+            }
+            Ok(())
+        });
+    }
+    if !repr_c {
+        cx.error(
+            record.span,
+            format!(
+                "`{}` is a `record`, so its bytes are the image format: add `#[repr(C)]` so the layout is the \
+                 one written (Rust's default layout may reorder fields between builds)",
+                input.ident
+            ),
+        );
+    }
+    if let Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(int), .. }) = &record.value {
+        if int.base10_parse::<u32>().ok() == Some(0) {
+            cx.error(
+                int.span(),
+                "record type 0 is reserved for the image's end record; give this header another number",
+            );
         }
     }
 }

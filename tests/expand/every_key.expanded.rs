@@ -3,7 +3,7 @@ const _: () = {
     const _: () = ::core::assert!(
         ::cr_core::__private::size_of_place:: < Task, _ > (| t | & t.thread.fp_regs.fprs)
         == ::core::mem::size_of:: < [u64; 16] > (),
-        "cr: header field `bits` maps `thread.fp_regs.fprs` with `bits`, but the two types differ in size; `bits` reinterprets bytes, so give the header field a type of the live place's size"
+        "cr: header field `bits` ([u64; 16]) and live `thread.fp_regs.fprs` differ in size; `bits` reinterprets bytes, so the header field needs a type of exactly the live place's size"
     );
     #[automatically_derived]
     impl EveryKey {
@@ -118,20 +118,20 @@ const _: () = {
         fn save(&mut self, src: &Task) {
             ::cr_core::__private::Same::save(&mut self.copy, &src.regs.gprs);
             ::cr_core::__private::bits(&mut self.bits, &src.thread.fp_regs.fprs);
-            ::cr_core::__private::widen(&mut self.convert, &src.regs.ilc);
+            ::cr_core::__private::Widen::save(&mut self.convert, &src.regs.ilc);
             ::cr_core::__private::Same::save(&mut self.mask, &src.regs.psw.addr);
             ::cr_core::__private::Same::save(&mut self.strict_mask, &src.regs.psw.mask);
             ::cr_core::__private::Same::save(&mut self.save_only, &src.thread.ksp);
             self.flag = 0;
-            ::cr_core::__private::save_flag(
+            ::cr_core::__private::Flag::save(
+                &src.thread.per_info.single_step,
                 &mut self.flag,
                 Self::FLAG_SINGLE_STEP,
-                &src.thread.per_info.single_step,
             );
-            ::cr_core::__private::save_flag(
+            ::cr_core::__private::Flag::save(
+                &src.thread.per_info.instruction_fetch,
                 &mut self.flag,
                 Self::FLAG_IFETCH,
-                &src.thread.per_info.instruction_fetch,
             );
             self.skip = ::core::default::Default::default();
             self.reserved = ::cr_core::zerocopy::FromZeros::new_zeroed();
@@ -153,7 +153,11 @@ const _: () = {
             )?;
             ::cr_core::__private::check_flags(&self.flag, Self::FLAG_ALL, "flag")?;
             ::cr_core::__private::check_reserved(&self.reserved, "reserved")?;
-            check(self, &*dst).map_err(::cr_core::__private::locate::<Self>)?;
+            let validate: fn(
+                &Self,
+                &Task,
+            ) -> ::core::result::Result<(), ::cr_core::Error> = check;
+            validate(self, &*dst).map_err(::cr_core::__private::locate::<Self>)?;
             ::cr_core::__private::Same::restore(&self.copy, &mut dst.regs.gprs);
             ::cr_core::__private::bits(&mut dst.thread.fp_regs.fprs, &self.bits);
             dst.regs.ilc = convert;
@@ -166,17 +170,18 @@ const _: () = {
                 &self.strict_mask,
                 &mut dst.regs.psw.mask,
             );
-            ::cr_core::__private::restore_flag(
+            ::cr_core::__private::Flag::restore(
                 &mut dst.thread.per_info.single_step,
                 self.flag,
                 Self::FLAG_SINGLE_STEP,
             );
-            ::cr_core::__private::restore_flag(
+            ::cr_core::__private::Flag::restore(
                 &mut dst.thread.per_info.instruction_fetch,
                 self.flag,
                 Self::FLAG_IFETCH,
             );
-            reload(dst);
+            let after_restore: fn(&mut Task) = reload;
+            after_restore(dst);
             ::core::result::Result::Ok(())
         }
     }

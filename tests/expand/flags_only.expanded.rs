@@ -52,20 +52,20 @@ const _: () = {
     impl ::cr_core::CrCopy<MmContext> for MmFlags {
         fn save(&mut self, src: &MmContext) {
             self.flags = 0;
-            ::cr_core::__private::save_flag(
+            ::cr_core::__private::Flag::save(
+                &src.noexec,
                 &mut self.flags,
                 Self::FLAGS_NOEXEC,
-                &src.noexec,
             );
-            ::cr_core::__private::save_flag(
+            ::cr_core::__private::Flag::save(
+                &src.has_pgste,
                 &mut self.flags,
                 Self::FLAGS_HAS_PGSTE,
-                &src.has_pgste,
             );
-            ::cr_core::__private::save_flag(
+            ::cr_core::__private::Flag::save(
+                &src.alloc_pgste,
                 &mut self.flags,
                 Self::FLAGS_ALLOC,
-                &src.alloc_pgste,
             );
         }
         fn restore(
@@ -73,17 +73,17 @@ const _: () = {
             dst: &mut MmContext,
         ) -> ::core::result::Result<(), ::cr_core::Error> {
             ::cr_core::__private::check_flags(&self.flags, Self::FLAGS_ALL, "flags")?;
-            ::cr_core::__private::restore_flag(
+            ::cr_core::__private::Flag::restore(
                 &mut dst.noexec,
                 self.flags,
                 Self::FLAGS_NOEXEC,
             );
-            ::cr_core::__private::restore_flag(
+            ::cr_core::__private::Flag::restore(
                 &mut dst.has_pgste,
                 self.flags,
                 Self::FLAGS_HAS_PGSTE,
             );
-            ::cr_core::__private::restore_flag(
+            ::cr_core::__private::Flag::restore(
                 &mut dst.alloc_pgste,
                 self.flags,
                 Self::FLAGS_ALLOC,

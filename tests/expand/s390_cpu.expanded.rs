@@ -3,7 +3,7 @@ const _: () = {
     const _: () = ::core::assert!(
         ::cr_core::__private::size_of_place:: < Task, _ > (| t | & t.thread.fp_regs.fprs)
         == ::core::mem::size_of:: < [u64; 16] > (),
-        "cr: header field `fprs` maps `thread.fp_regs.fprs` with `bits`, but the two types differ in size; `bits` reinterprets bytes, so give the header field a type of the live place's size"
+        "cr: header field `fprs` ([u64; 16]) and live `thread.fp_regs.fprs` differ in size; `bits` reinterprets bytes, so the header field needs a type of exactly the live place's size"
     );
     const _: () = {
         let _ = |t: &Task| {
@@ -233,6 +233,14 @@ const _: () = {
             Self::FIELDS,
         );
     }
+    const _: () = ::core::assert!(
+        (CR_HDR_CPU) != ::cr_core::image::END,
+        "cr: `CrHdrCpu` has record type 0, which is reserved for the image's end record; give it another number"
+    );
+    #[automatically_derived]
+    impl ::cr_core::image::Record for CrHdrCpu {
+        const TYPE: u32 = CR_HDR_CPU;
+    }
     #[automatically_derived]
     impl ::cr_core::CrCopy<Task> for CrHdrCpu {
         fn save(&mut self, src: &Task) {
@@ -241,8 +249,8 @@ const _: () = {
             ::cr_core::__private::Same::save(&mut self.psw_addr, &src.regs.psw.addr);
             ::cr_core::__private::Same::save(&mut self.gprs, &src.regs.gprs);
             ::cr_core::__private::Same::save(&mut self.orig_gpr2, &src.regs.orig_gpr2);
-            ::cr_core::__private::widen(&mut self.ilc, &src.regs.ilc);
-            ::cr_core::__private::widen(&mut self.svcnr, &src.regs.svcnr);
+            ::cr_core::__private::Widen::save(&mut self.ilc, &src.regs.ilc);
+            ::cr_core::__private::Widen::save(&mut self.svcnr, &src.regs.svcnr);
             ::cr_core::__private::Same::save(&mut self.fpc, &src.thread.fp_regs.fpc);
             ::cr_core::__private::Same::save(
                 &mut self.per_atmid,
@@ -253,15 +261,15 @@ const _: () = {
                 &src.thread.per_info.lowcore.words.access_id,
             );
             self.em_instr = 0;
-            ::cr_core::__private::save_flag(
+            ::cr_core::__private::Flag::save(
+                &src.thread.per_info.single_step,
                 &mut self.em_instr,
                 Self::EM_INSTR_SINGLE_STEP,
-                &src.thread.per_info.single_step,
             );
-            ::cr_core::__private::save_flag(
+            ::cr_core::__private::Flag::save(
+                &src.thread.per_info.instruction_fetch,
                 &mut self.em_instr,
                 Self::EM_INSTR_INSTRUCTION_FETCH,
-                &src.thread.per_info.instruction_fetch,
             );
             ::cr_core::__private::bits(&mut self.fprs, &src.thread.fp_regs.fprs);
             ::cr_core::__private::Same::save(&mut self.acrs, &src.thread.acrs);
@@ -310,7 +318,11 @@ const _: () = {
                 "em_instr",
             )?;
             ::cr_core::__private::check_reserved(&self.reserved, "reserved")?;
-            validate_cpu(self, &*dst).map_err(::cr_core::__private::locate::<Self>)?;
+            let validate: fn(
+                &Self,
+                &Task,
+            ) -> ::core::result::Result<(), ::cr_core::Error> = validate_cpu;
+            validate(self, &*dst).map_err(::cr_core::__private::locate::<Self>)?;
             ::cr_core::__private::Same::restore(&self.args, &mut dst.regs.args);
             ::cr_core::__private::Same::restore_masked(
                 &self.psw_mask,
@@ -338,12 +350,12 @@ const _: () = {
                 &self.per_access_id,
                 &mut dst.thread.per_info.lowcore.words.access_id,
             );
-            ::cr_core::__private::restore_flag(
+            ::cr_core::__private::Flag::restore(
                 &mut dst.thread.per_info.single_step,
                 self.em_instr,
                 Self::EM_INSTR_SINGLE_STEP,
             );
-            ::cr_core::__private::restore_flag(
+            ::cr_core::__private::Flag::restore(
                 &mut dst.thread.per_info.instruction_fetch,
                 self.em_instr,
                 Self::EM_INSTR_INSTRUCTION_FETCH,
@@ -370,7 +382,8 @@ const _: () = {
                 &self.per_address,
                 &mut dst.thread.per_info.lowcore.words.address,
             );
-            restore_access_regs(dst);
+            let after_restore: fn(&mut Task) = restore_access_regs;
+            after_restore(dst);
             ::core::result::Result::Ok(())
         }
     }

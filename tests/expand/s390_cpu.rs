@@ -1,7 +1,7 @@
 // The seed's `cr_hdr_cpu`, as in src/s390.rs.
 #[derive(CrCopy)]
 #[repr(C)]
-#[cr(target = Task, validate = validate_cpu, after_restore = restore_access_regs)]
+#[cr(target = Task, record = CR_HDR_CPU, validate = validate_cpu, after_restore = restore_access_regs)]
 #[cr(cover(PtRegs = "regs", ThreadStruct = "thread", PerStruct = "thread.per_info"))]
 pub struct CrHdrCpu {
     #[cr(path = "regs.args")]

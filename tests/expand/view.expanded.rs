@@ -58,10 +58,10 @@ const _: () = {
                 &src.thread.per_info.starting_addr,
             );
             self.trace = 0;
-            ::cr_core::__private::save_flag(
+            ::cr_core::__private::Flag::save(
+                &src.thread.per_info.single_step,
                 &mut self.trace,
                 Self::TRACE_SINGLE_STEP,
-                &src.thread.per_info.single_step,
             );
         }
         fn restore(
@@ -74,7 +74,7 @@ const _: () = {
                 &self.starting_addr,
                 &mut dst.thread.per_info.starting_addr,
             );
-            ::cr_core::__private::restore_flag(
+            ::cr_core::__private::Flag::restore(
                 &mut dst.thread.per_info.single_step,
                 self.trace,
                 Self::TRACE_SINGLE_STEP,

@@ -1,0 +1,146 @@
+//! A review dump of an image (cr's answer to CRIU's `crit`): every record with its offset, type,
+//! parent and, for the header types the caller knows, one line per field (name, live path,
+//! value) read through the generated `Layout` table. Unknown record types are listed, not refused.
+//! Writes to any `core::fmt::Write`; no allocation.
+
+use crate::image::{Reader, Record};
+use crate::layout::{FieldInfo, Mode};
+use crate::{Error, ErrorKind};
+use core::fmt::{self, Write};
+
+/// A header type the dump can decode: `Kind::of::<CrHdrCpu>()`.
+#[derive(Clone, Copy, Debug)]
+pub struct Kind {
+    /// Its record type.
+    pub ty: u32,
+    /// Its name.
+    pub name: &'static str,
+    /// Its field table.
+    pub fields: &'static [FieldInfo],
+    /// Its layout fingerprint.
+    pub fingerprint: u64,
+    /// Its size in bytes.
+    pub size: usize,
+}
+
+impl Kind {
+    /// The kind of record header `H`.
+    pub const fn of<H: Record>() -> Kind {
+        Kind { ty: H::TYPE, name: H::NAME, fields: H::FIELDS, fingerprint: H::FINGERPRINT, size: size_of::<H>() }
+    }
+}
+
+/// Writes the dump of `image` (written for `arch`) to `out`, decoding the records of `kinds`.
+/// Fails with the image's first fault, after dumping every record before it.
+pub fn dump(image: &[u8], arch: u32, kinds: &[Kind], out: &mut dyn Write) -> Result<(), Error> {
+    let io = |_| Error::new(ErrorKind::Io);
+    let mut reader = Reader::new(image, arch)?;
+    writeln!(out, "cr image, format {}, arch {arch:#010x}, {} bytes", crate::image::VERSION, image.len()).map_err(io)?;
+    while let Some((info, payload)) = reader.read_raw()? {
+        let kind = kinds.iter().find(|k| k.ty == info.ty);
+        write!(out, "@{:<6} type {}", info.offset, info.ty).map_err(io)?;
+        if let Some(kind) = kind {
+            write!(out, " ({})", kind.name).map_err(io)?;
+        }
+        writeln!(out, ", parent {}, {} bytes", info.parent, info.len).map_err(io)?;
+        match kind {
+            Some(kind) if kind.fingerprint == info.fingerprint && kind.size == payload.len() => {
+                for field in kind.fields {
+                    let Some(bytes) = payload.get(field.offset..field.offset + field.size) else { continue };
+                    write!(out, "    {:<24} {:<40} ", field.name, field.path.unwrap_or("-")).map_err(io)?;
+                    value(out, field, bytes).map_err(io)?;
+                    writeln!(out).map_err(io)?;
+                }
+            }
+            Some(kind) => writeln!(
+                out,
+                "    written from another layout of {} (fingerprint {:#018x}, this build {:#018x}): not decoded",
+                kind.name, info.fingerprint, kind.fingerprint
+            )
+            .map_err(io)?,
+            None => {}
+        }
+    }
+    let end = reader.offset();
+    reader.finish()?;
+    writeln!(out, "@{end:<6} end").map_err(io)
+}
+
+/// An unsigned integer type's width from its name, as written.
+fn int_width(ty: &str) -> Option<usize> {
+    match ty {
+        "u8" | "i8" => Some(1),
+        "u16" | "i16" => Some(2),
+        "u32" | "i32" => Some(4),
+        "u64" | "i64" => Some(8),
+        "usize" | "isize" => Some(size_of::<usize>()),
+        _ => None,
+    }
+}
+
+fn int(bytes: &[u8]) -> u64 {
+    let mut buf = [0u8; 8];
+    if cfg!(target_endian = "little") {
+        buf[..bytes.len()].copy_from_slice(bytes);
+        u64::from_le_bytes(buf)
+    } else {
+        buf[8 - bytes.len()..].copy_from_slice(bytes);
+        u64::from_be_bytes(buf)
+    }
+}
+
+fn value(out: &mut dyn Write, field: &FieldInfo, bytes: &[u8]) -> fmt::Result {
+    if let Some(width) = int_width(field.ty).filter(|w| *w == bytes.len()) {
+        let v = int(&bytes[..width]);
+        write!(out, "{v:#x}")?;
+        if let Mode::Flags(flags) = field.mode {
+            let mut known = 0u64;
+            for flag in flags {
+                let bit = 1u64.checked_shl(flag.bit).unwrap_or(0);
+                known |= bit;
+                if v & bit != 0 {
+                    write!(out, " {}", flag.name)?;
+                }
+            }
+            if v & !known != 0 {
+                write!(out, " unknown {:#x}", v & !known)?;
+            }
+        }
+        return Ok(());
+    }
+    // `[T; N]` of an integer type: the elements, runs of equal values folded.
+    if let Some((elem, count)) = array_of(field.ty) {
+        if let Some(width) = int_width(elem).filter(|w| w * count == bytes.len()) {
+            out.write_char('[')?;
+            let mut chunks = bytes.chunks_exact(width).map(int).peekable();
+            let mut first = true;
+            while let Some(v) = chunks.next() {
+                let mut run = 1;
+                while chunks.peek() == Some(&v) {
+                    chunks.next();
+                    run += 1;
+                }
+                if !first {
+                    out.write_str(", ")?;
+                }
+                first = false;
+                write!(out, "{v:#x}")?;
+                if run > 1 {
+                    write!(out, " x{run}")?;
+                }
+            }
+            return out.write_char(']');
+        }
+    }
+    for b in bytes {
+        write!(out, "{b:02x}")?;
+    }
+    Ok(())
+}
+
+/// `"[u64; 16]"` -> `("u64", 16)`.
+fn array_of(ty: &str) -> Option<(&str, usize)> {
+    let inner = ty.strip_prefix('[')?.strip_suffix(']')?;
+    let (elem, count) = inner.split_once(';')?;
+    Some((elem.trim(), count.trim().parse().ok()?))
+}

@@ -1,0 +1,14 @@
+use cr_core::CrCopy;
+
+pub struct Live {
+    pub ksp: u64,
+}
+
+#[derive(CrCopy)]
+#[cr(target = Live, cover = "ksp")]
+pub struct Hdr {
+    #[cr(path = "ksp")]
+    pub ksp: u64,
+}
+
+fn main() {}

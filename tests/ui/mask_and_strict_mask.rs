@@ -1,0 +1,14 @@
+use cr_core::CrCopy;
+
+pub struct Live {
+    pub word: u64,
+}
+
+#[derive(CrCopy)]
+#[cr(target = Live)]
+pub struct Hdr {
+    #[cr(path = "word", mask = 0xff, strict_mask = 0xff)]
+    pub word: u64,
+}
+
+fn main() {}

@@ -1,0 +1,11 @@
+use cr_core::CrCopy;
+
+pub struct Live {
+    pub word: u64,
+}
+
+#[derive(CrCopy)]
+#[cr(target = Live)]
+pub struct Hdr(#[cr(path = "word")] pub u64);
+
+fn main() {}

@@ -1,0 +1,14 @@
+use cr_core::CrCopy;
+
+pub struct Live {
+    pub word: u64,
+}
+
+#[derive(CrCopy)]
+#[cr(target = Live)]
+pub struct Hdr {
+    #[cr(pth = "word")]
+    pub word: u64,
+}
+
+fn main() {}
