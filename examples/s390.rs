@@ -86,7 +86,10 @@ fn main() -> ExitCode {
     let mut mm = CrHdrMmContext::default();
     mm.save(&task.mm);
     report.check("vdso_base is not in the image", mm.vdso_base == 0);
-    report.check("em_instr packs single_step only", cpu.em_instr == CrHdrCpu::EM_INSTR_SINGLE_STEP);
+    report.check(
+        "em_instr packs single_step only",
+        cpu.em_instr == CrHdrCpu::EM_INSTR_SINGLE_STEP,
+    );
     let image = checkpoint_image(&task);
     let path = std::env::temp_dir().join(format!("cr-s390-{}.img", std::process::id()));
     if let Err(e) = std::fs::write(&path, &image) {
@@ -115,7 +118,11 @@ fn main() -> ExitCode {
     report.check("fp_regs equal (bit for bit)", {
         let a = restarted.thread.fp_regs;
         let b = task.thread.fp_regs;
-        a.fpc == b.fpc && a.fprs.iter().zip(b.fprs.iter()).all(|(x, y)| x.to_bits() == y.to_bits())
+        a.fpc == b.fpc
+            && a.fprs
+                .iter()
+                .zip(b.fprs.iter())
+                .all(|(x, y)| x.to_bits() == y.to_bits())
     });
     report.check("access registers equal", restarted.thread.acrs == task.thread.acrs);
     report.check("access registers reloaded once, after the copy", {
@@ -126,11 +133,21 @@ fn main() -> ExitCode {
         "ieee_instruction_pointer equal",
         restarted.thread.ieee_instruction_pointer == task.thread.ieee_instruction_pointer,
     );
-    report.check("ksp is the new kernel stack (save_only)", restarted.thread.ksp == fresh_task().thread.ksp);
-    report.check("vdso_base is the new task's own (skip)", restarted.mm.vdso_base == fresh_task().mm.vdso_base);
+    report.check(
+        "ksp is the new kernel stack (save_only)",
+        restarted.thread.ksp == fresh_task().thread.ksp,
+    );
+    report.check(
+        "vdso_base is the new task's own (skip)",
+        restarted.mm.vdso_base == fresh_task().mm.vdso_base,
+    );
     report.check(
         "mm context equal but for vdso_base",
-        restarted.mm == cr::s390::MmContext { vdso_base: restarted.mm.vdso_base, ..task.mm },
+        restarted.mm
+            == cr::s390::MmContext {
+                vdso_base: restarted.mm.vdso_base,
+                ..task.mm
+            },
     );
 
     println!("== tampered image: supervisor state in psw.mask");
@@ -155,7 +172,10 @@ fn main() -> ExitCode {
         Err(e) => {
             println!("  refused: {e}");
             report.check("refused for em_instr", e.field() == Some("em_instr"));
-            report.check("exactly bit 7 reported", e.kind() == ErrorKind::UnknownFlags { bits: 0x80 });
+            report.check(
+                "exactly bit 7 reported",
+                e.kind() == ErrorKind::UnknownFlags { bits: 0x80 },
+            );
         }
         Ok(()) => report.check("refused", false),
     }
@@ -167,7 +187,10 @@ fn main() -> ExitCode {
     match restart_from_image(&flipped, &mut victim) {
         Err(e) => {
             println!("  refused: {e}");
-            report.check("reported as corrupt, with its offset", e.kind() == ErrorKind::Corrupt && e.offset().is_some());
+            report.check(
+                "reported as corrupt, with its offset",
+                e.kind() == ErrorKind::Corrupt && e.offset().is_some(),
+            );
         }
         Ok(()) => report.check("refused", false),
     }

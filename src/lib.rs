@@ -2,4 +2,12 @@
 //! on real kernel state and the image headers derived for them. Not published.
 #![forbid(unsafe_code)]
 
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+pub mod ptrace_x86_64;
+pub mod reseal;
 pub mod s390;
+
+/// The README's Rust examples run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod readme {}

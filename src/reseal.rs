@@ -18,7 +18,9 @@ pub fn reseal(image: &mut [u8]) {
     while pos + RECORD <= image.len() {
         let len = u32::from_le_bytes([image[pos + 4], image[pos + 5], image[pos + 6], image[pos + 7]]) as usize;
         let start = pos + RECORD;
-        let Some(end) = start.checked_add(len).filter(|end| *end <= image.len()) else { return };
+        let Some(end) = start.checked_add(len).filter(|end| *end <= image.len()) else {
+            return;
+        };
         let payload_crc = CASTAGNOLI.checksum(&image[start..end]);
         image[pos + 24..pos + 28].copy_from_slice(&payload_crc.to_le_bytes());
         let header_crc = CASTAGNOLI.checksum(&image[pos..pos + 28]);

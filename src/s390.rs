@@ -276,15 +276,19 @@ pub fn checkpoint_cpu(task: &Task) -> CrHdrCpu {
 }
 
 /// The record kinds of an s390 task image, for [`cr_core::dump::dump`].
-pub const KINDS: [cr_core::dump::Kind; 2] =
-    [cr_core::dump::Kind::of::<CrHdrCpu>(), cr_core::dump::Kind::of::<CrHdrMmContext>()];
+pub const KINDS: [cr_core::dump::Kind; 2] = [
+    cr_core::dump::Kind::of::<CrHdrCpu>(),
+    cr_core::dump::Kind::of::<CrHdrMmContext>(),
+];
 
 /// Checkpoints `task` into an image: the cpu record, then the mm context as its child.
 pub fn checkpoint_image(task: &Task) -> Vec<u8> {
     let mut mm = CrHdrMmContext::default();
     mm.save(&task.mm);
     let mut image = cr_core::image::Writer::new(Vec::new(), ARCH_S390X).expect("writing to a Vec cannot fail");
-    image.write(0, &checkpoint_cpu(task)).expect("writing to a Vec cannot fail");
+    image
+        .write(0, &checkpoint_cpu(task))
+        .expect("writing to a Vec cannot fail");
     image.write(CR_HDR_CPU, &mm).expect("writing to a Vec cannot fail");
     image.finish().expect("writing to a Vec cannot fail")
 }

@@ -110,7 +110,10 @@ fn every_single_bit_flip_is_an_error() {
                 Ok(_) => panic!("flipping bit {bit} of byte {i} went unnoticed"),
                 Err(e) => e,
             };
-            assert!(err.offset().is_some_and(|o| o <= i as u64), "byte {i}: {err} (offset after the flip)");
+            assert!(
+                err.offset().is_some_and(|o| o <= i as u64),
+                "byte {i}: {err} (offset after the flip)"
+            );
             *kinds.entry(format!("{:?}", err.kind())).or_insert(0) += 1;
         }
     }
@@ -132,7 +135,10 @@ fn every_truncation_is_an_error() {
     // Cut exactly before the end record: every record reads, the end is missing.
     let before_end = bytes.len() - 32;
     let err = restart(&bytes[..before_end]).unwrap_err();
-    assert_eq!((err.kind(), err.offset()), (ErrorKind::Truncated, Some(before_end as u64)));
+    assert_eq!(
+        (err.kind(), err.offset()),
+        (ErrorKind::Truncated, Some(before_end as u64))
+    );
 }
 
 #[test]
@@ -140,19 +146,34 @@ fn trailing_data_is_an_error() {
     let mut bytes = image();
     bytes.push(0);
     let err = restart(&bytes).unwrap_err();
-    assert_eq!((err.kind(), err.offset()), (ErrorKind::TrailingData, Some(bytes.len() as u64 - 1)));
+    assert_eq!(
+        (err.kind(), err.offset()),
+        (ErrorKind::TrailingData, Some(bytes.len() as u64 - 1))
+    );
 }
 
 #[test]
 fn wrong_arch_wrong_record_and_layout_mismatch_have_their_kinds() {
     let bytes = image();
     let err = Reader::new(&bytes, u32::from_be_bytes(*b"x86_")).err().unwrap();
-    assert_eq!(err.kind(), ErrorKind::ArchMismatch { expected: u32::from_be_bytes(*b"x86_"), found: ARCH_S390X });
+    assert_eq!(
+        err.kind(),
+        ErrorKind::ArchMismatch {
+            expected: u32::from_be_bytes(*b"x86_"),
+            found: ARCH_S390X
+        }
+    );
     assert_eq!(err.offset(), Some(12));
 
     let mut r = Reader::new(&bytes, ARCH_S390X).unwrap();
     let err = r.read::<CrHdrMmContext>().unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::WrongRecord { expected: CR_HDR_MM_CONTEXT, found: CR_HDR_CPU });
+    assert_eq!(
+        err.kind(),
+        ErrorKind::WrongRecord {
+            expected: CR_HDR_MM_CONTEXT,
+            found: CR_HDR_CPU
+        }
+    );
     assert_eq!(err.offset(), Some(24));
     assert!(err.to_string().contains("at byte 24"), "{err}");
 
@@ -168,7 +189,13 @@ fn wrong_arch_wrong_record_and_layout_mismatch_have_their_kinds() {
     w.write(0, &NoteV2::default()).unwrap();
     let other = w.finish().unwrap();
     let err = Reader::new(&other, ARCH_S390X).unwrap().read::<Note>().unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::LayoutMismatch { expected: Note::FINGERPRINT, found: NoteV2::FINGERPRINT });
+    assert_eq!(
+        err.kind(),
+        ErrorKind::LayoutMismatch {
+            expected: Note::FINGERPRINT,
+            found: NoteV2::FINGERPRINT
+        }
+    );
 
     // A record of the right type but another size.
     #[derive(cr_core::CrCopy, Clone, Copy, Default, FromBytes, IntoBytes, Immutable, KnownLayout)]
@@ -200,7 +227,11 @@ fn crc32c(bytes: &[u8]) -> u32 {
     for b in bytes {
         crc ^= u32::from(*b);
         for _ in 0..8 {
-            crc = if crc & 1 != 0 { (crc >> 1) ^ 0x82F6_3B78 } else { crc >> 1 };
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0x82F6_3B78
+            } else {
+                crc >> 1
+            };
         }
     }
     !crc
@@ -210,7 +241,10 @@ fn crc32c(bytes: &[u8]) -> u32 {
 fn head_checksum_is_crc32c() {
     let bytes = image();
     assert_eq!(&bytes[..8], b"\x89CRIMG\r\n");
-    assert_eq!(u32::from_le_bytes(bytes[20..24].try_into().unwrap()), crc32c(&bytes[..20]));
+    assert_eq!(
+        u32::from_le_bytes(bytes[20..24].try_into().unwrap()),
+        crc32c(&bytes[..20])
+    );
 }
 
 #[test]
@@ -223,14 +257,23 @@ fn a_valid_image_with_a_tampered_header_is_refused_by_restore() {
     w.write(1, &note).unwrap();
     let bytes = w.finish().unwrap();
     let err = restart(&bytes).unwrap_err();
-    assert_eq!((err.kind(), err.field()), (ErrorKind::UnknownFlags { bits: 0x40 }, Some("em_instr")));
+    assert_eq!(
+        (err.kind(), err.field()),
+        (ErrorKind::UnknownFlags { bits: 0x40 }, Some("em_instr"))
+    );
 }
 
 #[test]
 fn dump_shows_every_record_and_decodes_the_known_ones() {
     let bytes = image();
     let mut out = String::new();
-    dump(&bytes, ARCH_S390X, &[Kind::of::<CrHdrCpu>(), Kind::of::<CrHdrMmContext>()], &mut out).unwrap();
+    dump(
+        &bytes,
+        ARCH_S390X,
+        &[Kind::of::<CrHdrCpu>(), Kind::of::<CrHdrMmContext>()],
+        &mut out,
+    )
+    .unwrap();
     let expect = [
         "@24     type 1 (CrHdrCpu), parent 0, 440 bytes",
         "    em_instr                 -                                        0x1 SINGLE_STEP",

@@ -8,15 +8,16 @@ use cr_core::{CrCopy, Layout, LayoutTable};
 use std::path::Path;
 
 fn check_snapshot(name: &str, table: String) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/layout").join(format!("{name}.txt"));
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/layout")
+        .join(format!("{name}.txt"));
     if std::env::var_os("CR_BLESS").is_some() {
         std::fs::write(&path, &table).expect("write layout snapshot");
         return;
     }
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
     assert_eq!(
-        committed,
-        table,
+        committed, table,
         "the layout of {name} changed; review it, then run `CR_BLESS=1 cargo test --test layout`"
     );
 }
@@ -46,13 +47,29 @@ fn field_table_matches_the_compiled_struct() {
 
     let fpc = CrHdrCpu::FIELDS.iter().find(|f| f.name == "fpc").expect("fpc");
     assert_eq!(fpc.path, Some("thread.fp_regs.fpc"));
-    assert_eq!(fpc.mode, Mode::StrictMask { mask: u64::from(cr::s390::FPC_VALID_MASK) });
+    assert_eq!(
+        fpc.mode,
+        Mode::StrictMask {
+            mask: u64::from(cr::s390::FPC_VALID_MASK)
+        }
+    );
     assert_eq!(fpc.ty, "u32");
-    let em = CrHdrCpu::FIELDS.iter().find(|f| f.name == "em_instr").expect("em_instr");
-    let Mode::Flags(flags) = em.mode else { panic!("em_instr is a flag word: {:?}", em.mode) };
-    assert_eq!(flags.iter().map(|f| (f.name, f.bit)).collect::<Vec<_>>(), [("SINGLE_STEP", 0), ("INSTRUCTION_FETCH", 1)]);
+    let em = CrHdrCpu::FIELDS
+        .iter()
+        .find(|f| f.name == "em_instr")
+        .expect("em_instr");
+    let Mode::Flags(flags) = em.mode else {
+        panic!("em_instr is a flag word: {:?}", em.mode)
+    };
+    assert_eq!(
+        flags.iter().map(|f| (f.name, f.bit)).collect::<Vec<_>>(),
+        [("SINGLE_STEP", 0), ("INSTRUCTION_FETCH", 1)]
+    );
     assert_eq!(em.path, None);
-    let vdso = CrHdrMmContext::FIELDS.iter().find(|f| f.name == "vdso_base").expect("vdso_base");
+    let vdso = CrHdrMmContext::FIELDS
+        .iter()
+        .find(|f| f.name == "vdso_base")
+        .expect("vdso_base");
     assert_eq!((vdso.mode, vdso.path), (Mode::Skip, None));
 }
 
@@ -163,8 +180,16 @@ fn every_layout_change_changes_the_fingerprint() {
     ] {
         assert_ne!(v1, other, "changing the {what} must change the fingerprint");
     }
-    assert_ne!(Flag0::FINGERPRINT, Flag1::FINGERPRINT, "moving a flag must change the fingerprint");
-    assert_eq!(v1, V1Again::FINGERPRINT, "the header type's name is not part of the layout");
+    assert_ne!(
+        Flag0::FINGERPRINT,
+        Flag1::FINGERPRINT,
+        "moving a flag must change the fingerprint"
+    );
+    assert_eq!(
+        v1,
+        V1Again::FINGERPRINT,
+        "the header type's name is not part of the layout"
+    );
 
     // And the headers still work.
     let mut live = Live { a: 1, b: 2, on: true };

@@ -84,5 +84,8 @@ fn mutated_images_never_panic_and_never_half_restore() {
         }
     }
     // Both outcomes were exercised: resealed images reach restore and some pass its checks.
-    assert!(accepted > 100 && refused > 10_000, "accepted {accepted}, refused {refused}");
+    assert!(
+        accepted > 100 && refused > 10_000,
+        "accepted {accepted}, refused {refused}"
+    );
 }

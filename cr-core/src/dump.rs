@@ -26,7 +26,13 @@ pub struct Kind {
 impl Kind {
     /// The kind of record header `H`.
     pub const fn of<H: Record>() -> Kind {
-        Kind { ty: H::TYPE, name: H::NAME, fields: H::FIELDS, fingerprint: H::FINGERPRINT, size: size_of::<H>() }
+        Kind {
+            ty: H::TYPE,
+            name: H::NAME,
+            fields: H::FIELDS,
+            fingerprint: H::FINGERPRINT,
+            size: size_of::<H>(),
+        }
     }
 }
 
@@ -35,7 +41,13 @@ impl Kind {
 pub fn dump(image: &[u8], arch: u32, kinds: &[Kind], out: &mut dyn Write) -> Result<(), Error> {
     let io = |_| Error::new(ErrorKind::Io);
     let mut reader = Reader::new(image, arch)?;
-    writeln!(out, "cr image, format {}, arch {arch:#010x}, {} bytes", crate::image::VERSION, image.len()).map_err(io)?;
+    writeln!(
+        out,
+        "cr image, format {}, arch {arch:#010x}, {} bytes",
+        crate::image::VERSION,
+        image.len()
+    )
+    .map_err(io)?;
     while let Some((info, payload)) = reader.read_raw()? {
         let kind = kinds.iter().find(|k| k.ty == info.ty);
         write!(out, "@{:<6} type {}", info.offset, info.ty).map_err(io)?;
@@ -46,7 +58,9 @@ pub fn dump(image: &[u8], arch: u32, kinds: &[Kind], out: &mut dyn Write) -> Res
         match kind {
             Some(kind) if kind.fingerprint == info.fingerprint && kind.size == payload.len() => {
                 for field in kind.fields {
-                    let Some(bytes) = payload.get(field.offset..field.offset + field.size) else { continue };
+                    let Some(bytes) = payload.get(field.offset..field.offset + field.size) else {
+                        continue;
+                    };
                     write!(out, "    {:<24} {:<40} ", field.name, field.path.unwrap_or("-")).map_err(io)?;
                     value(out, field, bytes).map_err(io)?;
                     writeln!(out).map_err(io)?;

@@ -109,22 +109,42 @@ pub struct Error {
 impl Error {
     /// An error of `kind`, not tied to a header field.
     pub const fn new(kind: ErrorKind) -> Self {
-        Error { kind, field: None, path: None, offset: None }
+        Error {
+            kind,
+            field: None,
+            path: None,
+            offset: None,
+        }
     }
 
     /// A validator's refusal: `field` is the header field at fault, `reason` says why.
     pub const fn invalid(field: &'static str, reason: &'static str) -> Self {
-        Error { kind: ErrorKind::Invalid { reason }, field: Some(field), path: None, offset: None }
+        Error {
+            kind: ErrorKind::Invalid { reason },
+            field: Some(field),
+            path: None,
+            offset: None,
+        }
     }
 
     /// Ties the error to a header field and, when it has one, the live path it maps to.
     pub const fn at(self, field: &'static str, path: Option<&'static str>) -> Self {
-        Error { kind: self.kind, field: Some(field), path, offset: self.offset }
+        Error {
+            kind: self.kind,
+            field: Some(field),
+            path,
+            offset: self.offset,
+        }
     }
 
     /// Ties the error to a byte offset in an image.
     pub const fn at_offset(self, offset: u64) -> Self {
-        Error { kind: self.kind, field: self.field, path: self.path, offset: Some(offset) }
+        Error {
+            kind: self.kind,
+            field: self.field,
+            path: self.path,
+            offset: Some(offset),
+        }
     }
 
     /// Where in the image the fault was found (a byte offset), for image errors.

@@ -71,8 +71,13 @@ const RECORD_LEN: usize = core::mem::size_of::<RecordHeader>();
 
 impl Head {
     fn new(arch: u32) -> Head {
-        let mut head =
-            Head { magic: MAGIC, version: VERSION.into(), arch: arch.into(), reserved: 0.into(), crc: 0.into() };
+        let mut head = Head {
+            magic: MAGIC,
+            version: VERSION.into(),
+            arch: arch.into(),
+            reserved: 0.into(),
+            crc: 0.into(),
+        };
         head.crc = crc32c(&head.as_bytes()[..HEAD_LEN - 4]).into();
         head
     }
@@ -199,7 +204,9 @@ impl<'a> Reader<'a> {
             };
             return Err(Error::new(kind).at_offset(bytes.len() as u64));
         };
-        let Ok(head) = Head::read_from_bytes(raw) else { return Err(Error::new(ErrorKind::Truncated).at_offset(0)) };
+        let Ok(head) = Head::read_from_bytes(raw) else {
+            return Err(Error::new(ErrorKind::Truncated).at_offset(0));
+        };
         if head.magic != MAGIC {
             return Err(Error::new(ErrorKind::BadMagic).at_offset(0));
         }
@@ -207,11 +214,18 @@ impl<'a> Reader<'a> {
             return Err(Error::new(ErrorKind::Corrupt).at_offset(0));
         }
         if head.version.get() != VERSION {
-            let kind = ErrorKind::UnsupportedVersion { found: head.version.get(), supported: VERSION };
+            let kind = ErrorKind::UnsupportedVersion {
+                found: head.version.get(),
+                supported: VERSION,
+            };
             return Err(Error::new(kind).at_offset(8));
         }
         if head.arch.get() != arch {
-            return Err(Error::new(ErrorKind::ArchMismatch { expected: arch, found: head.arch.get() }).at_offset(12));
+            return Err(Error::new(ErrorKind::ArchMismatch {
+                expected: arch,
+                found: head.arch.get(),
+            })
+            .at_offset(12));
         }
         Ok(Reader { bytes, pos: HEAD_LEN })
     }
@@ -245,8 +259,12 @@ impl<'a> Reader<'a> {
     fn payload(&self, info: &RecordInfo, crc: u32) -> Result<&'a [u8], Error> {
         let at = info.offset + RECORD_LEN as u64;
         let start = self.pos + RECORD_LEN;
-        let payload = usize::try_from(info.len).ok().and_then(|len| self.bytes[start..].get(..len));
-        let Some(payload) = payload else { return Err(Error::new(ErrorKind::Truncated).at_offset(at)) };
+        let payload = usize::try_from(info.len)
+            .ok()
+            .and_then(|len| self.bytes[start..].get(..len));
+        let Some(payload) = payload else {
+            return Err(Error::new(ErrorKind::Truncated).at_offset(at));
+        };
         if crc32c(payload) != crc {
             return Err(Error::new(ErrorKind::Corrupt).at_offset(at));
         }
@@ -286,15 +304,26 @@ impl<'a> Reader<'a> {
     pub fn read<H: Record>(&mut self) -> Result<(u32, H), Error> {
         let (info, crc) = self.header()?;
         if info.ty != H::TYPE {
-            return Err(Error::new(ErrorKind::WrongRecord { expected: H::TYPE, found: info.ty }).at_offset(info.offset));
+            return Err(Error::new(ErrorKind::WrongRecord {
+                expected: H::TYPE,
+                found: info.ty,
+            })
+            .at_offset(info.offset));
         }
         let size = core::mem::size_of::<H>();
         if usize::try_from(info.len).ok() != Some(size) {
             let expected = u32::try_from(size).unwrap_or(u32::MAX);
-            return Err(Error::new(ErrorKind::BadLength { expected, found: info.len }).at_offset(info.offset + 4));
+            return Err(Error::new(ErrorKind::BadLength {
+                expected,
+                found: info.len,
+            })
+            .at_offset(info.offset + 4));
         }
         if info.fingerprint != H::FINGERPRINT {
-            let kind = ErrorKind::LayoutMismatch { expected: H::FINGERPRINT, found: info.fingerprint };
+            let kind = ErrorKind::LayoutMismatch {
+                expected: H::FINGERPRINT,
+                found: info.fingerprint,
+            };
             return Err(Error::new(kind).at_offset(info.offset + 16));
         }
         let payload = self.payload(&info, crc)?;

@@ -122,7 +122,12 @@ pub const fn fingerprint(size: usize, fields: &[FieldInfo]) -> u64 {
     let mut i = 0;
     while i < fields.len() {
         let f = &fields[i];
-        h = h.str(f.name).u64(f.offset as u64).u64(f.size as u64).str(f.ty).str(f.mode.keyword());
+        h = h
+            .str(f.name)
+            .u64(f.offset as u64)
+            .u64(f.size as u64)
+            .str(f.ty)
+            .str(f.mode.keyword());
         if let Mode::Flags(flags) = f.mode {
             h = h.u64(flags.len() as u64);
             let mut j = 0;
@@ -171,19 +176,39 @@ impl<H: Layout + ?Sized> Default for LayoutTable<H> {
 impl<H: Layout + ?Sized> fmt::Display for LayoutTable<H> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "{} (fingerprint {:#018x})", H::NAME, H::FINGERPRINT)?;
-        writeln!(f, "{:>6} {:>5}  {:<24} {:<20} {:<12} live", "offset", "size", "field", "type", "mode")?;
+        writeln!(
+            f,
+            "{:>6} {:>5}  {:<24} {:<20} {:<12} live",
+            "offset", "size", "field", "type", "mode"
+        )?;
         for field in H::FIELDS {
-            write!(f, "{:>6} {:>5}  {:<24} {:<20} ", field.offset, field.size, field.name, field.ty)?;
+            write!(
+                f,
+                "{:>6} {:>5}  {:<24} {:<20} ",
+                field.offset, field.size, field.name, field.ty
+            )?;
             match field.mode {
-                Mode::Mask { mask } | Mode::StrictMask { mask } => {
-                    write!(f, "{:<12} {} (mask {mask:#x})", field.mode.keyword(), field.path.unwrap_or("-"))?
-                }
+                Mode::Mask { mask } | Mode::StrictMask { mask } => write!(
+                    f,
+                    "{:<12} {} (mask {mask:#x})",
+                    field.mode.keyword(),
+                    field.path.unwrap_or("-")
+                )?,
                 _ => write!(f, "{:<12} {}", field.mode.keyword(), field.path.unwrap_or("-"))?,
             }
             writeln!(f)?;
             if let Mode::Flags(flags) = field.mode {
                 for flag in flags {
-                    writeln!(f, "{:>6} {:>5}  {:<24} {:<20} {:<12} {}", "", "", "", "", flag_label(flag), flag.path)?;
+                    writeln!(
+                        f,
+                        "{:>6} {:>5}  {:<24} {:<20} {:<12} {}",
+                        "",
+                        "",
+                        "",
+                        "",
+                        flag_label(flag),
+                        flag.path
+                    )?;
                 }
             }
         }

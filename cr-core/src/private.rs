@@ -10,7 +10,7 @@ use zerocopy::{FromBytes, Immutable, IntoBytes};
 #[diagnostic::on_unimplemented(
     message = "cr: the live place has type `{Self}` but the header field has type `{H}`",
     label = "a plain `path` mapping copies between identical types only",
-    note = "add `bits` to reinterpret between two types of the same size, or `convert` for a checked conversion between numeric types"
+    note = "add `bits` to reinterpret between two types of the same size, or `convert` when the header type is a wider integer (save widens, restore checks the value fits)"
 )]
 pub trait Same<H> {
     /// live -> header.

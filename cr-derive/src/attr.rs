@@ -108,9 +108,8 @@ pub fn parse_container(cx: &mut Ctxt, attrs: &[Attribute]) -> ContainerAttrs {
                 }
                 COVER => {
                     if !meta.input.peek(syn::token::Paren) {
-                        return Err(meta.error(
-                            "`cover` lists live struct types and where they are: `cover(PtRegs = \"regs\")`",
-                        ));
+                        return Err(meta
+                            .error("`cover` lists live struct types and where they are: `cover(PtRegs = \"regs\")`"));
                     }
                     meta.parse_nested_meta(|entry| {
                         let lit: LitStr = entry.value()?.parse()?;

@@ -40,7 +40,10 @@ fn check_ignores(cx: &mut Ctxt, header: &Header) {
         if ignore.segments.is_empty() {
             continue;
         }
-        if header.ignores[..i].iter().any(|other| other.segments == ignore.segments) {
+        if header.ignores[..i]
+            .iter()
+            .any(|other| other.segments == ignore.segments)
+        {
             cx.error(ignore.span, format!("`ignore = \"{}\"` is given twice", ignore.text));
         } else if let Some((place, field)) = mapped.iter().find(|(p, _)| p.overlaps(ignore)) {
             cx.error(
@@ -57,8 +60,14 @@ fn check_ignores(cx: &mut Ctxt, header: &Header) {
 fn check_covers(cx: &mut Ctxt, header: &Header) {
     let mapped = mapped_places(header);
     for (i, cover) in header.covers.iter().enumerate() {
-        if header.covers[..i].iter().any(|other| other.place.segments == cover.place.segments) {
-            cx.error(cover.place.span, format!("`cover` names the place \"{}\" twice", cover.place.text));
+        if header.covers[..i]
+            .iter()
+            .any(|other| other.place.segments == cover.place.segments)
+        {
+            cx.error(
+                cover.place.span,
+                format!("`cover` names the place \"{}\" twice", cover.place.text),
+            );
             continue;
         }
         let depth = cover.place.segments.len();

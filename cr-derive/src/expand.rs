@@ -207,8 +207,10 @@ fn save(h: &Header, names: &Names, f: &Field) -> TokenStream {
     }
 }
 
+/// The checked value of a `convert` field, held between the checks and the writes: `new_<field>`
+/// (never `src`, `dst` or another generated name, and valid for raw field names such as `r#type`).
 fn convert_local(f: &Field) -> Ident {
-    format_ident!("{}", Header::field_name(f), span = Span::mixed_site())
+    format_ident!("new_{}", Header::field_name(f), span = Span::mixed_site())
 }
 
 fn restore_check(h: &Header, f: &Field) -> TokenStream {
@@ -247,7 +249,6 @@ fn restore_check(h: &Header, f: &Field) -> TokenStream {
 }
 
 fn restore_write(h: &Header, names: &Names, f: &Field) -> TokenStream {
-    let member = f.ident;
     match &f.mapping {
         Mapping::Path(PathMap { save_only: true, .. }) => TokenStream::new(),
         Mapping::Path(PathMap { place, mode, mask, .. }) => {

@@ -412,7 +412,11 @@ fn check_record(cx: &mut Ctxt, input: &DeriveInput, record: &Key<Expr>) {
             ),
         );
     }
-    if let Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(int), .. }) = &record.value {
+    if let Expr::Lit(syn::ExprLit {
+        lit: syn::Lit::Int(int),
+        ..
+    }) = &record.value
+    {
         if int.base10_parse::<u32>().ok() == Some(0) {
             cx.error(
                 int.span(),

@@ -140,7 +140,7 @@ const _: () = {
             &self,
             dst: &mut Task,
         ) -> ::core::result::Result<(), ::cr_core::Error> {
-            let convert = ::cr_core::__private::narrow(
+            let new_convert = ::cr_core::__private::narrow(
                 &self.convert,
                 "convert",
                 "regs.ilc",
@@ -160,7 +160,7 @@ const _: () = {
             validate(self, &*dst).map_err(::cr_core::__private::locate::<Self>)?;
             ::cr_core::__private::Same::restore(&self.copy, &mut dst.regs.gprs);
             ::cr_core::__private::bits(&mut dst.thread.fp_regs.fprs, &self.bits);
-            dst.regs.ilc = convert;
+            dst.regs.ilc = new_convert;
             ::cr_core::__private::Same::restore_masked(
                 &self.mask,
                 &mut dst.regs.psw.addr,

@@ -300,8 +300,8 @@ const _: () = {
             &self,
             dst: &mut Task,
         ) -> ::core::result::Result<(), ::cr_core::Error> {
-            let ilc = ::cr_core::__private::narrow(&self.ilc, "ilc", "regs.ilc")?;
-            let svcnr = ::cr_core::__private::narrow(
+            let new_ilc = ::cr_core::__private::narrow(&self.ilc, "ilc", "regs.ilc")?;
+            let new_svcnr = ::cr_core::__private::narrow(
                 &self.svcnr,
                 "svcnr",
                 "regs.svcnr",
@@ -339,8 +339,8 @@ const _: () = {
                 &self.orig_gpr2,
                 &mut dst.regs.orig_gpr2,
             );
-            dst.regs.ilc = ilc;
-            dst.regs.svcnr = svcnr;
+            dst.regs.ilc = new_ilc;
+            dst.regs.svcnr = new_svcnr;
             ::cr_core::__private::Same::restore(&self.fpc, &mut dst.thread.fp_regs.fpc);
             ::cr_core::__private::Same::restore(
                 &self.per_atmid,
