@@ -1,6 +1,41 @@
-//! cr-core: the runtime of cr. The [`CrCopy`] trait, its [`Error`], and the helpers that
-//! `#[derive(CrCopy)]` output calls. `#![no_std]`, no allocation, no panics on any input;
-//! all code generation lives in cr-derive.
+//! cr-core: the runtime of cr. The [`CrCopy`] trait, its [`Error`], the [`Layout`] table, checkpoint
+//! [`image`]s and their [`dump`], and the helpers that `#[derive(CrCopy)]` output calls.
+//! `#![no_std]`, no allocation, no panics on any input; all code generation lives in cr-derive.
+//!
+//! One declaration gives both directions of a checkpoint/restart copy:
+//!
+//! ```
+//! use cr_core::{CrCopy, ErrorKind};
+//!
+//! #[derive(Default)]
+//! struct Regs { pc: u64, flags: u64, single_step: bool }
+//!
+//! #[derive(CrCopy, Default)]
+//! #[cr(target = Regs)]
+//! struct RegsHeader {
+//!     #[cr(path = "pc")]
+//!     pc: u64,
+//!     #[cr(path = "flags", strict_mask = 0xff)]
+//!     flags: u64,
+//!     #[cr(flag(bit = 0, path = "single_step"))]
+//!     trace: u8,
+//! }
+//!
+//! let live = Regs { pc: 0x4000, flags: 0x12, single_step: true };
+//! let mut header = RegsHeader::default();
+//! header.save(&live);
+//! assert_eq!(header.trace, RegsHeader::TRACE_SINGLE_STEP);
+//!
+//! let mut restarted = Regs::default();
+//! header.restore(&mut restarted).unwrap();
+//! assert_eq!((restarted.pc, restarted.single_step), (0x4000, true));
+//!
+//! header.trace |= 0x80; // a tampered image: refused, nothing written
+//! let err = header.restore(&mut restarted).unwrap_err();
+//! assert_eq!(err.kind(), ErrorKind::UnknownFlags { bits: 0x80 });
+//! ```
+//!
+//! The attribute reference is in the README.
 #![no_std]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
