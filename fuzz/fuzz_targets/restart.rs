@@ -8,7 +8,9 @@ use cr::s390::{restart_from_image, sample_task};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&mode, image)) = data.split_first() else { return };
+    let Some((&mode, image)) = data.split_first() else {
+        return;
+    };
     let mut image = image.to_vec();
     if mode & 1 == 1 {
         cr::reseal::reseal(&mut image);
