@@ -1,13 +1,15 @@
 //! Checkpoint/restart of a live process through ptrace (Linux x86-64): this program re-executes itself
 //! as a child that computes, stops it mid-computation, saves its registers into the derived image headers
-//! and a file, clobbers them, shows tampered images refused, restores from the file and lets it finish.
-//! It exits non-zero unless the restored child prints exactly what an untraced run prints.
+//! and a `cr_core::image` file, clobbers them, shows tampered and corrupted images refused, restarts from
+//! the file and lets it finish, then dumps the image. It exits non-zero unless the restored child prints
+//! exactly what an untraced run prints and the corrupted image was refused as corrupt.
 //!
 //! `cargo run --example ptrace_x86_64`
 
 #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
 fn main() -> std::process::ExitCode {
     use cr::ptrace_x86_64::{self as pt, Failure, Scope};
+    use cr_core::ErrorKind;
     use std::process::{Command, ExitCode};
 
     if std::env::args().nth(1).as_deref() == Some("compute") {
@@ -41,6 +43,25 @@ fn main() -> std::process::ExitCode {
         return ExitCode::FAILURE;
     }
     println!("OK: the restored child printed exactly the untraced result");
+    let corrupt = outcome.rejections.iter().find(|r| r.error.kind() == ErrorKind::Corrupt);
+    match corrupt.and_then(|r| r.error.offset()) {
+        Some(offset) => println!(
+            "OK: the image with one bit flipped was refused as corrupt at byte {offset}, before any register was written"
+        ),
+        None => {
+            eprintln!("FAIL: the image with one bit flipped was not refused as corrupt with an offset");
+            return ExitCode::FAILURE;
+        }
+    }
+
+    println!("\n== the image, dumped");
+    let mut dump = String::new();
+    let dumped = cr_core::dump::dump(&outcome.image, pt::ARCH_X86_64, &pt::KINDS, &mut dump);
+    print!("{dump}");
+    if let Err(e) = dumped {
+        eprintln!("FAIL: the image does not dump: {e}");
+        return ExitCode::FAILURE;
+    }
 
     println!("\n== control: restore the general registers only, leave the FP state clobbered");
     match pt::checkpoint_restart(&child, Scope::GeneralOnly, &mut log) {

@@ -1,9 +1,12 @@
 //! Checkpoint/restart of a live Linux x86-64 thread through ptrace: the image headers for the kernel's
-//! `user_regs_struct` and `user_fpregs_struct`, validated as the kernel's `putreg()` and `xfpregs_set()`
-//! validate, and the tracer's steps (spawn, stop, save, clobber, restore) shared by the example and its test.
-//! It traces a copy of the calling program running [`child_main`]; it never traces anything else.
+//! `user_regs_struct` and `user_fpregs_struct` (records of a `cr_core::image` file), validated as the
+//! kernel's `putreg()` and `xfpregs_set()` validate, and the tracer's steps (spawn, stop, save, clobber,
+//! restart from the image) shared by the example and its test. It traces a copy of the calling program
+//! running [`child_main`]; it never traces anything else.
 
-use cr_core::{CrCopy, Error};
+use cr_core::dump::Kind;
+use cr_core::image::{Reader, Writer};
+use cr_core::{CrCopy, Error, ErrorKind};
 use libc::{user_fpregs_struct, user_regs_struct};
 use nix::errno::Errno;
 use nix::sys::ptrace::{self, regset};
@@ -12,6 +15,7 @@ use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
 use nix::unistd::Pid;
 use std::fmt;
 use std::io::{self, BufRead, BufReader};
+use std::mem::offset_of;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdout, Command, Stdio};
 use std::time::Duration;
@@ -102,7 +106,7 @@ pub const MXCSR_DEFAULT_FEATURE_MASK: u32 = 0xFFBF;
 /// The general registers of one thread, as `PTRACE_GETREGS` returns them.
 #[derive(CrCopy, Clone, Copy, Debug, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
 #[repr(C)]
-#[cr(target = user_regs_struct, validate = validate_regs)]
+#[cr(target = user_regs_struct, record = CR_HDR_X86_64_REGS, validate = validate_regs)]
 pub struct CrHdrRegs {
     #[cr(path = "r15")]
     pub r15: u64,
@@ -239,7 +243,7 @@ fn user_base(field: &'static str, base: u64) -> Result<(), Error> {
 /// The FP/SSE state of one thread, as `PTRACE_GETFPREGS` returns it: the 512-byte `fxsave` area.
 #[derive(CrCopy, Clone, Copy, Debug, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
 #[repr(C)]
-#[cr(target = user_fpregs_struct, validate = validate_fpregs)]
+#[cr(target = user_fpregs_struct, record = CR_HDR_X86_64_FPREGS, validate = validate_fpregs)]
 pub struct CrHdrFpregs {
     #[cr(path = "cwd")]
     pub cwd: u16,
@@ -291,52 +295,47 @@ pub fn validate_fpregs(hdr: &CrHdrFpregs, live: &user_fpregs_struct) -> Result<(
 }
 
 // ---------------------------------------------------------------------------------------------
-// The image file.
+// The image: a `cr_core::image` file holding one record per header.
 // ---------------------------------------------------------------------------------------------
 
-/// The first bytes of every image.
-pub const IMAGE_MAGIC: [u8; 8] = *b"CRX86REG";
-/// The image format this module writes and reads.
-pub const IMAGE_VERSION: u32 = 1;
+/// The architecture tag of x86-64 images: the ASCII bytes `"x864"` (x86, 64-bit), read big-endian so
+/// that the dump's `arch 0x78383634` spells them in order, as s390's `"s390"` does.
+pub const ARCH_X86_64: u32 = u32::from_be_bytes(*b"x864");
+/// Record type of [`CrHdrRegs`]. Record types are numbered per architecture: a reader checks the arch
+/// tag first, so these may share numbers with another architecture's records.
+pub const CR_HDR_X86_64_REGS: u32 = 1;
+/// Record type of [`CrHdrFpregs`].
+pub const CR_HDR_X86_64_FPREGS: u32 = 2;
 
-/// The image of one thread: both headers, as one byte string.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
-#[repr(C)]
-pub struct Image {
-    pub magic: [u8; 8],
-    pub version: u32,
-    /// The thread the image was taken from, for whoever reads the file.
+/// The record kinds of an x86-64 thread image, for [`cr_core::dump::dump`].
+pub const KINDS: [Kind; 2] = [Kind::of::<CrHdrRegs>(), Kind::of::<CrHdrFpregs>()];
+
+/// What an image of one thread holds, decoded: the thread it was taken from and both headers.
+///
+/// In the file, both records have the thread id as their parent (the object they belong to, as the
+/// parent of a `cr_hdr` was in the seed): the general registers first, then the FP state, then the
+/// end record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Checkpoint {
+    /// The thread the registers were taken from, for whoever reads the image.
     pub tid: u32,
+    /// The general registers: the first record.
     pub regs: CrHdrRegs,
+    /// The FP/SSE state: the second record.
     pub fpregs: CrHdrFpregs,
 }
 
-impl Image {
+impl Checkpoint {
     /// Saves a thread's registers.
-    pub fn save(tid: u32, regs: &user_regs_struct, fpregs: &user_fpregs_struct) -> Image {
-        let mut image = Image::new_zeroed();
-        image.magic = IMAGE_MAGIC;
-        image.version = IMAGE_VERSION;
-        image.tid = tid;
-        image.regs.save(regs);
-        image.fpregs.save(fpregs);
-        image
-    }
-
-    /// Reads an image back from its bytes; refuses a wrong size, magic or version.
-    pub fn from_bytes(bytes: &[u8]) -> Result<Image, Failure> {
-        let image = Image::read_from_bytes(bytes)
-            .map_err(|_| Failure::Image(format!("{} bytes, expected {}", bytes.len(), size_of::<Image>())))?;
-        if image.magic != IMAGE_MAGIC {
-            return Err(Failure::Image(format!("bad magic {:02x?}", image.magic)));
-        }
-        if image.version != IMAGE_VERSION {
-            return Err(Failure::Image(format!(
-                "version {}, expected {IMAGE_VERSION}",
-                image.version
-            )));
-        }
-        Ok(image)
+    pub fn save(tid: u32, regs: &user_regs_struct, fpregs: &user_fpregs_struct) -> Checkpoint {
+        let mut checkpoint = Checkpoint {
+            tid,
+            regs: CrHdrRegs::new_zeroed(),
+            fpregs: CrHdrFpregs::new_zeroed(),
+        };
+        checkpoint.regs.save(regs);
+        checkpoint.fpregs.save(fpregs);
+        checkpoint
     }
 
     /// Restores both headers into copies of the live registers. Every check of both headers runs before
@@ -351,6 +350,52 @@ impl Image {
         self.fpregs.restore(&mut fpregs)?;
         Ok((regs, fpregs))
     }
+}
+
+/// Writes `checkpoint` as an image (through [`Writer`]).
+pub fn write_image(checkpoint: &Checkpoint) -> Vec<u8> {
+    const VEC: &str = "writing to a Vec cannot fail";
+    let mut image = Writer::new(Vec::new(), ARCH_X86_64).expect(VEC);
+    image.write(checkpoint.tid, &checkpoint.regs).expect(VEC);
+    image.write(checkpoint.tid, &checkpoint.fpregs).expect(VEC);
+    image.finish().expect(VEC)
+}
+
+/// Reads an image back (through [`Reader`]): the head, both records (checksums, types, lengths, layout
+/// fingerprints), the end record and nothing after it. Both records must name the same thread.
+pub fn read_image(image: &[u8]) -> Result<Checkpoint, Error> {
+    let mut reader = Reader::new(image, ARCH_X86_64)?;
+    let (tid, regs) = reader.read::<CrHdrRegs>()?;
+    let fpregs_at = reader.offset();
+    let (fp_tid, fpregs) = reader.read::<CrHdrFpregs>()?;
+    reader.finish()?;
+    if fp_tid != tid {
+        let kind = ErrorKind::WrongParent {
+            expected: tid,
+            found: fp_tid,
+        };
+        return Err(Error::new(kind).at_offset(fpregs_at + 8));
+    }
+    Ok(Checkpoint { tid, regs, fpregs })
+}
+
+/// Restarts from an image: reads and verifies all of it, then restores both headers into copies of the
+/// live registers. Every check, of the image's bytes and of both headers, runs before either copy is
+/// returned: on `Err` nothing reaches the thread.
+pub fn restart_from_image(
+    image: &[u8],
+    regs: &user_regs_struct,
+    fpregs: &user_fpregs_struct,
+) -> Result<(user_regs_struct, user_fpregs_struct), Error> {
+    read_image(image)?.restore(regs, fpregs)
+}
+
+/// Byte offset of the FP record's payload (the [`CrHdrFpregs`] bytes) in a well-formed image.
+fn fpregs_payload_offset(image: &[u8]) -> Result<usize, Error> {
+    let mut reader = Reader::new(image, ARCH_X86_64)?;
+    reader.read::<CrHdrRegs>()?;
+    reader.read::<CrHdrFpregs>()?;
+    Ok(reader.offset() as usize - size_of::<CrHdrFpregs>())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -408,12 +453,10 @@ pub enum Failure {
     Io(&'static str, io::Error),
     /// The child did not behave (exited early, crashed, printed no result).
     Child(String),
-    /// The image file is not an image.
-    Image(String),
-    /// The image was refused.
+    /// The image was refused: its bytes (an image error, with its offset) or a header's checks.
     Restore(Error),
-    /// An invariant of checkpoint/restart does not hold (a tampered image accepted, a live struct
-    /// changed by a refused restore, registers that did not come back).
+    /// An invariant of checkpoint/restart does not hold (a tampered image accepted, the thread's
+    /// registers changed while images were refused, registers that did not come back).
     Broken(String),
 }
 
@@ -424,7 +467,6 @@ impl fmt::Display for Failure {
             Failure::Ptrace(what, errno) => write!(f, "{what} failed: {errno}"),
             Failure::Io(what, err) => write!(f, "{what}: {err}"),
             Failure::Child(msg) => write!(f, "child: {msg}"),
-            Failure::Image(msg) => write!(f, "not an image: {msg}"),
             Failure::Restore(err) => write!(f, "restore refused: {err}"),
             Failure::Broken(msg) => write!(f, "broken: {msg}"),
         }
@@ -608,13 +650,19 @@ pub struct Rejection {
     pub error: Error,
 }
 
-/// Tampered copies of `image`, each with what it should be refused for.
-pub fn tampered(image: &Image) -> Vec<(&'static str, Image)> {
-    let with = |f: &dyn Fn(&mut Image)| {
-        let mut t = *image;
+/// Tampered copies of `checkpoint`'s image, each with what it should be refused for. The first ones are
+/// written by someone who knows the format (edited headers, valid checksums), so only the headers' own
+/// checks can refuse them; the last is the real image with one bit flipped in the FP record, which the
+/// image's checksum refuses before any header is looked at.
+pub fn tampered(checkpoint: &Checkpoint) -> Vec<(&'static str, Vec<u8>)> {
+    let with = |f: &dyn Fn(&mut Checkpoint)| {
+        let mut t = *checkpoint;
         f(&mut t);
-        t
+        write_image(&t)
     };
+    let mut flipped = write_image(checkpoint);
+    let at = fpregs_payload_offset(&flipped).expect("a written image reads back") + offset_of!(CrHdrFpregs, mxcsr);
+    flipped[at] ^= 1 << 4; // mxcsr's bit 4, the precision exception flag
     vec![
         (
             "kernel code segment (cs 0x10, RPL 0) and IOPL 3",
@@ -633,35 +681,21 @@ pub fn tampered(image: &Image) -> Vec<(&'static str, Image)> {
             "FP reserved bytes set",
             with(&|t| t.fpregs.fx_reserved[23] = 0x4653_5846),
         ),
+        ("one bit of mxcsr flipped in the file", flipped),
     ]
 }
 
-/// Restores each tampered image into the live registers: each must be refused, leave the live structs
-/// exactly as they were, and leave the thread's registers unwritten.
-pub fn reject_tampered(tracee: &Tracee, image: &Image) -> Result<Vec<Rejection>, Failure> {
+/// Restarts from each tampered image against the thread's live registers: each must be refused (both
+/// records read and both headers checked before any copy is returned), and the thread's registers must
+/// be unwritten afterwards.
+pub fn reject_tampered(tracee: &Tracee, checkpoint: &Checkpoint) -> Result<Vec<Rejection>, Failure> {
     let (regs, fpregs) = (tracee.regs()?, tracee.fpregs()?);
     let mut rejections = Vec::new();
-    for (tamper, bad) in tampered(image) {
-        // Each header restores into its own copy of the live struct, which must be untouched on `Err`.
-        let (mut live_regs, mut live_fpregs) = (regs, fpregs);
-        let error = match bad.regs.restore(&mut live_regs) {
-            Err(error) if live_regs == regs => error,
-            Err(_) => {
-                return Err(Failure::Broken(format!(
-                    "refused restore changed user_regs_struct: {tamper}"
-                )))
-            }
-            Ok(()) => match bad.fpregs.restore(&mut live_fpregs) {
-                Err(error) if live_fpregs == fpregs => error,
-                Err(_) => {
-                    return Err(Failure::Broken(format!(
-                        "refused restore changed user_fpregs_struct: {tamper}"
-                    )))
-                }
-                Ok(()) => return Err(Failure::Broken(format!("tampered image accepted: {tamper}"))),
-            },
-        };
-        rejections.push(Rejection { tamper, error });
+    for (tamper, image) in tampered(checkpoint) {
+        match restart_from_image(&image, &regs, &fpregs) {
+            Err(error) => rejections.push(Rejection { tamper, error }),
+            Ok(_) => return Err(Failure::Broken(format!("tampered image accepted: {tamper}"))),
+        }
     }
     if tracee.regs()? != regs || tracee.fpregs()? != fpregs {
         return Err(Failure::Broken(
@@ -686,25 +720,24 @@ pub struct Outcome {
     pub in_syscall: bool,
     /// Where the image was written (removed once read back).
     pub image_path: PathBuf,
-    /// Its size.
-    pub image_len: usize,
+    /// The image, as written to that file and read back from it.
+    pub image: Vec<u8>,
     /// The tampered images, each refused before any register was written.
     pub rejections: Vec<Rejection>,
 }
 
 /// Writes an image file.
-pub fn write_image(path: &Path, image: &Image) -> Result<(), Failure> {
-    std::fs::write(path, image.as_bytes()).map_err(|e| Failure::Io("writing the image", e))
+pub fn write_image_file(path: &Path, image: &[u8]) -> Result<(), Failure> {
+    std::fs::write(path, image).map_err(|e| Failure::Io("writing the image", e))
 }
 
-/// Reads an image file back.
-pub fn read_image(path: &Path) -> Result<Image, Failure> {
-    let bytes = std::fs::read(path).map_err(|e| Failure::Io("reading the image", e))?;
-    Image::from_bytes(&bytes)
+/// Reads an image file back (its bytes; [`restart_from_image`] verifies them).
+pub fn read_image_file(path: &Path) -> Result<Vec<u8>, Failure> {
+    std::fs::read(path).map_err(|e| Failure::Io("reading the image", e))
 }
 
 /// The whole path: run the child untraced; run it again, stop it mid-computation, save its registers
-/// into an image file, clobber them, refuse tampered images, read the image back, restore, detach.
+/// into an image file, clobber them, refuse tampered images, read the image back, restart from it, detach.
 /// `child` builds the command that runs [`child_main`]; `log` receives one line per step.
 pub fn checkpoint_restart(
     child: &dyn Fn() -> Command,
@@ -726,12 +759,13 @@ pub fn checkpoint_restart(
         saved.rip, saved.rsp, saved.eflags, saved_fp.mxcsr
     ));
 
-    let image = Image::save(tid as u32, &saved, &saved_fp);
+    let checkpoint = Checkpoint::save(tid as u32, &saved, &saved_fp);
+    let image = write_image(&checkpoint);
     let image_path = std::env::temp_dir().join(format!("cr-ptrace-{}-{tid}.img", std::process::id()));
-    write_image(&image_path, &image)?;
-    let image_len = image.as_bytes().len();
+    write_image_file(&image_path, &image)?;
     log(&format!(
-        "checkpoint:     {image_len} bytes written to {}",
+        "checkpoint:     {} bytes written to {}",
+        image.len(),
         image_path.display()
     ));
 
@@ -747,7 +781,7 @@ pub fn checkpoint_restart(
         tracee.fpregs()?.mxcsr
     ));
 
-    let read = read_image(&image_path);
+    let read = read_image_file(&image_path);
     let _ = std::fs::remove_file(&image_path);
     let read = read?;
     if read != image {
@@ -756,13 +790,13 @@ pub fn checkpoint_restart(
         ));
     }
 
-    let rejections = reject_tampered(&tracee, &read)?;
+    let rejections = reject_tampered(&tracee, &checkpoint)?;
     for r in &rejections {
         log(&format!("tampered image refused ({}): {}", r.tamper, r.error));
     }
 
     let (live, live_fp) = (tracee.regs()?, tracee.fpregs()?);
-    let (regs, fpregs) = read.restore(&live, &live_fp).map_err(Failure::Restore)?;
+    let (regs, fpregs) = restart_from_image(&read, &live, &live_fp).map_err(Failure::Restore)?;
     tracee.set_regs(regs)?;
     if scope == Scope::All {
         tracee.set_fpregs(fpregs)?;
@@ -792,7 +826,7 @@ pub fn checkpoint_restart(
         saved,
         in_syscall,
         image_path,
-        image_len,
+        image,
         rejections,
     })
 }

@@ -1,12 +1,22 @@
 //! Checkpoint/restart of a live process through ptrace, as `examples/ptrace_x86_64.rs` does it, plus the
-//! kernel-grade validation of the x86-64 register headers without ptrace. Where the kernel forbids ptrace
-//! (EPERM) the live tests say why on stderr and skip; wherever ptrace works they assert everything.
+//! kernel-grade validation of the x86-64 register headers and their image without ptrace. Where the kernel
+//! forbids ptrace (EPERM) the live tests say why on stderr and skip; wherever ptrace works they assert
+//! everything.
 #![cfg(all(target_os = "linux", target_arch = "x86_64"))]
 
-use cr::ptrace_x86_64::{self as pt, CrHdrRegs, Failure, Image, Scope};
+use cr::ptrace_x86_64::{self as pt, Checkpoint, CrHdrFpregs, CrHdrRegs, Failure, Scope};
+use cr_core::image::Writer;
 use cr_core::{CrCopy, ErrorKind};
 use std::process::Command;
-use zerocopy::{FromZeros, IntoBytes};
+use zerocopy::FromZeros;
+
+/// The image format's fixed parts (README, "Images"): the head, and the header in front of each record.
+const HEAD: usize = cr_core::image::HEAD_SIZE;
+const RECORD: usize = cr_core::image::RECORD_HEADER_SIZE;
+/// Where the FP record starts: after the head and the general-register record.
+const FP_RECORD: usize = HEAD + RECORD + size_of::<CrHdrRegs>();
+/// Where its payload starts.
+const FP_PAYLOAD: usize = FP_RECORD + RECORD;
 
 /// Set in the environment of the traced child, a copy of this test binary running only [`child_entry`].
 const CHILD_ENV: &str = "CR_PTRACE_TEST_CHILD";
@@ -55,14 +65,20 @@ fn restored_process_prints_the_untraced_result() {
     assert_eq!(outcome.restored, outcome.untraced);
     assert!(outcome.untraced.starts_with("acc=0x"), "{}", outcome.untraced);
     assert!(!outcome.in_syscall, "stopped in a system call, not mid-computation");
-    assert_eq!(outcome.image_len, size_of::<Image>());
     assert!(!outcome.image_path.exists(), "the image file is removed once read back");
 
-    // The tampered images were refused, each naming its field, before any register was written.
+    // The image as written: head, two records, end record; both records belong to the stopped thread.
+    assert_eq!(outcome.image.len(), FP_PAYLOAD + size_of::<CrHdrFpregs>() + RECORD);
+    let image = pt::read_image(&outcome.image).expect("the image reads back");
+    assert_eq!(image.tid, outcome.tid as u32);
+    assert_eq!(image.regs, saved(&outcome.saved));
+
+    // The tampered images were refused, each naming its field (the corrupted one its offset), before any
+    // register was written.
     let refused: Vec<_> = outcome
         .rejections
         .iter()
-        .map(|r| (r.tamper, r.error.field(), r.error.kind()))
+        .map(|r| (r.tamper, r.error.field(), r.error.kind(), r.error.offset()))
         .collect();
     let invalid = |reason| ErrorKind::Invalid { reason };
     assert_eq!(
@@ -71,35 +87,53 @@ fn restored_process_prints_the_untraced_result() {
             (
                 "kernel code segment (cs 0x10, RPL 0) and IOPL 3",
                 Some("cs"),
-                invalid("RPL is not 3: a kernel-privilege selector")
+                invalid("RPL is not 3: a kernel-privilege selector"),
+                None
             ),
             (
                 "IOPL 3 in eflags",
                 Some("eflags"),
-                invalid("IOPL is not 0: a user task never runs with I/O privilege")
+                invalid("IOPL is not 0: a user task never runs with I/O privilege"),
+                None
             ),
             (
                 "null ss",
                 Some("ss"),
-                invalid("null selector: a user task's cs and ss are never null")
+                invalid("null selector: a user task's cs and ss are never null"),
+                None
             ),
             (
                 "fs_base at TASK_SIZE_MAX",
                 Some("fs_base"),
-                invalid("not below TASK_SIZE_MAX (0x7fff_ffff_f000): not a user address")
+                invalid("not below TASK_SIZE_MAX (0x7fff_ffff_f000): not a user address"),
+                None
             ),
             (
                 "selector wider than 16 bits",
                 Some("ds"),
-                ErrorKind::MaskViolation { bits: 1 << 16 }
+                ErrorKind::MaskViolation { bits: 1 << 16 },
+                None
             ),
-            ("reserved word set", Some("reserved"), ErrorKind::ReservedNotZero),
+            ("reserved word set", Some("reserved"), ErrorKind::ReservedNotZero, None),
             (
                 "MXCSR reserved bit 16",
                 Some("mxcsr"),
-                ErrorKind::MaskViolation { bits: 1 << 16 }
+                ErrorKind::MaskViolation { bits: 1 << 16 },
+                None
             ),
-            ("FP reserved bytes set", Some("fx_reserved"), ErrorKind::ReservedNotZero),
+            (
+                "FP reserved bytes set",
+                Some("fx_reserved"),
+                ErrorKind::ReservedNotZero,
+                None
+            ),
+            // The payload checksum of the FP record: the (valid) general registers are not written either.
+            (
+                "one bit of mxcsr flipped in the file",
+                None,
+                ErrorKind::Corrupt,
+                Some(FP_PAYLOAD as u64)
+            ),
         ]
     );
 }
@@ -376,23 +410,209 @@ fn headers_have_the_kernel_layout() {
     assert_eq!(size_of::<pt::CrHdrFpregs>(), 512);
 }
 
-#[test]
-fn image_bytes_round_trip_and_foreign_bytes_are_refused() {
-    let mut image = Image::new_zeroed();
-    image.magic = pt::IMAGE_MAGIC;
-    image.version = pt::IMAGE_VERSION;
-    image.regs = saved(&user_task());
-    let back = Image::from_bytes(image.as_bytes()).expect("an image reads back");
-    assert_eq!(back, image);
+// ---------------------------------------------------------------------------------------------
+// The image, without ptrace.
+// ---------------------------------------------------------------------------------------------
 
-    let mut bad = image;
-    bad.magic = *b"NOTANIMG";
-    assert!(matches!(Image::from_bytes(bad.as_bytes()), Err(Failure::Image(_))));
-    let mut bad = image;
-    bad.version = 2;
-    assert!(matches!(Image::from_bytes(bad.as_bytes()), Err(Failure::Image(_))));
-    assert!(matches!(
-        Image::from_bytes(&image.as_bytes()[1..]),
-        Err(Failure::Image(_))
-    ));
+/// A checkpoint of [`user_task`] with recognisable FP state.
+fn checkpoint() -> Checkpoint {
+    let mut fpregs = CrHdrFpregs::new_zeroed();
+    fpregs.cwd = 0x037f;
+    fpregs.mxcsr = 0x1fa0;
+    fpregs.mxcr_mask = 0xffff;
+    fpregs.xmm[3] = 0x3ff0_0000_0000_0000;
+    Checkpoint {
+        tid: 4242,
+        regs: saved(&user_task()),
+        fpregs,
+    }
+}
+
+/// Reads `image` expecting a refusal; returns its kind and offset.
+fn image_refusal(image: &[u8]) -> (ErrorKind, Option<u64>) {
+    let err = pt::read_image(image).expect_err("a damaged image was read");
+    (err.kind(), err.offset())
+}
+
+#[test]
+fn image_round_trips_through_writer_and_reader() {
+    let checkpoint = checkpoint();
+    let image = pt::write_image(&checkpoint);
+    assert_eq!(image.len(), FP_PAYLOAD + size_of::<CrHdrFpregs>() + RECORD);
+    assert_eq!(pt::read_image(&image), Ok(checkpoint));
+
+    // Both records have the thread as parent, in this order, and nothing else is in the image.
+    let mut reader = cr_core::image::Reader::new(&image, pt::ARCH_X86_64).expect("head");
+    let regs = reader.skip().expect("regs").expect("a record");
+    let fpregs = reader.skip().expect("fpregs").expect("a record");
+    assert_eq!(
+        (regs.ty, regs.parent, regs.offset),
+        (pt::CR_HDR_X86_64_REGS, 4242, HEAD as u64)
+    );
+    assert_eq!(
+        (fpregs.ty, fpregs.parent, fpregs.offset),
+        (pt::CR_HDR_X86_64_FPREGS, 4242, FP_RECORD as u64)
+    );
+    assert_eq!(reader.skip(), Ok(None));
+    reader.finish().expect("the end record, and nothing after it");
+
+    // What was read restores the task exactly.
+    let mut live = other_live();
+    live.eflags &= !pt::X86_EFLAGS_ID;
+    pt::read_image(&image).unwrap().regs.restore(&mut live).unwrap();
+    assert_eq!(live, user_task());
+}
+
+#[test]
+fn the_image_dumps_both_headers_by_name() {
+    let image = pt::write_image(&checkpoint());
+    let mut out = String::new();
+    cr_core::dump::dump(&image, pt::ARCH_X86_64, &pt::KINDS, &mut out).expect("dump");
+    let lines: Vec<&str> = out.lines().collect();
+    let has = |words: &[&str]| lines.iter().any(|l| l.split_whitespace().eq(words.iter().copied()));
+    assert_eq!(lines[0], "cr image, format 1, arch 0x78383634, 856 bytes");
+    assert_eq!(lines[1], "@24     type 1 (CrHdrRegs), parent 4242, 224 bytes");
+    assert!(has(&["cs", "cs", "0x33"]), "{out}");
+    assert!(has(&["eflags", "eflags", "0x246"]), "{out}");
+    assert!(has(&["reserved", "-", "0x0"]), "{out}");
+    assert!(
+        lines.contains(&"@280    type 2 (CrHdrFpregs), parent 4242, 512 bytes"),
+        "{out}"
+    );
+    assert!(has(&["mxcsr", "mxcsr", "0x1fa0"]), "{out}");
+    assert!(has(&["fx_reserved", "-", "[0x0", "x24]"]), "{out}");
+    assert_eq!(lines.last(), Some(&"@824    end"));
+}
+
+#[test]
+fn the_arch_tag_and_record_types() {
+    use cr_core::image::Record;
+    assert_eq!(pt::ARCH_X86_64.to_be_bytes(), *b"x864");
+    assert_eq!(CrHdrRegs::TYPE, pt::CR_HDR_X86_64_REGS);
+    assert_eq!(CrHdrFpregs::TYPE, pt::CR_HDR_X86_64_FPREGS);
+    assert_ne!(pt::CR_HDR_X86_64_REGS, pt::CR_HDR_X86_64_FPREGS);
+}
+
+#[test]
+fn a_flipped_bit_is_refused_as_corrupt_with_its_offset() {
+    let image = pt::write_image(&checkpoint());
+    let flip = |at: usize| {
+        let mut bad = image.clone();
+        bad[at] ^= 0x10;
+        image_refusal(&bad)
+    };
+    let corrupt_at = |offset: usize| (ErrorKind::Corrupt, Some(offset as u64));
+    // In a payload: that record's payload checksum, at the payload's start.
+    assert_eq!(
+        flip(HEAD + RECORD + std::mem::offset_of!(CrHdrRegs, rip)),
+        corrupt_at(HEAD + RECORD)
+    );
+    assert_eq!(
+        flip(FP_PAYLOAD + std::mem::offset_of!(CrHdrFpregs, mxcsr)),
+        corrupt_at(FP_PAYLOAD)
+    );
+    // In a record header (the FP record's parent): its own checksum, at the record.
+    assert_eq!(flip(FP_RECORD + 8), corrupt_at(FP_RECORD));
+    // In the head's architecture tag: the head's checksum comes first.
+    assert_eq!(flip(12), corrupt_at(0));
+
+    // Every bit, anywhere: refused as an image fault found at or before the flipped byte.
+    for at in 0..image.len() {
+        for bit in 0..8 {
+            let mut bad = image.clone();
+            bad[at] ^= 1 << bit;
+            let err = pt::read_image(&bad).expect_err("a flipped bit was read");
+            assert!(err.kind().is_image(), "byte {at} bit {bit}: {err}");
+            assert!(
+                err.offset().is_some_and(|o| o <= at as u64),
+                "byte {at} bit {bit}: {err}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_truncated_image_is_refused_with_its_offset() {
+    let image = pt::write_image(&checkpoint());
+    // Cut inside the FP payload: found where that payload starts.
+    assert_eq!(
+        image_refusal(&image[..FP_PAYLOAD + 100]),
+        (ErrorKind::Truncated, Some(FP_PAYLOAD as u64))
+    );
+    // The end record missing: found where it should be.
+    let end = image.len() - RECORD;
+    assert_eq!(image_refusal(&image[..end]), (ErrorKind::Truncated, Some(end as u64)));
+    // Any cut at all.
+    for len in 0..image.len() {
+        let err = pt::read_image(&image[..len]).expect_err("a truncated image was read");
+        assert!(err.offset().is_some(), "{len} bytes: {err}");
+    }
+    // And one byte too many.
+    let mut long = image.clone();
+    long.push(0);
+    assert_eq!(
+        image_refusal(&long),
+        (ErrorKind::TrailingData, Some(image.len() as u64))
+    );
+}
+
+#[test]
+fn images_of_another_kind_are_refused() {
+    let checkpoint = checkpoint();
+    // An s390 image: another architecture.
+    let s390 = cr::s390::checkpoint_image(&cr::s390::sample_task());
+    assert_eq!(
+        image_refusal(&s390),
+        (
+            ErrorKind::ArchMismatch {
+                expected: pt::ARCH_X86_64,
+                found: cr::s390::ARCH_S390X
+            },
+            Some(12)
+        )
+    );
+    // The ad-hoc format this example used to write.
+    let mut old = b"CRX86REG".to_vec();
+    old.resize(FP_PAYLOAD + size_of::<CrHdrFpregs>(), 0);
+    assert_eq!(image_refusal(&old), (ErrorKind::BadMagic, Some(0)));
+
+    let image = |records: &dyn Fn(&mut Writer<Vec<u8>>)| {
+        let mut w = Writer::new(Vec::new(), pt::ARCH_X86_64).expect("head");
+        records(&mut w);
+        w.finish().expect("end")
+    };
+    // The records in the wrong order.
+    let swapped = image(&|w| {
+        w.write(4242, &checkpoint.fpregs).unwrap();
+        w.write(4242, &checkpoint.regs).unwrap();
+    });
+    let wrong = |expected, found| ErrorKind::WrongRecord { expected, found };
+    assert_eq!(
+        image_refusal(&swapped),
+        (
+            wrong(pt::CR_HDR_X86_64_REGS, pt::CR_HDR_X86_64_FPREGS),
+            Some(HEAD as u64)
+        )
+    );
+    // The FP record missing.
+    let regs_only = image(&|w| w.write(4242, &checkpoint.regs).unwrap());
+    assert_eq!(
+        image_refusal(&regs_only),
+        (wrong(pt::CR_HDR_X86_64_FPREGS, 0), Some(FP_RECORD as u64))
+    );
+    // The two records from different threads.
+    let mixed = image(&|w| {
+        w.write(4242, &checkpoint.regs).unwrap();
+        w.write(4243, &checkpoint.fpregs).unwrap();
+    });
+    assert_eq!(
+        image_refusal(&mixed),
+        (
+            ErrorKind::WrongParent {
+                expected: 4242,
+                found: 4243
+            },
+            Some(FP_RECORD as u64 + 8)
+        )
+    );
 }

@@ -87,19 +87,22 @@ fn int_width(ty: &str) -> Option<usize> {
         "u16" | "i16" => Some(2),
         "u32" | "i32" => Some(4),
         "u64" | "i64" => Some(8),
+        "u128" | "i128" => Some(16),
         "usize" | "isize" => Some(size_of::<usize>()),
         _ => None,
     }
 }
 
-fn int(bytes: &[u8]) -> u64 {
-    let mut buf = [0u8; 8];
+/// An integer of 1 to 16 bytes, in the order the header was laid out in (native).
+fn int(bytes: &[u8]) -> u128 {
+    let mut buf = [0u8; 16];
+    let n = bytes.len().min(16);
     if cfg!(target_endian = "little") {
-        buf[..bytes.len()].copy_from_slice(bytes);
-        u64::from_le_bytes(buf)
+        buf[..n].copy_from_slice(&bytes[..n]);
+        u128::from_le_bytes(buf)
     } else {
-        buf[8 - bytes.len()..].copy_from_slice(bytes);
-        u64::from_be_bytes(buf)
+        buf[16 - n..].copy_from_slice(&bytes[..n]);
+        u128::from_be_bytes(buf)
     }
 }
 
@@ -108,9 +111,9 @@ fn value(out: &mut dyn Write, field: &FieldInfo, bytes: &[u8]) -> fmt::Result {
         let v = int(&bytes[..width]);
         write!(out, "{v:#x}")?;
         if let Mode::Flags(flags) = field.mode {
-            let mut known = 0u64;
+            let mut known = 0u128;
             for flag in flags {
-                let bit = 1u64.checked_shl(flag.bit).unwrap_or(0);
+                let bit = 1u128.checked_shl(flag.bit).unwrap_or(0);
                 known |= bit;
                 if v & bit != 0 {
                     write!(out, " {}", flag.name)?;

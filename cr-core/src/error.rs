@@ -52,6 +52,13 @@ pub enum ErrorKind {
         /// The record type found.
         found: u32,
     },
+    /// A record's parent is not the one the reader expected (it belongs to another object).
+    WrongParent {
+        /// The parent the reader expected.
+        expected: u32,
+        /// The parent in the record.
+        found: u32,
+    },
     /// A record's payload length is not the size of the header type asked for.
     BadLength {
         /// The size of the header type.
@@ -193,6 +200,9 @@ impl fmt::Display for Error {
             ErrorKind::Truncated => f.write_str(" is truncated")?,
             ErrorKind::WrongRecord { expected, found } => {
                 write!(f, " has a record of type {found} where type {expected} was expected")?
+            }
+            ErrorKind::WrongParent { expected, found } => {
+                write!(f, " has a record whose parent is {found} where {expected} was expected")?
             }
             ErrorKind::BadLength { expected, found } => {
                 write!(f, " has a record of {found} bytes where the header type has {expected}")?

@@ -66,8 +66,12 @@ struct RecordHeader {
     header_crc: U32,
 }
 
-const HEAD_LEN: usize = core::mem::size_of::<Head>();
-const RECORD_LEN: usize = core::mem::size_of::<RecordHeader>();
+/// The size of the image head in bytes; the first record starts here.
+pub const HEAD_SIZE: usize = core::mem::size_of::<Head>();
+/// The size of a record's header in bytes; its payload follows.
+pub const RECORD_HEADER_SIZE: usize = core::mem::size_of::<RecordHeader>();
+const HEAD_LEN: usize = HEAD_SIZE;
+const RECORD_LEN: usize = RECORD_HEADER_SIZE;
 
 impl Head {
     fn new(arch: u32) -> Head {
