@@ -328,7 +328,6 @@ fn constants(h: &Header) -> TokenStream {
         return TokenStream::new();
     }
     quote! {
-        #[automatically_derived]
         impl #ident {
             #(#items)*
         }

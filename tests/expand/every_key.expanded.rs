@@ -5,7 +5,6 @@ const _: () = {
         == ::core::mem::size_of:: < [u64; 16] > (),
         "cr: header field `bits` ([u64; 16]) and live `thread.fp_regs.fprs` differ in size; `bits` reinterprets bytes, so the header field needs a type of exactly the live place's size"
     );
-    #[automatically_derived]
     impl EveryKey {
         ///Bit 0 of `flag`: set when `thread.per_info.single_step` is true.
         pub const FLAG_SINGLE_STEP: u8 = 1 << 0;

@@ -1,6 +1,5 @@
 #[doc(hidden)]
 const _: () = {
-    #[automatically_derived]
     impl MmFlags {
         ///Bit 0 of `flags`: set when `noexec` is true.
         pub const FLAGS_NOEXEC: u32 = 1 << 0;

@@ -28,7 +28,6 @@ const _: () = {
             } = place;
         };
     };
-    #[automatically_derived]
     impl CrHdrCpu {
         ///Bit 0 of `em_instr`: set when `thread.per_info.single_step` is true.
         pub const EM_INSTR_SINGLE_STEP: u8 = 1 << 0;

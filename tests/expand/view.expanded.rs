@@ -1,6 +1,5 @@
 #[doc(hidden)]
 const _: () = {
-    #[automatically_derived]
     impl PerHdr {
         ///Bit 0 of `trace`: set when `thread.per_info.single_step` is true.
         pub const TRACE_SINGLE_STEP: u16 = 1 << 0;

@@ -1,0 +1,58 @@
+//! Runtime of `save`, `restore` and both, on the s390 cpu header and a 4 KiB vCPU header:
+//! derived code, the same logic by hand, a byte-copy floor, and serde + postcard.
+//! `cargo bench --bench runtime`; `scripts/bench/criterion_ratios.py` prints the ratios.
+
+mod common;
+
+use common::{Bench, Op, Subject, Variant};
+use criterion::{criterion_group, criterion_main, Criterion};
+use std::time::Duration;
+
+/// One group per operation, one benchmark per variant. `Variant` and `Op` are literals at every
+/// call of `Bench::run` (inlined), so the dispatch folds away and only the variant's call remains.
+macro_rules! group {
+    ($c:expr, $state:expr, $name:expr, $op:expr) => {{
+        let mut group = $c.benchmark_group(format!("{}/{}", $name, $op.name()));
+        group.bench_function(Variant::Derived.name(), |b| {
+            b.iter(|| $state.run(Variant::Derived, $op))
+        });
+        group.bench_function(Variant::Hand.name(), |b| b.iter(|| $state.run(Variant::Hand, $op)));
+        group.bench_function(Variant::Bytes.name(), |b| b.iter(|| $state.run(Variant::Bytes, $op)));
+        group.bench_function(Variant::Postcard.name(), |b| {
+            b.iter(|| $state.run(Variant::Postcard, $op))
+        });
+        group.finish();
+    }};
+}
+
+fn subject<L: Subject>(c: &mut Criterion) {
+    // `Bench::new` asserts first that derived and hand-written code give identical headers,
+    // identical restored objects and identical errors.
+    let mut state = Bench::<L>::new();
+    group!(c, state, L::NAME, Op::Save);
+    group!(c, state, L::NAME, Op::Restore);
+    group!(c, state, L::NAME, Op::SaveRestore);
+}
+
+fn s390_cpu(c: &mut Criterion) {
+    subject::<cr::s390::Task>(c);
+}
+
+fn vcpu_4k(c: &mut Criterion) {
+    subject::<common::vcpu::Vcpu>(c);
+}
+
+fn config() -> Criterion {
+    // 24 benchmarks at ~2.5 s each: the whole run stays around a minute and a half.
+    Criterion::default()
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_millis(1500))
+        .sample_size(50)
+}
+
+criterion_group! {
+    name = benches;
+    config = config();
+    targets = s390_cpu, vcpu_4k
+}
+criterion_main!(benches);
