@@ -8,10 +8,9 @@
 //! Run: `cargo run --example s390`; review any image with `cargo run --example s390 -- dump FILE`.
 
 use cr::s390::{
-    checkpoint_cpu, checkpoint_image, restart_from_image, sample_task, CrHdrCpu, CrHdrMmContext, Task, ARCH_S390X,
-    KINDS, PSW_ADDR_INSN, PSW_MASK_PSTATE, PSW_USER_BITS,
+    checkpoint_cpu, checkpoint_image, image_of, restart_from_image, sample_task, CrHdrCpu, CrHdrMmContext, Task,
+    ARCH_S390X, KINDS, PSW_ADDR_INSN, PSW_MASK_PSTATE, PSW_USER_BITS,
 };
-use cr_core::image::Writer;
 use cr_core::{CrCopy, ErrorKind, LayoutTable};
 use std::process::ExitCode;
 
@@ -58,14 +57,6 @@ fn dump(path: &str) -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-/// An image of `cpu` and `mm`, as the checkpointer would write it.
-fn image_of(cpu: &CrHdrCpu, mm: &CrHdrMmContext) -> Vec<u8> {
-    let mut w = Writer::new(Vec::new(), ARCH_S390X).expect("Vec");
-    w.write(0, cpu).expect("Vec");
-    w.write(cr::s390::CR_HDR_CPU, mm).expect("Vec");
-    w.finish().expect("Vec")
 }
 
 fn main() -> ExitCode {

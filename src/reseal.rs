@@ -3,8 +3,8 @@
 //! real images.
 
 const CASTAGNOLI: crc::Crc<u32> = crc::Crc::<u32>::new(&crc::CRC_32_ISCSI);
-const HEAD: usize = 24;
-const RECORD: usize = 32;
+const HEAD: usize = cr_core::image::HEAD_SIZE;
+const RECORD: usize = cr_core::image::RECORD_HEADER_SIZE;
 
 /// Rewrites the head checksum and, record by record while the lengths stay in bounds, each
 /// record's payload and header checksums. Stops at the first record that does not fit.

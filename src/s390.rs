@@ -285,12 +285,16 @@ pub const KINDS: [cr_core::dump::Kind; 2] = [
 pub fn checkpoint_image(task: &Task) -> Vec<u8> {
     let mut mm = CrHdrMmContext::default();
     mm.save(&task.mm);
-    let mut image = cr_core::image::Writer::new(Vec::new(), ARCH_S390X).expect("writing to a Vec cannot fail");
-    image
-        .write(0, &checkpoint_cpu(task))
-        .expect("writing to a Vec cannot fail");
-    image.write(CR_HDR_CPU, &mm).expect("writing to a Vec cannot fail");
-    image.finish().expect("writing to a Vec cannot fail")
+    image_of(&checkpoint_cpu(task), &mm)
+}
+
+/// The image of two headers as the checkpointer writes them (also for building tampered images).
+pub fn image_of(cpu: &CrHdrCpu, mm: &CrHdrMmContext) -> Vec<u8> {
+    const VEC: &str = "writing to a Vec cannot fail";
+    let mut image = cr_core::image::Writer::new(Vec::new(), ARCH_S390X).expect(VEC);
+    image.write(0, cpu).expect(VEC);
+    image.write(CR_HDR_CPU, mm).expect(VEC);
+    image.finish().expect(VEC)
 }
 
 /// Restarts `task` from an image: reads and verifies every record, then restores each header.

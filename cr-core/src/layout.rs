@@ -199,16 +199,14 @@ impl<H: Layout + ?Sized> fmt::Display for LayoutTable<H> {
             writeln!(f)?;
             if let Mode::Flags(flags) = field.mode {
                 for flag in flags {
-                    writeln!(
+                    // `bit N NAME` in the mode column: padded by hand, as it is written in two parts.
+                    let label = 5 + decimal_width(flag.bit) + flag.name.len();
+                    write!(
                         f,
-                        "{:>6} {:>5}  {:<24} {:<20} {:<12} {}",
-                        "",
-                        "",
-                        "",
-                        "",
-                        flag_label(flag),
-                        flag.path
+                        "{:>6} {:>5}  {:<24} {:<20} bit {} {}",
+                        "", "", "", "", flag.bit, flag.name
                     )?;
+                    writeln!(f, "{:pad$} {}", "", flag.path, pad = 12usize.saturating_sub(label))?;
                 }
             }
         }
@@ -216,39 +214,12 @@ impl<H: Layout + ?Sized> fmt::Display for LayoutTable<H> {
     }
 }
 
-/// `bit N NAME`, without allocating: written through a small fixed buffer.
-fn flag_label(flag: &FlagInfo) -> FlagLabel<'_> {
-    FlagLabel(flag)
-}
-
-struct FlagLabel<'a>(&'a FlagInfo);
-
-impl fmt::Display for FlagLabel<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Padding applies to the whole label; format it into a stack buffer first.
-        let mut buf = [0u8; 96];
-        let mut w = Buf { buf: &mut buf, len: 0 };
-        fmt::write(&mut w, format_args!("bit {} {}", self.0.bit, self.0.name))?;
-        let len = w.len;
-        f.pad(core::str::from_utf8(&buf[..len]).map_err(|_| fmt::Error)?)
+/// The number of decimal digits of `n`.
+fn decimal_width(mut n: u32) -> usize {
+    let mut width = 1;
+    while n >= 10 {
+        n /= 10;
+        width += 1;
     }
-}
-
-struct Buf<'a> {
-    buf: &'a mut [u8],
-    len: usize,
-}
-
-impl fmt::Write for Buf<'_> {
-    /// Keeps what fits and drops the rest: a label is never worth failing the whole table.
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        let room = self.buf.len() - self.len;
-        let mut take = s.len().min(room);
-        while !s.is_char_boundary(take) {
-            take -= 1;
-        }
-        self.buf[self.len..self.len + take].copy_from_slice(&s.as_bytes()[..take]);
-        self.len += take;
-        Ok(())
-    }
+    width
 }

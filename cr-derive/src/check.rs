@@ -23,7 +23,7 @@ pub fn check(cx: &mut Ctxt, header: &Header) {
 pub fn mapped_places<'h>(header: &'h Header) -> Vec<(&'h Place, String)> {
     let mut out = Vec::new();
     for field in &header.fields {
-        let name = Header::field_name(field);
+        let name = field.name();
         match &field.mapping {
             Mapping::Path(p) => out.push((&p.place, name)),
             Mapping::Flags(flags) => out.extend(flags.iter().map(|f| (&f.place, name.clone()))),
@@ -106,7 +106,7 @@ pub fn flag_width(ty: &syn::Type) -> Option<u32> {
 }
 
 fn check_flags(cx: &mut Ctxt, field: &Field, flags: &[crate::model::FlagMap]) {
-    let name = Header::field_name(field);
+    let name = field.name();
     let Some(width) = flag_width(field.ty) else {
         let ty = quote::ToTokens::to_token_stream(field.ty).to_string();
         cx.error(
@@ -157,12 +157,12 @@ pub fn upper_snake(s: &str) -> String {
 
 /// The associated constant of a flag: `<FIELD>_<LEAF>`.
 pub fn flag_const(field: &Field, leaf: &str) -> String {
-    format!("{}_{}", upper_snake(&Header::field_name(field)), upper_snake(leaf))
+    format!("{}_{}", upper_snake(&field.name()), upper_snake(leaf))
 }
 
 /// The associated constant with all of a field's flags: `<FIELD>_ALL`.
 pub fn all_const(field: &Field) -> String {
-    format!("{}_ALL", upper_snake(&Header::field_name(field)))
+    format!("{}_ALL", upper_snake(&field.name()))
 }
 
 fn check_constant_names(cx: &mut Ctxt, header: &Header) {
@@ -171,10 +171,7 @@ fn check_constant_names(cx: &mut Ctxt, header: &Header) {
         let Mapping::Flags(flags) = &field.mapping else {
             continue;
         };
-        names.insert(
-            all_const(field),
-            format!("all flags of `{}`", Header::field_name(field)),
-        );
+        names.insert(all_const(field), format!("all flags of `{}`", field.name()));
         for flag in flags {
             let constant = flag_const(field, &flag.leaf);
             if syn::parse_str::<syn::Ident>(&constant).is_err() {
@@ -190,7 +187,7 @@ fn check_constant_names(cx: &mut Ctxt, header: &Header) {
                     flag.leaf_span,
                     format!(
                         "header field `{}`: constant `{constant}` would stand for both {other} and {this}; give one flag `name = \"...\"`",
-                        Header::field_name(field)
+                        field.name()
                     ),
                 );
             }

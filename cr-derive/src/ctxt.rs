@@ -18,6 +18,14 @@ impl Ctxt {
         self.errors.push(err);
     }
 
+    /// Takes over the errors of `other`, each prefixed (e.g. with the header field they are about).
+    pub fn absorb(&mut self, other: Ctxt, prefix: &str) {
+        for error in other.errors.into_iter().flatten() {
+            self.errors
+                .push(syn::Error::new(error.span(), format!("{prefix}{error}")));
+        }
+    }
+
     pub fn has_errors(&self) -> bool {
         !self.errors.is_empty()
     }

@@ -5,7 +5,6 @@
 use crate::check::{all_const, flag_const, flag_width, mapped_places, upper_snake};
 use crate::ctxt::Ctxt;
 use crate::model::{self, Field, FlagMap, Header, Mapping, Mask, Mode, PathMap};
-use crate::place::Segment;
 use proc_macro2::{Ident, Span, TokenStream, TokenTree};
 use quote::{format_ident, quote, quote_spanned};
 use syn::DeriveInput;
@@ -132,11 +131,7 @@ fn name_lifetimes(target: &syn::Type) -> (Vec<syn::Lifetime>, TokenStream) {
 }
 
 fn field_lit(f: &Field) -> syn::LitStr {
-    syn::LitStr::new(&Header::field_name(f), f.span)
-}
-
-fn const_ident(name: &str, span: Span) -> Ident {
-    Ident::new(name, span)
+    syn::LitStr::new(&f.name(), f.span)
 }
 
 /// The cr-core path with every token located at `span`, so that rustc's labels about a
@@ -188,7 +183,7 @@ fn save(h: &Header, names: &Names, f: &Field) -> TokenStream {
         Mapping::Flags(flags) => {
             let each = flags.iter().map(|flag| {
                 let live = flag.place.render(&names.src);
-                let bit = const_ident(&flag_const(f, &flag.leaf), flag.place.span);
+                let bit = Ident::new(&flag_const(f, &flag.leaf), flag.place.span);
                 let span = flag.place.span;
                 let krate = krate_at(h, span);
                 let member = member_at(f, span);
@@ -210,7 +205,7 @@ fn save(h: &Header, names: &Names, f: &Field) -> TokenStream {
 /// The checked value of a `convert` field, held between the checks and the writes: `new_<field>`
 /// (never `src`, `dst` or another generated name, and valid for raw field names such as `r#type`).
 fn convert_local(f: &Field) -> Ident {
-    format_ident!("new_{}", Header::field_name(f), span = Span::mixed_site())
+    format_ident!("new_{}", f.name(), span = Span::mixed_site())
 }
 
 fn restore_check(h: &Header, f: &Field) -> TokenStream {
@@ -237,7 +232,7 @@ fn restore_check(h: &Header, f: &Field) -> TokenStream {
         }
         Mapping::Flags(_) => {
             let krate = krate_at(h, f.span);
-            let all = const_ident(&all_const(f), f.span);
+            let all = Ident::new(&all_const(f), f.span);
             quote_spanned!(f.span=> #krate::__private::check_flags(&self.#member, Self::#all, #name)?;)
         }
         Mapping::Reserved => {
@@ -272,7 +267,7 @@ fn restore_write(h: &Header, names: &Names, f: &Field) -> TokenStream {
             .iter()
             .map(|flag| {
                 let live = flag.place.render(&names.dst);
-                let bit = const_ident(&flag_const(f, &flag.leaf), flag.place.span);
+                let bit = Ident::new(&flag_const(f, &flag.leaf), flag.place.span);
                 let span = flag.place.span;
                 let krate = krate_at(h, span);
                 let member = member_at(f, span);
@@ -302,7 +297,7 @@ fn size_assert(h: &Header, f: &Field) -> TokenStream {
     let msg = format!(
         "cr: header field `{}` ({}) and live `{}` differ in size; `bits` reinterprets bytes, \
          so the header field needs a type of exactly the live place's size",
-        Header::field_name(f),
+        f.name(),
         type_text(ty),
         place.text
     );
@@ -336,18 +331,18 @@ fn constants(h: &Header) -> TokenStream {
 
 fn flag_constants(f: &Field, flags: &[FlagMap]) -> TokenStream {
     let ty = f.ty;
-    let field = Header::field_name(f);
+    let field = f.name();
     let mut out = TokenStream::new();
     for flag in flags {
-        let name = const_ident(&flag_const(f, &flag.leaf), flag.leaf_span);
+        let name = Ident::new(&flag_const(f, &flag.leaf), flag.leaf_span);
         let bit = proc_macro2::Literal::u32_unsuffixed(flag.bit);
         let doc = format!("Bit {} of `{field}`: set when `{}` is true.", flag.bit, flag.place.text);
         out.extend(quote_spanned!(flag.leaf_span=> #[doc = #doc] pub const #name: #ty = 1 << #bit;));
     }
-    let all = const_ident(&all_const(f), f.span);
+    let all = Ident::new(&all_const(f), f.span);
     let names = flags
         .iter()
-        .map(|flag| const_ident(&flag_const(f, &flag.leaf), flag.leaf_span));
+        .map(|flag| Ident::new(&flag_const(f, &flag.leaf), flag.leaf_span));
     let bits: Vec<String> = flags.iter().map(|flag| flag.bit.to_string()).collect();
     let doc = format!(
         "Every flag bit of `{field}` (bits {}); restore rejects any other bit.",
@@ -417,7 +412,7 @@ fn coverage(h: &Header) -> TokenStream {
         let ty = &cover.ty;
         let span = cover.place.span;
         let whole = reaching.iter().any(|p| p.segments == cover.place.segments);
-        let mut fields: Vec<&Segment> = Vec::new();
+        let mut fields: Vec<&crate::place::Segment> = Vec::new();
         for p in &reaching {
             if p.segments.len() > depth && p.segments[..depth] == cover.place.segments[..] {
                 let next = &p.segments[depth];
@@ -431,23 +426,7 @@ fn coverage(h: &Header) -> TokenStream {
         let pattern = if whole {
             quote_spanned!(span=> #ty { .. })
         } else {
-            let names = fields.iter().map(|seg| match seg {
-                Segment::Field(name) => match name.strip_prefix("r#") {
-                    Some(raw) => {
-                        let ident = Ident::new_raw(raw, span);
-                        quote_spanned!(span=> #ident)
-                    }
-                    None => {
-                        let ident = Ident::new(name, span);
-                        quote_spanned!(span=> #ident)
-                    }
-                },
-                Segment::Tuple(i) => {
-                    let index = syn::Index { index: *i, span };
-                    quote_spanned!(span=> #index)
-                }
-                Segment::Index(_) => TokenStream::new(),
-            });
+            let names = fields.iter().map(|seg| seg.member(span));
             quote_spanned!(span=> #ty { #(#names: _),* })
         };
         quote_spanned! {span=>
@@ -498,7 +477,7 @@ fn layout(h: &Header) -> TokenStream {
     let name = ident.to_string();
     let fields = h.fields.iter().map(|f| {
         let member = f.ident;
-        let field_name = Header::field_name(f);
+        let field_name = f.name();
         let ty = f.ty;
         let ty_text = type_text(ty);
         let (path, mode) = match &f.mapping {

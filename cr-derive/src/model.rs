@@ -74,9 +74,10 @@ pub struct FlagMap {
     pub leaf_span: Span,
 }
 
-impl Header<'_> {
-    pub fn field_name(field: &Field) -> String {
-        field.ident.to_string().trim_start_matches("r#").to_string()
+impl Field<'_> {
+    /// The field's name as users write it in messages and constants (`r#type` is `type`).
+    pub fn name(&self) -> String {
+        self.ident.to_string().trim_start_matches("r#").to_string()
     }
 }
 
@@ -131,7 +132,13 @@ pub fn build<'a>(cx: &mut Ctxt, input: &'a DeriveInput) -> Option<Header<'a>> {
         .into_iter()
         .map(|f| {
             let ident = f.ident.as_ref().expect("named field");
-            let raw = attr::parse_field(cx, &f.attrs);
+            // Errors in a field's attributes name the field.
+            let mut field_cx = Ctxt::default();
+            let raw = attr::parse_field(&mut field_cx, &f.attrs);
+            cx.absorb(
+                field_cx,
+                &format!("header field `{}`: ", ident.to_string().trim_start_matches("r#")),
+            );
             let span = raw.attr_span.unwrap_or_else(|| ident.span());
             let mapping = build_mapping(cx, ident, raw);
             Field {
@@ -157,7 +164,7 @@ pub fn build<'a>(cx: &mut Ctxt, input: &'a DeriveInput) -> Option<Header<'a>> {
             }
         })
         .collect();
-    let ignores = container.ignores.iter().map(|lit| parse_place(cx, lit)).collect();
+    let ignores = container.ignores.iter().map(|lit| parse_place(cx, lit, "")).collect();
     if let Some(record) = &container.record {
         check_record(cx, input, record);
     }
@@ -176,7 +183,7 @@ pub fn build<'a>(cx: &mut Ctxt, input: &'a DeriveInput) -> Option<Header<'a>> {
 }
 
 fn build_mapping(cx: &mut Ctxt, ident: &Ident, raw: FieldAttrs) -> Mapping {
-    let name = ident.to_string();
+    let name = ident.to_string().trim_start_matches("r#").to_string();
     // Exactly one of path, flag, skip, reserved.
     let mut kinds: Vec<(&str, Span)> = Vec::new();
     if let Some(k) = &raw.path {
@@ -299,7 +306,7 @@ fn build_mapping(cx: &mut Ctxt, ident: &Ident, raw: FieldAttrs) -> Mapping {
         ..
     } = raw;
     if let Some(Key { value: lit, .. }) = path {
-        let place = parse_place(cx, &lit);
+        let place = parse_place(cx, &lit, &format!("header field `{name}`: "));
         let mode = if bits.is_some() {
             Mode::Bits
         } else if convert.is_some() {
@@ -340,7 +347,7 @@ fn build_mapping(cx: &mut Ctxt, ident: &Ident, raw: FieldAttrs) -> Mapping {
                     }
                 };
                 let place = match &f.path {
-                    Some(lit) => Some(parse_place(cx, lit)),
+                    Some(lit) => Some(parse_place(cx, lit, &format!("header field `{name}`: "))),
                     None => {
                         cx.error(
                             f.span,
@@ -373,11 +380,12 @@ fn build_mapping(cx: &mut Ctxt, ident: &Ident, raw: FieldAttrs) -> Mapping {
     Mapping::Reserved
 }
 
-fn parse_place(cx: &mut Ctxt, lit: &syn::LitStr) -> Place {
+/// Parses a path; a malformed one is reported after `prefix` (the header field it belongs to, if any).
+fn parse_place(cx: &mut Ctxt, lit: &syn::LitStr, prefix: &str) -> Place {
     match Place::parse(lit, false) {
         Ok(place) => place,
         Err(msg) => {
-            cx.error(lit.span(), msg);
+            cx.error(lit.span(), format!("{prefix}{msg}"));
             Place {
                 segments: Vec::new(),
                 text: lit.value(),

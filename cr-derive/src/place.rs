@@ -69,26 +69,40 @@ impl Place {
         root.set_span(root.span().located_at(span));
         let mut out = quote_spanned!(span=> #root);
         for seg in &self.segments {
-            match seg {
-                Segment::Field(name) => {
-                    let ident = match name.strip_prefix("r#") {
-                        Some(raw) => syn::Ident::new_raw(raw, span),
-                        None => syn::Ident::new(name, span),
-                    };
-                    out.extend(quote_spanned!(span=> . #ident));
-                }
-                Segment::Tuple(i) => {
-                    let index = syn::Index { index: *i, span };
-                    out.extend(quote_spanned!(span=> . #index));
-                }
+            out.extend(match seg {
                 Segment::Index(i) => {
                     let mut lit = proc_macro2::Literal::usize_unsuffixed(*i);
                     lit.set_span(span);
-                    out.extend(quote_spanned!(span=> [#lit]));
+                    quote_spanned!(span=> [#lit])
                 }
-            }
+                member => {
+                    let member = member.member(span);
+                    quote_spanned!(span=> . #member)
+                }
+            });
         }
         out
+    }
+}
+
+impl Segment {
+    /// The segment as a struct member (`name`, `r#name` or `0`), for field access and patterns;
+    /// empty for an array index.
+    pub fn member(&self, span: Span) -> TokenStream {
+        match self {
+            Segment::Field(name) => {
+                let ident = match name.strip_prefix("r#") {
+                    Some(raw) => syn::Ident::new_raw(raw, span),
+                    None => syn::Ident::new(name, span),
+                };
+                quote_spanned!(span=> #ident)
+            }
+            Segment::Tuple(i) => {
+                let index = syn::Index { index: *i, span };
+                quote_spanned!(span=> #index)
+            }
+            Segment::Index(_) => TokenStream::new(),
+        }
     }
 }
 

@@ -13,13 +13,7 @@ N="${1:-20000}"
 command -v valgrind >/dev/null || { echo "valgrind is not installed (apt-get install valgrind)" >&2; exit 1; }
 
 echo "building the callgrind bench binary (bench profile: release, optimized)..." >&2
-BIN=$(cargo bench --no-run --bench callgrind --message-format=json 2>/dev/null |
-    python3 -c 'import json,sys
-for line in sys.stdin:
-    m = json.loads(line)
-    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "callgrind" and m.get("executable"):
-        print(m["executable"])')
-[ -x "$BIN" ] || { echo "could not find the callgrind bench executable" >&2; exit 1; }
+. scripts/bench/bench_bin.sh
 "$BIN" >/dev/null # every variant runs, and derived == hand (asserted at set-up)
 
 count() { # subject variant op -> instructions collected

@@ -12,13 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROUNDS="${1:-101}"
 N="${2:-20000}"
-BIN=$(cargo bench --no-run --bench callgrind --message-format=json 2>/dev/null |
-    python3 -c 'import json,sys
-for line in sys.stdin:
-    m = json.loads(line)
-    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "callgrind" and m.get("executable"):
-        print(m["executable"])')
-[ -x "$BIN" ] || { echo "could not find the callgrind bench executable" >&2; exit 1; }
+. scripts/bench/bench_bin.sh
 echo "nproc $(nproc); $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); $(rustc --version)"
 echo "$ROUNDS rounds x $N iterations per block; ns per iteration (medians)"
 printf '%-10s %-13s %10s %10s %10s %14s %16s\n' subject op derived hand bytes derived/hand "ratio p25-p75"
