@@ -344,8 +344,9 @@ fn flag_constants(f: &Field, flags: &[FlagMap]) -> TokenStream {
         .iter()
         .map(|flag| Ident::new(&flag_const(f, &flag.leaf), flag.leaf_span));
     let bits: Vec<String> = flags.iter().map(|flag| flag.bit.to_string()).collect();
+    let which = if bits.len() == 1 { "bit" } else { "bits" };
     let doc = format!(
-        "Every flag bit of `{field}` (bits {}); restore rejects any other bit.",
+        "Every flag bit of `{field}` ({which} {}); restore rejects any other bit.",
         bits.join(", ")
     );
     out.extend(quote_spanned!(f.span=> #[doc = #doc] pub const #all: #ty = #(Self::#names)|*;));
@@ -496,7 +497,7 @@ fn layout(h: &Header) -> TokenStream {
             Mapping::Flags(flags) => {
                 let infos = flags.iter().map(|fl| {
                     let flag_name = upper_snake(&fl.leaf);
-                    let bit = fl.bit;
+                    let bit = proc_macro2::Literal::u32_unsuffixed(fl.bit);
                     let path = &fl.place.text;
                     quote!(#krate::layout::FlagInfo { name: #flag_name, bit: #bit, path: #path })
                 });

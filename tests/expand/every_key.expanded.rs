@@ -79,12 +79,12 @@ const _: () = {
                     &[
                         ::cr_core::layout::FlagInfo {
                             name: "SINGLE_STEP",
-                            bit: 0u32,
+                            bit: 0,
                             path: "thread.per_info.single_step",
                         },
                         ::cr_core::layout::FlagInfo {
                             name: "IFETCH",
-                            bit: 3u32,
+                            bit: 3,
                             path: "thread.per_info.instruction_fetch",
                         },
                     ],

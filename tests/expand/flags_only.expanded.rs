@@ -25,17 +25,17 @@ const _: () = {
                     &[
                         ::cr_core::layout::FlagInfo {
                             name: "NOEXEC",
-                            bit: 0u32,
+                            bit: 0,
                             path: "noexec",
                         },
                         ::cr_core::layout::FlagInfo {
                             name: "HAS_PGSTE",
-                            bit: 1u32,
+                            bit: 1,
                             path: "has_pgste",
                         },
                         ::cr_core::layout::FlagInfo {
                             name: "ALLOC",
-                            bit: 5u32,
+                            bit: 5,
                             path: "alloc_pgste",
                         },
                     ],

@@ -141,12 +141,12 @@ const _: () = {
                     &[
                         ::cr_core::layout::FlagInfo {
                             name: "SINGLE_STEP",
-                            bit: 0u32,
+                            bit: 0,
                             path: "thread.per_info.single_step",
                         },
                         ::cr_core::layout::FlagInfo {
                             name: "INSTRUCTION_FETCH",
-                            bit: 1u32,
+                            bit: 1,
                             path: "thread.per_info.instruction_fetch",
                         },
                     ],

@@ -3,7 +3,7 @@ const _: () = {
     impl PerHdr {
         ///Bit 0 of `trace`: set when `thread.per_info.single_step` is true.
         pub const TRACE_SINGLE_STEP: u16 = 1 << 0;
-        ///Every flag bit of `trace` (bits 0); restore rejects any other bit.
+        ///Every flag bit of `trace` (bit 0); restore rejects any other bit.
         pub const TRACE_ALL: u16 = Self::TRACE_SINGLE_STEP;
     }
     #[automatically_derived]
@@ -36,7 +36,7 @@ const _: () = {
                     &[
                         ::cr_core::layout::FlagInfo {
                             name: "SINGLE_STEP",
-                            bit: 0u32,
+                            bit: 0,
                             path: "thread.per_info.single_step",
                         },
                     ],
