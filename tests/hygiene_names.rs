@@ -1,6 +1,6 @@
 //! Header fields named like the derive's own bindings: `src`, `dst`, `t`, `place`, `validate`,
 //! `after_restore`, a `convert` field named `dst` (its checked value must not shadow the
-//! `dst` parameter) and raw identifiers.
+//! `dst` parameter) and raw identifiers; and a user item named like the alias `__cr`.
 
 use cr_core::{CrCopy, ErrorKind};
 
@@ -76,4 +76,40 @@ fn fields_named_like_generated_bindings_work() {
     let err = hdr.restore(&mut fresh).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Invalid { reason: "0xbad" });
     assert_eq!(fresh, before);
+}
+
+/// A user module with the name of the derive's alias of `cr_core::__private`. The alias is
+/// declared inside the generated `const _` block, so it shadows this module there and nowhere
+/// else: the header below compiles, and the module stays reachable beside it.
+#[allow(non_snake_case)]
+mod __cr {
+    pub const MASK: u32 = 0xff;
+}
+
+#[derive(CrCopy, Default)]
+#[cr(target = Live)]
+pub struct BesideAlias {
+    #[cr(path = "place", mask = __cr_mask())]
+    pub place: u32,
+}
+
+const fn __cr_mask() -> u32 {
+    __cr::MASK
+}
+
+#[test]
+fn a_user_item_named_like_the_alias_is_unaffected() {
+    let live = Live {
+        place: 0x1234,
+        ..Live::default()
+    };
+    let mut hdr = BesideAlias::default();
+    hdr.save(&live);
+    let mut fresh = Live {
+        place: 0xab00,
+        ..Live::default()
+    };
+    hdr.restore(&mut fresh).unwrap();
+    assert_eq!(fresh.place, 0xab34);
+    assert_eq!(__cr::MASK, 0xff);
 }

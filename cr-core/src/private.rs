@@ -5,6 +5,8 @@
 use crate::{Error, ErrorKind, Layout};
 use zerocopy::{FromBytes, Immutable, IntoBytes};
 
+pub use zerocopy::FromZeros;
+
 /// The relation between a live place (`Self`) and the header field (`H`) of a plain `path`
 /// mapping: they must be the same type.
 #[diagnostic::on_unimplemented(

@@ -6,7 +6,7 @@ use crate::check::{all_const, flag_const, flag_width, mapped_places, upper_snake
 use crate::ctxt::Ctxt;
 use crate::model::{self, Field, FlagMap, Header, Mapping, Mask, Mode, PathMap};
 use proc_macro2::{Ident, Span, TokenStream, TokenTree};
-use quote::{format_ident, quote, quote_spanned};
+use quote::{format_ident, quote, quote_spanned, ToTokens, TokenStreamExt};
 use syn::DeriveInput;
 
 pub fn derive(input: &DeriveInput) -> TokenStream {
@@ -43,16 +43,20 @@ fn expand(h: &Header) -> TokenStream {
     let (lifetimes, target) = name_lifetimes(&h.target);
     let Names { src, dst } = &names;
 
-    let saves = h.fields.iter().map(|f| save(h, &names, f));
-    let checks = h.fields.iter().map(|f| restore_check(h, f));
-    let writes = h.fields.iter().map(|f| restore_write(h, &names, f));
+    // Each part is collected into one stream before it is interpolated: interpolating a stream
+    // per statement costs several round trips to the compiler each, which dominated the
+    // derive's own run time on large headers.
+    let saves: TokenStream = h.fields.iter().map(|f| save(&names, f)).collect();
+    let checks: TokenStream = h.fields.iter().map(restore_check).collect();
+    let writes: TokenStream = h.fields.iter().map(|f| restore_write(&names, f)).collect();
     let validate = h.validate.as_ref().map(|v| {
         let span = syn::spanned::Spanned::span(v);
         let k = krate_at(h, span);
+        let cr = cr_at(span);
         let validate = Ident::new("validate", Span::mixed_site());
         quote! {
             let #validate: fn(&Self, &#target) -> ::core::result::Result<(), #k::Error> = #v;
-            #validate(self, &*#dst).map_err(#krate::__private::locate::<Self>)?;
+            #validate(self, &*#dst).map_err(#cr::locate::<Self>)?;
         }
     });
     let after = h.after_restore.as_ref().map(|a| {
@@ -62,7 +66,7 @@ fn expand(h: &Header) -> TokenStream {
             #after_restore(#dst);
         }
     });
-    let asserts = h.fields.iter().map(|f| size_assert(h, f));
+    let asserts: TokenStream = h.fields.iter().map(|f| size_assert(h, f)).collect();
     let constants = constants(h);
     let coverage = coverage(h);
     let layout = layout(h);
@@ -71,7 +75,9 @@ fn expand(h: &Header) -> TokenStream {
     quote! {
         #[doc(hidden)]
         const _: () = {
-            #(#asserts)*
+            #[allow(unused_imports)]
+            use #krate::__private as __cr;
+            #asserts
             #coverage
 
             #constants
@@ -81,13 +87,13 @@ fn expand(h: &Header) -> TokenStream {
             #[automatically_derived]
             impl<#(#lifetimes),*> #krate::CrCopy<#target> for #ident {
                 fn save(&mut self, #src: &#target) {
-                    #(#saves)*
+                    #saves
                 }
 
                 fn restore(&self, #dst: &mut #target) -> ::core::result::Result<(), #krate::Error> {
-                    #(#checks)*
+                    #checks
                     #validate
-                    #(#writes)*
+                    #writes
                     #after
                     ::core::result::Result::Ok(())
                 }
@@ -134,27 +140,21 @@ fn field_lit(f: &Field) -> syn::LitStr {
     syn::LitStr::new(&f.name(), f.span)
 }
 
-/// The cr-core path with every token located at `span`, so that rustc's labels about a
-/// generated call land on the attribute it comes from, not on `#[derive]`.
+/// `__cr`, the block's alias of `cr_core::__private`, located at `span`, so that rustc's labels
+/// about a generated call land on the attribute it comes from, not on `#[derive]`.
+fn cr_at(span: Span) -> Ident {
+    Ident::new("__cr", Span::call_site().located_at(span))
+}
+
+/// The cr-core path with every token located at `span` (see [`cr_at`]), for the few statements
+/// that name a public cr-core item.
 fn krate_at(h: &Header, span: Span) -> TokenStream {
-    fn respan(tokens: TokenStream, span: Span) -> TokenStream {
-        tokens
-            .into_iter()
-            .map(|tt| match tt {
-                TokenTree::Group(g) => {
-                    let mut group = proc_macro2::Group::new(g.delimiter(), respan(g.stream(), span));
-                    group.set_span(g.span().located_at(span));
-                    TokenTree::Group(group)
-                }
-                mut other => {
-                    other.set_span(other.span().located_at(span));
-                    other
-                }
-            })
-            .collect()
+    let mut out = TokenStream::new();
+    for mut tt in h.krate.to_token_stream() {
+        tt.set_span(tt.span().located_at(span));
+        out.append(tt);
     }
-    let krate = &h.krate;
-    respan(quote!(#krate), span)
+    out
 }
 
 /// The header field's name, located at `span`, so a whole generated argument such as
@@ -165,39 +165,42 @@ fn member_at(f: &Field, span: Span) -> Ident {
     member
 }
 
-fn save(h: &Header, names: &Names, f: &Field) -> TokenStream {
+fn save(names: &Names, f: &Field) -> TokenStream {
     let member = f.ident;
     let span = f.span;
     match &f.mapping {
         Mapping::Path(PathMap { place, mode, .. }) => {
             let live = place.render(&names.src);
             let span = place.span;
-            let krate = krate_at(h, span);
+            let cr = cr_at(span);
             let member = member_at(f, span);
             match mode {
-                Mode::Copy => quote_spanned!(span=> #krate::__private::Same::save(&mut self.#member, &#live);),
-                Mode::Bits => quote_spanned!(span=> #krate::__private::bits(&mut self.#member, &#live);),
-                Mode::Convert => quote_spanned!(span=> #krate::__private::Widen::save(&mut self.#member, &#live);),
+                Mode::Copy => quote_spanned!(span=> #cr::Same::save(&mut self.#member, &#live);),
+                Mode::Bits => quote_spanned!(span=> #cr::bits(&mut self.#member, &#live);),
+                Mode::Convert => quote_spanned!(span=> #cr::Widen::save(&mut self.#member, &#live);),
             }
         }
         Mapping::Flags(flags) => {
-            let each = flags.iter().map(|flag| {
-                let live = flag.place.render(&names.src);
-                let bit = Ident::new(&flag_const(f, &flag.leaf), flag.place.span);
-                let span = flag.place.span;
-                let krate = krate_at(h, span);
-                let member = member_at(f, span);
-                quote_spanned!(span=> #krate::__private::Flag::save(&#live, &mut self.#member, Self::#bit);)
-            });
+            let each: TokenStream = flags
+                .iter()
+                .map(|flag| {
+                    let live = flag.place.render(&names.src);
+                    let bit = Ident::new(&flag_const(f, &flag.leaf), flag.place.span);
+                    let span = flag.place.span;
+                    let cr = cr_at(span);
+                    let member = member_at(f, span);
+                    quote_spanned!(span=> #cr::Flag::save(&#live, &mut self.#member, Self::#bit);)
+                })
+                .collect();
             quote_spanned! {span=>
                 self.#member = 0;
-                #(#each)*
+                #each
             }
         }
         Mapping::Skip => quote_spanned!(span=> self.#member = ::core::default::Default::default();),
         Mapping::Reserved => {
-            let krate = krate_at(h, span);
-            quote_spanned!(span=> self.#member = #krate::zerocopy::FromZeros::new_zeroed();)
+            let cr = cr_at(span);
+            quote_spanned!(span=> self.#member = #cr::FromZeros::new_zeroed();)
         }
     }
 }
@@ -208,55 +211,53 @@ fn convert_local(f: &Field) -> Ident {
     format_ident!("new_{}", f.name(), span = Span::mixed_site())
 }
 
-fn restore_check(h: &Header, f: &Field) -> TokenStream {
+fn restore_check(f: &Field) -> TokenStream {
     let member = f.ident;
     let name = field_lit(f);
     match &f.mapping {
         Mapping::Path(PathMap { save_only: true, .. }) => TokenStream::new(),
         Mapping::Path(PathMap { place, mode, mask, .. }) => {
             let span = place.span;
-            let krate = krate_at(h, span);
+            let cr = cr_at(span);
             let member = member_at(f, span);
             let path = syn::LitStr::new(&place.text, span);
             let mut out = TokenStream::new();
             if let Some(Mask::Strict(m)) = mask {
-                out.extend(quote_spanned!(span=> #krate::__private::check_mask(&self.#member, #m, #name, #path)?;));
+                out.extend(quote_spanned!(span=> #cr::check_mask(&self.#member, #m, #name, #path)?;));
             }
             if *mode == Mode::Convert {
                 let local = convert_local(f);
-                out.extend(
-                    quote_spanned!(span=> let #local = #krate::__private::narrow(&self.#member, #name, #path)?;),
-                );
+                out.extend(quote_spanned!(span=> let #local = #cr::narrow(&self.#member, #name, #path)?;));
             }
             out
         }
         Mapping::Flags(_) => {
-            let krate = krate_at(h, f.span);
+            let cr = cr_at(f.span);
             let all = Ident::new(&all_const(f), f.span);
-            quote_spanned!(f.span=> #krate::__private::check_flags(&self.#member, Self::#all, #name)?;)
+            quote_spanned!(f.span=> #cr::check_flags(&self.#member, Self::#all, #name)?;)
         }
         Mapping::Reserved => {
-            let krate = krate_at(h, f.span);
-            quote_spanned!(f.span=> #krate::__private::check_reserved(&self.#member, #name)?;)
+            let cr = cr_at(f.span);
+            quote_spanned!(f.span=> #cr::check_reserved(&self.#member, #name)?;)
         }
         Mapping::Skip => TokenStream::new(),
     }
 }
 
-fn restore_write(h: &Header, names: &Names, f: &Field) -> TokenStream {
+fn restore_write(names: &Names, f: &Field) -> TokenStream {
     match &f.mapping {
         Mapping::Path(PathMap { save_only: true, .. }) => TokenStream::new(),
         Mapping::Path(PathMap { place, mode, mask, .. }) => {
             let live = place.render(&names.dst);
             let span = place.span;
-            let krate = krate_at(h, span);
+            let cr = cr_at(span);
             let member = member_at(f, span);
             match (mode, mask) {
                 (Mode::Copy, Some(Mask::Soft(m))) => {
-                    quote_spanned!(span=> #krate::__private::Same::restore_masked(&self.#member, &mut #live, #m);)
+                    quote_spanned!(span=> #cr::Same::restore_masked(&self.#member, &mut #live, #m);)
                 }
-                (Mode::Copy, _) => quote_spanned!(span=> #krate::__private::Same::restore(&self.#member, &mut #live);),
-                (Mode::Bits, _) => quote_spanned!(span=> #krate::__private::bits(&mut #live, &self.#member);),
+                (Mode::Copy, _) => quote_spanned!(span=> #cr::Same::restore(&self.#member, &mut #live);),
+                (Mode::Bits, _) => quote_spanned!(span=> #cr::bits(&mut #live, &self.#member);),
                 (Mode::Convert, _) => {
                     let local = convert_local(f);
                     quote_spanned!(span=> #live = #local;)
@@ -269,9 +270,9 @@ fn restore_write(h: &Header, names: &Names, f: &Field) -> TokenStream {
                 let live = flag.place.render(&names.dst);
                 let bit = Ident::new(&flag_const(f, &flag.leaf), flag.place.span);
                 let span = flag.place.span;
-                let krate = krate_at(h, span);
+                let cr = cr_at(span);
                 let member = member_at(f, span);
-                quote_spanned!(span=> #krate::__private::Flag::restore(&mut #live, self.#member, Self::#bit);)
+                quote_spanned!(span=> #cr::Flag::restore(&mut #live, self.#member, Self::#bit);)
             })
             .collect(),
         Mapping::Skip | Mapping::Reserved => TokenStream::new(),
@@ -291,7 +292,7 @@ fn size_assert(h: &Header, f: &Field) -> TokenStream {
     let target = &h.target;
     let ty = f.ty;
     let span = place.span;
-    let krate = krate_at(h, span);
+    let cr = cr_at(span);
     let t = Ident::new("t", Span::mixed_site());
     let live = place.render(&t);
     let msg = format!(
@@ -303,7 +304,7 @@ fn size_assert(h: &Header, f: &Field) -> TokenStream {
     );
     quote_spanned! {span=>
         const _: () = ::core::assert!(
-            #krate::__private::size_of_place::<#target, _>(|#t| &#live) == ::core::mem::size_of::<#ty>(),
+            #cr::size_of_place::<#target, _>(|#t| &#live) == ::core::mem::size_of::<#ty>(),
             #msg
         );
     }
@@ -311,7 +312,7 @@ fn size_assert(h: &Header, f: &Field) -> TokenStream {
 
 fn constants(h: &Header) -> TokenStream {
     let ident = h.ident;
-    let items: Vec<TokenStream> = h
+    let items: TokenStream = h
         .fields
         .iter()
         .filter_map(|f| match &f.mapping {
@@ -324,7 +325,7 @@ fn constants(h: &Header) -> TokenStream {
     }
     quote! {
         impl #ident {
-            #(#items)*
+            #items
         }
     }
 }
@@ -476,54 +477,67 @@ fn layout(h: &Header) -> TokenStream {
     let krate = &h.krate;
     let ident = h.ident;
     let name = ident.to_string();
-    let fields = h.fields.iter().map(|f| {
-        let member = f.ident;
-        let field_name = f.name();
-        let ty = f.ty;
-        let ty_text = type_text(ty);
-        let (path, mode) = match &f.mapping {
-            Mapping::Path(p) => {
-                let text = &p.place.text;
-                let mode = match (&p.mode, &p.mask, p.save_only) {
-                    (_, _, true) => quote!(SaveOnly),
-                    (_, Some(Mask::Soft(m)), _) => quote!(Mask { mask: (#m) as u64 }),
-                    (_, Some(Mask::Strict(m)), _) => quote!(StrictMask { mask: (#m) as u64 }),
-                    (Mode::Copy, None, _) => quote!(Copy),
-                    (Mode::Bits, None, _) => quote!(Bits),
-                    (Mode::Convert, None, _) => quote!(Convert),
-                };
-                (quote!(::core::option::Option::Some(#text)), mode)
-            }
-            Mapping::Flags(flags) => {
-                let infos = flags.iter().map(|fl| {
-                    let flag_name = upper_snake(&fl.leaf);
-                    let bit = proc_macro2::Literal::u32_unsuffixed(fl.bit);
-                    let path = &fl.place.text;
-                    quote!(#krate::layout::FlagInfo { name: #flag_name, bit: #bit, path: #path })
-                });
-                (quote!(::core::option::Option::None), quote!(Flags(&[#(#infos),*])))
-            }
-            Mapping::Skip => (quote!(::core::option::Option::None), quote!(Skip)),
-            Mapping::Reserved => (quote!(::core::option::Option::None), quote!(Reserved)),
-        };
-        quote! {
-            #krate::FieldInfo {
-                name: #field_name,
-                path: #path,
-                offset: ::core::mem::offset_of!(#ident, #member),
-                size: ::core::mem::size_of::<#ty>(),
-                ty: #ty_text,
-                mode: #krate::layout::Mode::#mode,
-            }
-        }
-    });
+    let fields: TokenStream = h.fields.iter().map(|f| layout_row(h, f)).collect();
     quote! {
         #[automatically_derived]
         impl #krate::Layout for #ident {
             const NAME: &'static str = #name;
-            const FIELDS: &'static [#krate::FieldInfo] = &[#(#fields),*];
+            const FIELDS: &'static [#krate::FieldInfo] = &[#fields];
             const FINGERPRINT: u64 = #krate::layout::fingerprint(::core::mem::size_of::<Self>(), Self::FIELDS);
         }
+    }
+}
+
+/// One `FieldInfo` of the table. Each row is quoted whole, with only tokens and small syntax
+/// trees interpolated: a header of hundreds of fields otherwise spends most of the derive's time
+/// joining token streams.
+fn layout_row(h: &Header, f: &Field) -> TokenStream {
+    let krate = &h.krate;
+    let ident = h.ident;
+    let member = f.ident;
+    let field_name = f.name();
+    let ty = f.ty;
+    let ty_text = type_text(ty);
+    macro_rules! row {
+        (path: [$($path:tt)*], mode: [$($mode:tt)*]) => {
+            quote! {
+                #krate::FieldInfo {
+                    name: #field_name,
+                    path: ::core::option::Option::$($path)*,
+                    offset: ::core::mem::offset_of!(#ident, #member),
+                    size: ::core::mem::size_of::<#ty>(),
+                    ty: #ty_text,
+                    mode: #krate::layout::Mode::$($mode)*,
+                },
+            }
+        };
+    }
+    match &f.mapping {
+        Mapping::Path(p) => {
+            let text = &p.place.text;
+            match (&p.mode, &p.mask, p.save_only) {
+                (_, _, true) => row!(path: [Some(#text)], mode: [SaveOnly]),
+                (_, Some(Mask::Soft(m)), _) => row!(path: [Some(#text)], mode: [Mask { mask: (#m) as u64 }]),
+                (_, Some(Mask::Strict(m)), _) => row!(path: [Some(#text)], mode: [StrictMask { mask: (#m) as u64 }]),
+                (Mode::Copy, None, _) => row!(path: [Some(#text)], mode: [Copy]),
+                (Mode::Bits, None, _) => row!(path: [Some(#text)], mode: [Bits]),
+                (Mode::Convert, None, _) => row!(path: [Some(#text)], mode: [Convert]),
+            }
+        }
+        Mapping::Flags(flags) => {
+            let infos: TokenStream = flags
+                .iter()
+                .map(|fl| {
+                    let flag_name = upper_snake(&fl.leaf);
+                    let bit = proc_macro2::Literal::u32_unsuffixed(fl.bit);
+                    let path = &fl.place.text;
+                    quote!(#krate::layout::FlagInfo { name: #flag_name, bit: #bit, path: #path },)
+                })
+                .collect();
+            row!(path: [None], mode: [Flags(&[#infos])])
+        }
+        Mapping::Skip => row!(path: [None], mode: [Skip]),
+        Mapping::Reserved => row!(path: [None], mode: [Reserved]),
     }
 }
 

@@ -1,8 +1,8 @@
 //! A place in the live object, parsed once from a path string (`"a.b[2].c"`) into typed
 //! segments with the string's span. Codegen renders places from here and never re-parses text.
 
-use proc_macro2::{Span, TokenStream};
-use quote::quote_spanned;
+use proc_macro2::{Delimiter, Group, Ident, Literal, Punct, Spacing, Span, TokenStream, TokenTree};
+use quote::{ToTokens, TokenStreamExt};
 use syn::LitStr;
 
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -63,45 +63,60 @@ impl Place {
 
     /// `root.a.b[2].c`, every token located on the path string (the root keeps its own
     /// hygiene, so errors about the whole expression land on the path too).
-    pub fn render(&self, root: &proc_macro2::Ident) -> TokenStream {
-        let span = self.span;
-        let mut root = root.clone();
+    pub fn render<'a>(&'a self, root: &'a Ident) -> Live<'a> {
+        Live { place: self, root }
+    }
+}
+
+/// A place rendered as an expression from a root binding. It writes its tokens straight into
+/// the surrounding stream: the derive builds thousands of these, and every intermediate token
+/// stream is a round trip to the compiler.
+pub struct Live<'a> {
+    place: &'a Place,
+    root: &'a Ident,
+}
+
+impl ToTokens for Live<'_> {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        let span = self.place.span;
+        let mut root = self.root.clone();
         root.set_span(root.span().located_at(span));
-        let mut out = quote_spanned!(span=> #root);
-        for seg in &self.segments {
-            out.extend(match seg {
+        tokens.append(root);
+        for seg in &self.place.segments {
+            match seg {
                 Segment::Index(i) => {
-                    let mut lit = proc_macro2::Literal::usize_unsuffixed(*i);
+                    let mut lit = Literal::usize_unsuffixed(*i);
                     lit.set_span(span);
-                    quote_spanned!(span=> [#lit])
+                    let mut group = Group::new(Delimiter::Bracket, TokenStream::from(TokenTree::from(lit)));
+                    group.set_span(span);
+                    tokens.append(group);
                 }
                 member => {
-                    let member = member.member(span);
-                    quote_spanned!(span=> . #member)
+                    let mut dot = Punct::new('.', Spacing::Alone);
+                    dot.set_span(span);
+                    tokens.append(dot);
+                    tokens.extend(member.member(span));
                 }
-            });
+            }
         }
-        out
     }
 }
 
 impl Segment {
     /// The segment as a struct member (`name`, `r#name` or `0`), for field access and patterns;
-    /// empty for an array index.
-    pub fn member(&self, span: Span) -> TokenStream {
+    /// `None` for an array index.
+    pub fn member(&self, span: Span) -> Option<TokenTree> {
         match self {
-            Segment::Field(name) => {
-                let ident = match name.strip_prefix("r#") {
-                    Some(raw) => syn::Ident::new_raw(raw, span),
-                    None => syn::Ident::new(name, span),
-                };
-                quote_spanned!(span=> #ident)
-            }
+            Segment::Field(name) => Some(TokenTree::Ident(match name.strip_prefix("r#") {
+                Some(raw) => Ident::new_raw(raw, span),
+                None => Ident::new(name, span),
+            })),
             Segment::Tuple(i) => {
-                let index = syn::Index { index: *i, span };
-                quote_spanned!(span=> #index)
+                let mut index = Literal::u32_unsuffixed(*i);
+                index.set_span(span);
+                Some(TokenTree::Literal(index))
             }
-            Segment::Index(_) => TokenStream::new(),
+            Segment::Index(_) => None,
         }
     }
 }

@@ -1,8 +1,10 @@
 #[doc(hidden)]
 const _: () = {
+    #[allow(unused_imports)]
+    use ::cr_core::__private as __cr;
     const _: () = ::core::assert!(
-        ::cr_core::__private::size_of_place:: < Task, _ > (| t | & t.thread.fp_regs.fprs)
-        == ::core::mem::size_of:: < [u64; 16] > (),
+        __cr::size_of_place:: < Task, _ > (| t | & t.thread.fp_regs.fprs) ==
+        ::core::mem::size_of:: < [u64; 16] > (),
         "cr: header field `bits` ([u64; 16]) and live `thread.fp_regs.fprs` differ in size; `bits` reinterprets bytes, so the header field needs a type of exactly the live place's size"
     );
     impl EveryKey {
@@ -115,66 +117,55 @@ const _: () = {
     #[automatically_derived]
     impl ::cr_core::CrCopy<Task> for EveryKey {
         fn save(&mut self, src: &Task) {
-            ::cr_core::__private::Same::save(&mut self.copy, &src.regs.gprs);
-            ::cr_core::__private::bits(&mut self.bits, &src.thread.fp_regs.fprs);
-            ::cr_core::__private::Widen::save(&mut self.convert, &src.regs.ilc);
-            ::cr_core::__private::Same::save(&mut self.mask, &src.regs.psw.addr);
-            ::cr_core::__private::Same::save(&mut self.strict_mask, &src.regs.psw.mask);
-            ::cr_core::__private::Same::save(&mut self.save_only, &src.thread.ksp);
+            __cr::Same::save(&mut self.copy, &src.regs.gprs);
+            __cr::bits(&mut self.bits, &src.thread.fp_regs.fprs);
+            __cr::Widen::save(&mut self.convert, &src.regs.ilc);
+            __cr::Same::save(&mut self.mask, &src.regs.psw.addr);
+            __cr::Same::save(&mut self.strict_mask, &src.regs.psw.mask);
+            __cr::Same::save(&mut self.save_only, &src.thread.ksp);
             self.flag = 0;
-            ::cr_core::__private::Flag::save(
+            __cr::Flag::save(
                 &src.thread.per_info.single_step,
                 &mut self.flag,
                 Self::FLAG_SINGLE_STEP,
             );
-            ::cr_core::__private::Flag::save(
+            __cr::Flag::save(
                 &src.thread.per_info.instruction_fetch,
                 &mut self.flag,
                 Self::FLAG_IFETCH,
             );
             self.skip = ::core::default::Default::default();
-            self.reserved = ::cr_core::zerocopy::FromZeros::new_zeroed();
+            self.reserved = __cr::FromZeros::new_zeroed();
         }
         fn restore(
             &self,
             dst: &mut Task,
         ) -> ::core::result::Result<(), ::cr_core::Error> {
-            let new_convert = ::cr_core::__private::narrow(
-                &self.convert,
-                "convert",
-                "regs.ilc",
-            )?;
-            ::cr_core::__private::check_mask(
+            let new_convert = __cr::narrow(&self.convert, "convert", "regs.ilc")?;
+            __cr::check_mask(
                 &self.strict_mask,
                 USER_MASK,
                 "strict_mask",
                 "regs.psw.mask",
             )?;
-            ::cr_core::__private::check_flags(&self.flag, Self::FLAG_ALL, "flag")?;
-            ::cr_core::__private::check_reserved(&self.reserved, "reserved")?;
+            __cr::check_flags(&self.flag, Self::FLAG_ALL, "flag")?;
+            __cr::check_reserved(&self.reserved, "reserved")?;
             let validate: fn(
                 &Self,
                 &Task,
             ) -> ::core::result::Result<(), ::cr_core::Error> = check;
-            validate(self, &*dst).map_err(::cr_core::__private::locate::<Self>)?;
-            ::cr_core::__private::Same::restore(&self.copy, &mut dst.regs.gprs);
-            ::cr_core::__private::bits(&mut dst.thread.fp_regs.fprs, &self.bits);
+            validate(self, &*dst).map_err(__cr::locate::<Self>)?;
+            __cr::Same::restore(&self.copy, &mut dst.regs.gprs);
+            __cr::bits(&mut dst.thread.fp_regs.fprs, &self.bits);
             dst.regs.ilc = new_convert;
-            ::cr_core::__private::Same::restore_masked(
-                &self.mask,
-                &mut dst.regs.psw.addr,
-                0x7fff_ffff,
-            );
-            ::cr_core::__private::Same::restore(
-                &self.strict_mask,
-                &mut dst.regs.psw.mask,
-            );
-            ::cr_core::__private::Flag::restore(
+            __cr::Same::restore_masked(&self.mask, &mut dst.regs.psw.addr, 0x7fff_ffff);
+            __cr::Same::restore(&self.strict_mask, &mut dst.regs.psw.mask);
+            __cr::Flag::restore(
                 &mut dst.thread.per_info.single_step,
                 self.flag,
                 Self::FLAG_SINGLE_STEP,
             );
-            ::cr_core::__private::Flag::restore(
+            __cr::Flag::restore(
                 &mut dst.thread.per_info.instruction_fetch,
                 self.flag,
                 Self::FLAG_IFETCH,

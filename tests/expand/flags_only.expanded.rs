@@ -1,5 +1,7 @@
 #[doc(hidden)]
 const _: () = {
+    #[allow(unused_imports)]
+    use ::cr_core::__private as __cr;
     impl MmFlags {
         ///Bit 0 of `flags`: set when `noexec` is true.
         pub const FLAGS_NOEXEC: u32 = 1 << 0;
@@ -51,42 +53,18 @@ const _: () = {
     impl ::cr_core::CrCopy<MmContext> for MmFlags {
         fn save(&mut self, src: &MmContext) {
             self.flags = 0;
-            ::cr_core::__private::Flag::save(
-                &src.noexec,
-                &mut self.flags,
-                Self::FLAGS_NOEXEC,
-            );
-            ::cr_core::__private::Flag::save(
-                &src.has_pgste,
-                &mut self.flags,
-                Self::FLAGS_HAS_PGSTE,
-            );
-            ::cr_core::__private::Flag::save(
-                &src.alloc_pgste,
-                &mut self.flags,
-                Self::FLAGS_ALLOC,
-            );
+            __cr::Flag::save(&src.noexec, &mut self.flags, Self::FLAGS_NOEXEC);
+            __cr::Flag::save(&src.has_pgste, &mut self.flags, Self::FLAGS_HAS_PGSTE);
+            __cr::Flag::save(&src.alloc_pgste, &mut self.flags, Self::FLAGS_ALLOC);
         }
         fn restore(
             &self,
             dst: &mut MmContext,
         ) -> ::core::result::Result<(), ::cr_core::Error> {
-            ::cr_core::__private::check_flags(&self.flags, Self::FLAGS_ALL, "flags")?;
-            ::cr_core::__private::Flag::restore(
-                &mut dst.noexec,
-                self.flags,
-                Self::FLAGS_NOEXEC,
-            );
-            ::cr_core::__private::Flag::restore(
-                &mut dst.has_pgste,
-                self.flags,
-                Self::FLAGS_HAS_PGSTE,
-            );
-            ::cr_core::__private::Flag::restore(
-                &mut dst.alloc_pgste,
-                self.flags,
-                Self::FLAGS_ALLOC,
-            );
+            __cr::check_flags(&self.flags, Self::FLAGS_ALL, "flags")?;
+            __cr::Flag::restore(&mut dst.noexec, self.flags, Self::FLAGS_NOEXEC);
+            __cr::Flag::restore(&mut dst.has_pgste, self.flags, Self::FLAGS_HAS_PGSTE);
+            __cr::Flag::restore(&mut dst.alloc_pgste, self.flags, Self::FLAGS_ALLOC);
             ::core::result::Result::Ok(())
         }
     }

@@ -1,8 +1,10 @@
 #[doc(hidden)]
 const _: () = {
+    #[allow(unused_imports)]
+    use ::cr_core::__private as __cr;
     const _: () = ::core::assert!(
-        ::cr_core::__private::size_of_place:: < Task, _ > (| t | & t.thread.fp_regs.fprs)
-        == ::core::mem::size_of:: < [u64; 16] > (),
+        __cr::size_of_place:: < Task, _ > (| t | & t.thread.fp_regs.fprs) ==
+        ::core::mem::size_of:: < [u64; 16] > (),
         "cr: header field `fprs` ([u64; 16]) and live `thread.fp_regs.fprs` differ in size; `bits` reinterprets bytes, so the header field needs a type of exactly the live place's size"
     );
     const _: () = {
@@ -243,141 +245,125 @@ const _: () = {
     #[automatically_derived]
     impl ::cr_core::CrCopy<Task> for CrHdrCpu {
         fn save(&mut self, src: &Task) {
-            ::cr_core::__private::Same::save(&mut self.args, &src.regs.args);
-            ::cr_core::__private::Same::save(&mut self.psw_mask, &src.regs.psw.mask);
-            ::cr_core::__private::Same::save(&mut self.psw_addr, &src.regs.psw.addr);
-            ::cr_core::__private::Same::save(&mut self.gprs, &src.regs.gprs);
-            ::cr_core::__private::Same::save(&mut self.orig_gpr2, &src.regs.orig_gpr2);
-            ::cr_core::__private::Widen::save(&mut self.ilc, &src.regs.ilc);
-            ::cr_core::__private::Widen::save(&mut self.svcnr, &src.regs.svcnr);
-            ::cr_core::__private::Same::save(&mut self.fpc, &src.thread.fp_regs.fpc);
-            ::cr_core::__private::Same::save(
+            __cr::Same::save(&mut self.args, &src.regs.args);
+            __cr::Same::save(&mut self.psw_mask, &src.regs.psw.mask);
+            __cr::Same::save(&mut self.psw_addr, &src.regs.psw.addr);
+            __cr::Same::save(&mut self.gprs, &src.regs.gprs);
+            __cr::Same::save(&mut self.orig_gpr2, &src.regs.orig_gpr2);
+            __cr::Widen::save(&mut self.ilc, &src.regs.ilc);
+            __cr::Widen::save(&mut self.svcnr, &src.regs.svcnr);
+            __cr::Same::save(&mut self.fpc, &src.thread.fp_regs.fpc);
+            __cr::Same::save(
                 &mut self.per_atmid,
                 &src.thread.per_info.lowcore.words.perc_atmid,
             );
-            ::cr_core::__private::Same::save(
+            __cr::Same::save(
                 &mut self.per_access_id,
                 &src.thread.per_info.lowcore.words.access_id,
             );
             self.em_instr = 0;
-            ::cr_core::__private::Flag::save(
+            __cr::Flag::save(
                 &src.thread.per_info.single_step,
                 &mut self.em_instr,
                 Self::EM_INSTR_SINGLE_STEP,
             );
-            ::cr_core::__private::Flag::save(
+            __cr::Flag::save(
                 &src.thread.per_info.instruction_fetch,
                 &mut self.em_instr,
                 Self::EM_INSTR_INSTRUCTION_FETCH,
             );
-            ::cr_core::__private::bits(&mut self.fprs, &src.thread.fp_regs.fprs);
-            ::cr_core::__private::Same::save(&mut self.acrs, &src.thread.acrs);
-            ::cr_core::__private::Same::save(&mut self.ksp, &src.thread.ksp);
-            ::cr_core::__private::Same::save(
+            __cr::bits(&mut self.fprs, &src.thread.fp_regs.fprs);
+            __cr::Same::save(&mut self.acrs, &src.thread.acrs);
+            __cr::Same::save(&mut self.ksp, &src.thread.ksp);
+            __cr::Same::save(
                 &mut self.ieee_instruction_pointer,
                 &src.thread.ieee_instruction_pointer,
             );
-            ::cr_core::__private::Same::save(
+            __cr::Same::save(
                 &mut self.per_control_regs,
                 &src.thread.per_info.control_regs.words,
             );
-            ::cr_core::__private::Same::save(
+            __cr::Same::save(
                 &mut self.per_starting_addr,
                 &src.thread.per_info.starting_addr,
             );
-            ::cr_core::__private::Same::save(
+            __cr::Same::save(
                 &mut self.per_ending_addr,
                 &src.thread.per_info.ending_addr,
             );
-            ::cr_core::__private::Same::save(
+            __cr::Same::save(
                 &mut self.per_address,
                 &src.thread.per_info.lowcore.words.address,
             );
-            self.reserved = ::cr_core::zerocopy::FromZeros::new_zeroed();
+            self.reserved = __cr::FromZeros::new_zeroed();
         }
         fn restore(
             &self,
             dst: &mut Task,
         ) -> ::core::result::Result<(), ::cr_core::Error> {
-            let new_ilc = ::cr_core::__private::narrow(&self.ilc, "ilc", "regs.ilc")?;
-            let new_svcnr = ::cr_core::__private::narrow(
-                &self.svcnr,
-                "svcnr",
-                "regs.svcnr",
-            )?;
-            ::cr_core::__private::check_mask(
-                &self.fpc,
-                FPC_VALID_MASK,
-                "fpc",
-                "thread.fp_regs.fpc",
-            )?;
-            ::cr_core::__private::check_flags(
-                &self.em_instr,
-                Self::EM_INSTR_ALL,
-                "em_instr",
-            )?;
-            ::cr_core::__private::check_reserved(&self.reserved, "reserved")?;
+            let new_ilc = __cr::narrow(&self.ilc, "ilc", "regs.ilc")?;
+            let new_svcnr = __cr::narrow(&self.svcnr, "svcnr", "regs.svcnr")?;
+            __cr::check_mask(&self.fpc, FPC_VALID_MASK, "fpc", "thread.fp_regs.fpc")?;
+            __cr::check_flags(&self.em_instr, Self::EM_INSTR_ALL, "em_instr")?;
+            __cr::check_reserved(&self.reserved, "reserved")?;
             let validate: fn(
                 &Self,
                 &Task,
             ) -> ::core::result::Result<(), ::cr_core::Error> = validate_cpu;
-            validate(self, &*dst).map_err(::cr_core::__private::locate::<Self>)?;
-            ::cr_core::__private::Same::restore(&self.args, &mut dst.regs.args);
-            ::cr_core::__private::Same::restore_masked(
+            validate(self, &*dst).map_err(__cr::locate::<Self>)?;
+            __cr::Same::restore(&self.args, &mut dst.regs.args);
+            __cr::Same::restore_masked(
                 &self.psw_mask,
                 &mut dst.regs.psw.mask,
                 PSW_MASK_USER,
             );
-            ::cr_core::__private::Same::restore_masked(
+            __cr::Same::restore_masked(
                 &self.psw_addr,
                 &mut dst.regs.psw.addr,
                 PSW_ADDR_INSN,
             );
-            ::cr_core::__private::Same::restore(&self.gprs, &mut dst.regs.gprs);
-            ::cr_core::__private::Same::restore(
-                &self.orig_gpr2,
-                &mut dst.regs.orig_gpr2,
-            );
+            __cr::Same::restore(&self.gprs, &mut dst.regs.gprs);
+            __cr::Same::restore(&self.orig_gpr2, &mut dst.regs.orig_gpr2);
             dst.regs.ilc = new_ilc;
             dst.regs.svcnr = new_svcnr;
-            ::cr_core::__private::Same::restore(&self.fpc, &mut dst.thread.fp_regs.fpc);
-            ::cr_core::__private::Same::restore(
+            __cr::Same::restore(&self.fpc, &mut dst.thread.fp_regs.fpc);
+            __cr::Same::restore(
                 &self.per_atmid,
                 &mut dst.thread.per_info.lowcore.words.perc_atmid,
             );
-            ::cr_core::__private::Same::restore(
+            __cr::Same::restore(
                 &self.per_access_id,
                 &mut dst.thread.per_info.lowcore.words.access_id,
             );
-            ::cr_core::__private::Flag::restore(
+            __cr::Flag::restore(
                 &mut dst.thread.per_info.single_step,
                 self.em_instr,
                 Self::EM_INSTR_SINGLE_STEP,
             );
-            ::cr_core::__private::Flag::restore(
+            __cr::Flag::restore(
                 &mut dst.thread.per_info.instruction_fetch,
                 self.em_instr,
                 Self::EM_INSTR_INSTRUCTION_FETCH,
             );
-            ::cr_core::__private::bits(&mut dst.thread.fp_regs.fprs, &self.fprs);
-            ::cr_core::__private::Same::restore(&self.acrs, &mut dst.thread.acrs);
-            ::cr_core::__private::Same::restore(
+            __cr::bits(&mut dst.thread.fp_regs.fprs, &self.fprs);
+            __cr::Same::restore(&self.acrs, &mut dst.thread.acrs);
+            __cr::Same::restore(
                 &self.ieee_instruction_pointer,
                 &mut dst.thread.ieee_instruction_pointer,
             );
-            ::cr_core::__private::Same::restore(
+            __cr::Same::restore(
                 &self.per_control_regs,
                 &mut dst.thread.per_info.control_regs.words,
             );
-            ::cr_core::__private::Same::restore(
+            __cr::Same::restore(
                 &self.per_starting_addr,
                 &mut dst.thread.per_info.starting_addr,
             );
-            ::cr_core::__private::Same::restore(
+            __cr::Same::restore(
                 &self.per_ending_addr,
                 &mut dst.thread.per_info.ending_addr,
             );
-            ::cr_core::__private::Same::restore(
+            __cr::Same::restore(
                 &self.per_address,
                 &mut dst.thread.per_info.lowcore.words.address,
             );

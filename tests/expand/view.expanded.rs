@@ -1,5 +1,7 @@
 #[doc(hidden)]
 const _: () = {
+    #[allow(unused_imports)]
+    use ::cr_core::__private as __cr;
     impl PerHdr {
         ///Bit 0 of `trace`: set when `thread.per_info.single_step` is true.
         pub const TRACE_SINGLE_STEP: u16 = 1 << 0;
@@ -51,13 +53,13 @@ const _: () = {
     #[automatically_derived]
     impl<'__cr0> ::cr_core::CrCopy<TaskView<'__cr0>> for PerHdr {
         fn save(&mut self, src: &TaskView<'__cr0>) {
-            ::cr_core::__private::Same::save(&mut self.psw_addr, &src.regs.psw.addr);
-            ::cr_core::__private::Same::save(
+            __cr::Same::save(&mut self.psw_addr, &src.regs.psw.addr);
+            __cr::Same::save(
                 &mut self.starting_addr,
                 &src.thread.per_info.starting_addr,
             );
             self.trace = 0;
-            ::cr_core::__private::Flag::save(
+            __cr::Flag::save(
                 &src.thread.per_info.single_step,
                 &mut self.trace,
                 Self::TRACE_SINGLE_STEP,
@@ -67,13 +69,13 @@ const _: () = {
             &self,
             dst: &mut TaskView<'__cr0>,
         ) -> ::core::result::Result<(), ::cr_core::Error> {
-            ::cr_core::__private::check_flags(&self.trace, Self::TRACE_ALL, "trace")?;
-            ::cr_core::__private::Same::restore(&self.psw_addr, &mut dst.regs.psw.addr);
-            ::cr_core::__private::Same::restore(
+            __cr::check_flags(&self.trace, Self::TRACE_ALL, "trace")?;
+            __cr::Same::restore(&self.psw_addr, &mut dst.regs.psw.addr);
+            __cr::Same::restore(
                 &self.starting_addr,
                 &mut dst.thread.per_info.starting_addr,
             );
-            ::cr_core::__private::Flag::restore(
+            __cr::Flag::restore(
                 &mut dst.thread.per_info.single_step,
                 self.trace,
                 Self::TRACE_SINGLE_STEP,
