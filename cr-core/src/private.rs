@@ -14,32 +14,58 @@ pub use zerocopy::FromZeros;
     label = "a plain `path` mapping copies between identical types only",
     note = "add `bits` to reinterpret between two types of the same size, or `convert` when the header type is a wider integer (save widens, restore checks the value fits)"
 )]
-pub trait Same<H> {
+///
+/// Values go in and out by value (`self.f = Same::save(src.a)`), not through references: a
+/// call with two borrows costs the borrow checker far more than an assignment, and headers have
+/// hundreds of fields (BENCHMARKS.md, compile time).
+pub trait Same<H>: Sized {
     /// live -> header.
-    fn save(header: &mut H, live: &Self);
+    fn save(live: Self) -> H;
     /// header -> live.
-    fn restore(header: &H, live: &mut Self);
-    /// header -> live, through a mask: bits outside `mask` keep their live value.
-    fn restore_masked(header: &H, live: &mut Self, mask: H)
+    fn restore(header: H) -> Self;
+    /// header -> live, through a mask: bits outside `mask` keep their `live` value.
+    fn restore_masked(header: H, live: Self, mask: H) -> Self
     where
         H: Word;
 }
 
+/// Not a header type. Its `Same` impl gives the trait a second candidate for every live type, so
+/// rustc does not infer the header type from the live one: with a single impl it would, and a
+/// mismatch would be reported as a bare "mismatched types" on the assignment instead of with
+/// the message above. The header type comes from the assignment the call stands in.
+#[doc(hidden)]
+pub struct NotAHeader<T>(T);
+
+impl<T: Copy> Same<NotAHeader<T>> for T {
+    fn save(live: T) -> NotAHeader<T> {
+        NotAHeader(live)
+    }
+    fn restore(header: NotAHeader<T>) -> T {
+        header.0
+    }
+    fn restore_masked(header: NotAHeader<T>, _: T, _: NotAHeader<T>) -> T
+    where
+        NotAHeader<T>: Word,
+    {
+        header.0
+    }
+}
+
 impl<T: Copy> Same<T> for T {
     #[inline(always)]
-    fn save(header: &mut T, live: &T) {
-        *header = *live;
+    fn save(live: T) -> T {
+        live
     }
     #[inline(always)]
-    fn restore(header: &T, live: &mut T) {
-        *live = *header;
+    fn restore(header: T) -> T {
+        header
     }
     #[inline(always)]
-    fn restore_masked(header: &T, live: &mut T, mask: T)
+    fn restore_masked(header: T, live: T, mask: T) -> T
     where
         T: Word,
     {
-        *live = live.and(mask.not()).or(header.and(mask));
+        live.and(mask.not()).or(header.and(mask))
     }
 }
 
@@ -83,22 +109,26 @@ word!(u8, u16, u32, u64, usize);
     message = "cr: a flag maps to a `bool` place, but this place has type `{Self}`",
     label = "expected a `bool` field here"
 )]
-pub trait Flag {
-    /// Save: sets `bit` in `word` when the place is true.
-    fn save<T: Word>(&self, word: &mut T, bit: T);
-    /// Restore: sets the place when `bit` is set in `word`, clears it otherwise.
-    fn restore<T: Word>(&mut self, word: T, bit: T);
+pub trait Flag: Sized {
+    /// Save: `bit` when the place is true, zero otherwise; a word is the `|` of its flags.
+    fn save<T: Word>(self, bit: T) -> T;
+    /// Restore: true when `bit` is set in `word`.
+    fn restore<T: Word>(word: T, bit: T) -> Self;
 }
 
 impl Flag for bool {
     #[inline(always)]
-    fn save<T: Word>(&self, word: &mut T, bit: T) {
+    fn save<T: Word>(self, bit: T) -> T {
         // Branch-free: one `setne`/shift/or per flag (BENCHMARKS.md, runtime finding 2).
-        *word = word.or(if *self { bit } else { T::ZERO });
+        if self {
+            bit
+        } else {
+            T::ZERO
+        }
     }
     #[inline(always)]
-    fn restore<T: Word>(&mut self, word: T, bit: T) {
-        *self = word.and(bit) != T::ZERO;
+    fn restore<T: Word>(word: T, bit: T) -> bool {
+        word.and(bit) != T::ZERO
     }
 }
 
@@ -110,13 +140,13 @@ impl Flag for bool {
 )]
 pub trait Widen<L>: Sized {
     /// live -> header.
-    fn save(header: &mut Self, live: &L);
+    fn save(live: L) -> Self;
 }
 
 impl<H: From<L>, L: Copy> Widen<L> for H {
     #[inline(always)]
-    fn save(header: &mut H, live: &L) {
-        *header = H::from(*live);
+    fn save(live: L) -> H {
+        H::from(live)
     }
 }
 
@@ -140,8 +170,8 @@ pub const fn size_of_place<T: ?Sized, F>(_place: fn(&T) -> &F) -> usize {
 
 /// `convert`, restore: a checked narrowing, done before any write.
 #[inline(always)]
-pub fn narrow<H: Copy, L: TryFrom<H>>(header: &H, field: &'static str, path: &'static str) -> Result<L, Error> {
-    match L::try_from(*header) {
+pub fn narrow<H: Copy, L: TryFrom<H>>(header: H, field: &'static str, path: &'static str) -> Result<L, Error> {
+    match L::try_from(header) {
         Ok(live) => Ok(live),
         Err(_) => Err(Error::new(ErrorKind::OutOfRange).at(field, Some(path))),
     }
@@ -149,7 +179,7 @@ pub fn narrow<H: Copy, L: TryFrom<H>>(header: &H, field: &'static str, path: &'s
 
 /// `strict_mask`: refuses bits outside `mask`.
 #[inline(always)]
-pub fn check_mask<T: Word>(value: &T, mask: T, field: &'static str, path: &'static str) -> Result<(), Error> {
+pub fn check_mask<T: Word>(value: T, mask: T, field: &'static str, path: &'static str) -> Result<(), Error> {
     let outside = value.and(mask.not());
     if outside == T::ZERO {
         Ok(())
@@ -160,7 +190,7 @@ pub fn check_mask<T: Word>(value: &T, mask: T, field: &'static str, path: &'stat
 
 /// Flag words: refuses bits that no flag declares.
 #[inline(always)]
-pub fn check_flags<T: Word>(word: &T, all: T, field: &'static str) -> Result<(), Error> {
+pub fn check_flags<T: Word>(word: T, all: T, field: &'static str) -> Result<(), Error> {
     let unknown = word.and(all.not());
     if unknown == T::ZERO {
         Ok(())

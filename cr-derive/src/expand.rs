@@ -5,7 +5,7 @@
 use crate::check::{all_const, flag_const, flag_width, mapped_places, upper_snake};
 use crate::ctxt::Ctxt;
 use crate::model::{self, Field, FlagMap, Header, Mapping, Mask, Mode, PathMap};
-use proc_macro2::{Ident, Span, TokenStream, TokenTree};
+use proc_macro2::{Ident, Punct, Spacing, Span, TokenStream, TokenTree};
 use quote::{format_ident, quote, quote_spanned, ToTokens, TokenStreamExt};
 use syn::DeriveInput;
 
@@ -175,27 +175,28 @@ fn save(names: &Names, f: &Field) -> TokenStream {
             let cr = cr_at(span);
             let member = member_at(f, span);
             match mode {
-                Mode::Copy => quote_spanned!(span=> #cr::Same::save(&mut self.#member, &#live);),
+                Mode::Copy => quote_spanned!(span=> self.#member = #cr::Same::save(#live);),
                 Mode::Bits => quote_spanned!(span=> #cr::bits(&mut self.#member, &#live);),
-                Mode::Convert => quote_spanned!(span=> #cr::Widen::save(&mut self.#member, &#live);),
+                Mode::Convert => quote_spanned!(span=> self.#member = #cr::Widen::save(#live);),
             }
         }
         Mapping::Flags(flags) => {
-            let each: TokenStream = flags
-                .iter()
-                .map(|flag| {
-                    let live = flag.place.render(&names.src);
-                    let bit = Ident::new(&flag_const(f, &flag.leaf), flag.place.span);
-                    let span = flag.place.span;
-                    let cr = cr_at(span);
-                    let member = member_at(f, span);
-                    quote_spanned!(span=> #cr::Flag::save(&#live, &mut self.#member, Self::#bit);)
-                })
-                .collect();
-            quote_spanned! {span=>
-                self.#member = 0;
-                #each
+            // One expression per word, the `|` of one term per flag, each term on its flag.
+            let mut word = TokenStream::new();
+            for (i, flag) in flags.iter().enumerate() {
+                let live = flag.place.render(&names.src);
+                let bit = Ident::new(&flag_const(f, &flag.leaf), flag.place.span);
+                let span = flag.place.span;
+                let cr = cr_at(span);
+                if i > 0 {
+                    word.append(Punct::new('|', Spacing::Alone));
+                }
+                word.extend(quote_spanned!(span=> #cr::Flag::save(#live, Self::#bit)));
             }
+            if word.is_empty() {
+                word = quote_spanned!(span=> 0);
+            }
+            quote_spanned!(span=> self.#member = #word;)
         }
         Mapping::Skip => quote_spanned!(span=> self.#member = ::core::default::Default::default();),
         Mapping::Reserved => {
@@ -223,18 +224,18 @@ fn restore_check(f: &Field) -> TokenStream {
             let path = syn::LitStr::new(&place.text, span);
             let mut out = TokenStream::new();
             if let Some(Mask::Strict(m)) = mask {
-                out.extend(quote_spanned!(span=> #cr::check_mask(&self.#member, #m, #name, #path)?;));
+                out.extend(quote_spanned!(span=> #cr::check_mask(self.#member, #m, #name, #path)?;));
             }
             if *mode == Mode::Convert {
                 let local = convert_local(f);
-                out.extend(quote_spanned!(span=> let #local = #cr::narrow(&self.#member, #name, #path)?;));
+                out.extend(quote_spanned!(span=> let #local = #cr::narrow(self.#member, #name, #path)?;));
             }
             out
         }
         Mapping::Flags(_) => {
             let cr = cr_at(f.span);
             let all = Ident::new(&all_const(f), f.span);
-            quote_spanned!(f.span=> #cr::check_flags(&self.#member, Self::#all, #name)?;)
+            quote_spanned!(f.span=> #cr::check_flags(self.#member, Self::#all, #name)?;)
         }
         Mapping::Reserved => {
             let cr = cr_at(f.span);
@@ -254,9 +255,9 @@ fn restore_write(names: &Names, f: &Field) -> TokenStream {
             let member = member_at(f, span);
             match (mode, mask) {
                 (Mode::Copy, Some(Mask::Soft(m))) => {
-                    quote_spanned!(span=> #cr::Same::restore_masked(&self.#member, &mut #live, #m);)
+                    quote_spanned!(span=> #live = #cr::Same::restore_masked(self.#member, #live, #m);)
                 }
-                (Mode::Copy, _) => quote_spanned!(span=> #cr::Same::restore(&self.#member, &mut #live);),
+                (Mode::Copy, _) => quote_spanned!(span=> #live = #cr::Same::restore(self.#member);),
                 (Mode::Bits, _) => quote_spanned!(span=> #cr::bits(&mut #live, &self.#member);),
                 (Mode::Convert, _) => {
                     let local = convert_local(f);
@@ -272,7 +273,7 @@ fn restore_write(names: &Names, f: &Field) -> TokenStream {
                 let span = flag.place.span;
                 let cr = cr_at(span);
                 let member = member_at(f, span);
-                quote_spanned!(span=> #cr::Flag::restore(&mut #live, self.#member, Self::#bit);)
+                quote_spanned!(span=> #live = #cr::Flag::restore(self.#member, Self::#bit);)
             })
             .collect(),
         Mapping::Skip | Mapping::Reserved => TokenStream::new(),

@@ -117,23 +117,20 @@ const _: () = {
     #[automatically_derived]
     impl ::cr_core::CrCopy<Task> for EveryKey {
         fn save(&mut self, src: &Task) {
-            __cr::Same::save(&mut self.copy, &src.regs.gprs);
+            self.copy = __cr::Same::save(src.regs.gprs);
             __cr::bits(&mut self.bits, &src.thread.fp_regs.fprs);
-            __cr::Widen::save(&mut self.convert, &src.regs.ilc);
-            __cr::Same::save(&mut self.mask, &src.regs.psw.addr);
-            __cr::Same::save(&mut self.strict_mask, &src.regs.psw.mask);
-            __cr::Same::save(&mut self.save_only, &src.thread.ksp);
-            self.flag = 0;
-            __cr::Flag::save(
-                &src.thread.per_info.single_step,
-                &mut self.flag,
+            self.convert = __cr::Widen::save(src.regs.ilc);
+            self.mask = __cr::Same::save(src.regs.psw.addr);
+            self.strict_mask = __cr::Same::save(src.regs.psw.mask);
+            self.save_only = __cr::Same::save(src.thread.ksp);
+            self.flag = __cr::Flag::save(
+                src.thread.per_info.single_step,
                 Self::FLAG_SINGLE_STEP,
-            );
-            __cr::Flag::save(
-                &src.thread.per_info.instruction_fetch,
-                &mut self.flag,
-                Self::FLAG_IFETCH,
-            );
+            )
+                | __cr::Flag::save(
+                    src.thread.per_info.instruction_fetch,
+                    Self::FLAG_IFETCH,
+                );
             self.skip = ::core::default::Default::default();
             self.reserved = __cr::FromZeros::new_zeroed();
         }
@@ -141,32 +138,34 @@ const _: () = {
             &self,
             dst: &mut Task,
         ) -> ::core::result::Result<(), ::cr_core::Error> {
-            let new_convert = __cr::narrow(&self.convert, "convert", "regs.ilc")?;
+            let new_convert = __cr::narrow(self.convert, "convert", "regs.ilc")?;
             __cr::check_mask(
-                &self.strict_mask,
+                self.strict_mask,
                 USER_MASK,
                 "strict_mask",
                 "regs.psw.mask",
             )?;
-            __cr::check_flags(&self.flag, Self::FLAG_ALL, "flag")?;
+            __cr::check_flags(self.flag, Self::FLAG_ALL, "flag")?;
             __cr::check_reserved(&self.reserved, "reserved")?;
             let validate: fn(
                 &Self,
                 &Task,
             ) -> ::core::result::Result<(), ::cr_core::Error> = check;
             validate(self, &*dst).map_err(__cr::locate::<Self>)?;
-            __cr::Same::restore(&self.copy, &mut dst.regs.gprs);
+            dst.regs.gprs = __cr::Same::restore(self.copy);
             __cr::bits(&mut dst.thread.fp_regs.fprs, &self.bits);
             dst.regs.ilc = new_convert;
-            __cr::Same::restore_masked(&self.mask, &mut dst.regs.psw.addr, 0x7fff_ffff);
-            __cr::Same::restore(&self.strict_mask, &mut dst.regs.psw.mask);
-            __cr::Flag::restore(
-                &mut dst.thread.per_info.single_step,
+            dst.regs.psw.addr = __cr::Same::restore_masked(
+                self.mask,
+                dst.regs.psw.addr,
+                0x7fff_ffff,
+            );
+            dst.regs.psw.mask = __cr::Same::restore(self.strict_mask);
+            dst.thread.per_info.single_step = __cr::Flag::restore(
                 self.flag,
                 Self::FLAG_SINGLE_STEP,
             );
-            __cr::Flag::restore(
-                &mut dst.thread.per_info.instruction_fetch,
+            dst.thread.per_info.instruction_fetch = __cr::Flag::restore(
                 self.flag,
                 Self::FLAG_IFETCH,
             );

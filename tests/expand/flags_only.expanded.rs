@@ -52,19 +52,18 @@ const _: () = {
     #[automatically_derived]
     impl ::cr_core::CrCopy<MmContext> for MmFlags {
         fn save(&mut self, src: &MmContext) {
-            self.flags = 0;
-            __cr::Flag::save(&src.noexec, &mut self.flags, Self::FLAGS_NOEXEC);
-            __cr::Flag::save(&src.has_pgste, &mut self.flags, Self::FLAGS_HAS_PGSTE);
-            __cr::Flag::save(&src.alloc_pgste, &mut self.flags, Self::FLAGS_ALLOC);
+            self.flags = __cr::Flag::save(src.noexec, Self::FLAGS_NOEXEC)
+                | __cr::Flag::save(src.has_pgste, Self::FLAGS_HAS_PGSTE)
+                | __cr::Flag::save(src.alloc_pgste, Self::FLAGS_ALLOC);
         }
         fn restore(
             &self,
             dst: &mut MmContext,
         ) -> ::core::result::Result<(), ::cr_core::Error> {
-            __cr::check_flags(&self.flags, Self::FLAGS_ALL, "flags")?;
-            __cr::Flag::restore(&mut dst.noexec, self.flags, Self::FLAGS_NOEXEC);
-            __cr::Flag::restore(&mut dst.has_pgste, self.flags, Self::FLAGS_HAS_PGSTE);
-            __cr::Flag::restore(&mut dst.alloc_pgste, self.flags, Self::FLAGS_ALLOC);
+            __cr::check_flags(self.flags, Self::FLAGS_ALL, "flags")?;
+            dst.noexec = __cr::Flag::restore(self.flags, Self::FLAGS_NOEXEC);
+            dst.has_pgste = __cr::Flag::restore(self.flags, Self::FLAGS_HAS_PGSTE);
+            dst.alloc_pgste = __cr::Flag::restore(self.flags, Self::FLAGS_ALLOC);
             ::core::result::Result::Ok(())
         }
     }

@@ -245,55 +245,41 @@ const _: () = {
     #[automatically_derived]
     impl ::cr_core::CrCopy<Task> for CrHdrCpu {
         fn save(&mut self, src: &Task) {
-            __cr::Same::save(&mut self.args, &src.regs.args);
-            __cr::Same::save(&mut self.psw_mask, &src.regs.psw.mask);
-            __cr::Same::save(&mut self.psw_addr, &src.regs.psw.addr);
-            __cr::Same::save(&mut self.gprs, &src.regs.gprs);
-            __cr::Same::save(&mut self.orig_gpr2, &src.regs.orig_gpr2);
-            __cr::Widen::save(&mut self.ilc, &src.regs.ilc);
-            __cr::Widen::save(&mut self.svcnr, &src.regs.svcnr);
-            __cr::Same::save(&mut self.fpc, &src.thread.fp_regs.fpc);
-            __cr::Same::save(
-                &mut self.per_atmid,
-                &src.thread.per_info.lowcore.words.perc_atmid,
+            self.args = __cr::Same::save(src.regs.args);
+            self.psw_mask = __cr::Same::save(src.regs.psw.mask);
+            self.psw_addr = __cr::Same::save(src.regs.psw.addr);
+            self.gprs = __cr::Same::save(src.regs.gprs);
+            self.orig_gpr2 = __cr::Same::save(src.regs.orig_gpr2);
+            self.ilc = __cr::Widen::save(src.regs.ilc);
+            self.svcnr = __cr::Widen::save(src.regs.svcnr);
+            self.fpc = __cr::Same::save(src.thread.fp_regs.fpc);
+            self.per_atmid = __cr::Same::save(
+                src.thread.per_info.lowcore.words.perc_atmid,
             );
-            __cr::Same::save(
-                &mut self.per_access_id,
-                &src.thread.per_info.lowcore.words.access_id,
+            self.per_access_id = __cr::Same::save(
+                src.thread.per_info.lowcore.words.access_id,
             );
-            self.em_instr = 0;
-            __cr::Flag::save(
-                &src.thread.per_info.single_step,
-                &mut self.em_instr,
+            self.em_instr = __cr::Flag::save(
+                src.thread.per_info.single_step,
                 Self::EM_INSTR_SINGLE_STEP,
-            );
-            __cr::Flag::save(
-                &src.thread.per_info.instruction_fetch,
-                &mut self.em_instr,
-                Self::EM_INSTR_INSTRUCTION_FETCH,
-            );
+            )
+                | __cr::Flag::save(
+                    src.thread.per_info.instruction_fetch,
+                    Self::EM_INSTR_INSTRUCTION_FETCH,
+                );
             __cr::bits(&mut self.fprs, &src.thread.fp_regs.fprs);
-            __cr::Same::save(&mut self.acrs, &src.thread.acrs);
-            __cr::Same::save(&mut self.ksp, &src.thread.ksp);
-            __cr::Same::save(
-                &mut self.ieee_instruction_pointer,
-                &src.thread.ieee_instruction_pointer,
+            self.acrs = __cr::Same::save(src.thread.acrs);
+            self.ksp = __cr::Same::save(src.thread.ksp);
+            self.ieee_instruction_pointer = __cr::Same::save(
+                src.thread.ieee_instruction_pointer,
             );
-            __cr::Same::save(
-                &mut self.per_control_regs,
-                &src.thread.per_info.control_regs.words,
+            self.per_control_regs = __cr::Same::save(
+                src.thread.per_info.control_regs.words,
             );
-            __cr::Same::save(
-                &mut self.per_starting_addr,
-                &src.thread.per_info.starting_addr,
-            );
-            __cr::Same::save(
-                &mut self.per_ending_addr,
-                &src.thread.per_info.ending_addr,
-            );
-            __cr::Same::save(
-                &mut self.per_address,
-                &src.thread.per_info.lowcore.words.address,
+            self.per_starting_addr = __cr::Same::save(src.thread.per_info.starting_addr);
+            self.per_ending_addr = __cr::Same::save(src.thread.per_info.ending_addr);
+            self.per_address = __cr::Same::save(
+                src.thread.per_info.lowcore.words.address,
             );
             self.reserved = __cr::FromZeros::new_zeroed();
         }
@@ -301,71 +287,60 @@ const _: () = {
             &self,
             dst: &mut Task,
         ) -> ::core::result::Result<(), ::cr_core::Error> {
-            let new_ilc = __cr::narrow(&self.ilc, "ilc", "regs.ilc")?;
-            let new_svcnr = __cr::narrow(&self.svcnr, "svcnr", "regs.svcnr")?;
-            __cr::check_mask(&self.fpc, FPC_VALID_MASK, "fpc", "thread.fp_regs.fpc")?;
-            __cr::check_flags(&self.em_instr, Self::EM_INSTR_ALL, "em_instr")?;
+            let new_ilc = __cr::narrow(self.ilc, "ilc", "regs.ilc")?;
+            let new_svcnr = __cr::narrow(self.svcnr, "svcnr", "regs.svcnr")?;
+            __cr::check_mask(self.fpc, FPC_VALID_MASK, "fpc", "thread.fp_regs.fpc")?;
+            __cr::check_flags(self.em_instr, Self::EM_INSTR_ALL, "em_instr")?;
             __cr::check_reserved(&self.reserved, "reserved")?;
             let validate: fn(
                 &Self,
                 &Task,
             ) -> ::core::result::Result<(), ::cr_core::Error> = validate_cpu;
             validate(self, &*dst).map_err(__cr::locate::<Self>)?;
-            __cr::Same::restore(&self.args, &mut dst.regs.args);
-            __cr::Same::restore_masked(
-                &self.psw_mask,
-                &mut dst.regs.psw.mask,
+            dst.regs.args = __cr::Same::restore(self.args);
+            dst.regs.psw.mask = __cr::Same::restore_masked(
+                self.psw_mask,
+                dst.regs.psw.mask,
                 PSW_MASK_USER,
             );
-            __cr::Same::restore_masked(
-                &self.psw_addr,
-                &mut dst.regs.psw.addr,
+            dst.regs.psw.addr = __cr::Same::restore_masked(
+                self.psw_addr,
+                dst.regs.psw.addr,
                 PSW_ADDR_INSN,
             );
-            __cr::Same::restore(&self.gprs, &mut dst.regs.gprs);
-            __cr::Same::restore(&self.orig_gpr2, &mut dst.regs.orig_gpr2);
+            dst.regs.gprs = __cr::Same::restore(self.gprs);
+            dst.regs.orig_gpr2 = __cr::Same::restore(self.orig_gpr2);
             dst.regs.ilc = new_ilc;
             dst.regs.svcnr = new_svcnr;
-            __cr::Same::restore(&self.fpc, &mut dst.thread.fp_regs.fpc);
-            __cr::Same::restore(
-                &self.per_atmid,
-                &mut dst.thread.per_info.lowcore.words.perc_atmid,
+            dst.thread.fp_regs.fpc = __cr::Same::restore(self.fpc);
+            dst.thread.per_info.lowcore.words.perc_atmid = __cr::Same::restore(
+                self.per_atmid,
             );
-            __cr::Same::restore(
-                &self.per_access_id,
-                &mut dst.thread.per_info.lowcore.words.access_id,
+            dst.thread.per_info.lowcore.words.access_id = __cr::Same::restore(
+                self.per_access_id,
             );
-            __cr::Flag::restore(
-                &mut dst.thread.per_info.single_step,
+            dst.thread.per_info.single_step = __cr::Flag::restore(
                 self.em_instr,
                 Self::EM_INSTR_SINGLE_STEP,
             );
-            __cr::Flag::restore(
-                &mut dst.thread.per_info.instruction_fetch,
+            dst.thread.per_info.instruction_fetch = __cr::Flag::restore(
                 self.em_instr,
                 Self::EM_INSTR_INSTRUCTION_FETCH,
             );
             __cr::bits(&mut dst.thread.fp_regs.fprs, &self.fprs);
-            __cr::Same::restore(&self.acrs, &mut dst.thread.acrs);
-            __cr::Same::restore(
-                &self.ieee_instruction_pointer,
-                &mut dst.thread.ieee_instruction_pointer,
+            dst.thread.acrs = __cr::Same::restore(self.acrs);
+            dst.thread.ieee_instruction_pointer = __cr::Same::restore(
+                self.ieee_instruction_pointer,
             );
-            __cr::Same::restore(
-                &self.per_control_regs,
-                &mut dst.thread.per_info.control_regs.words,
+            dst.thread.per_info.control_regs.words = __cr::Same::restore(
+                self.per_control_regs,
             );
-            __cr::Same::restore(
-                &self.per_starting_addr,
-                &mut dst.thread.per_info.starting_addr,
+            dst.thread.per_info.starting_addr = __cr::Same::restore(
+                self.per_starting_addr,
             );
-            __cr::Same::restore(
-                &self.per_ending_addr,
-                &mut dst.thread.per_info.ending_addr,
-            );
-            __cr::Same::restore(
-                &self.per_address,
-                &mut dst.thread.per_info.lowcore.words.address,
+            dst.thread.per_info.ending_addr = __cr::Same::restore(self.per_ending_addr);
+            dst.thread.per_info.lowcore.words.address = __cr::Same::restore(
+                self.per_address,
             );
             let after_restore: fn(&mut Task) = restore_access_regs;
             after_restore(dst);

@@ -53,15 +53,10 @@ const _: () = {
     #[automatically_derived]
     impl<'__cr0> ::cr_core::CrCopy<TaskView<'__cr0>> for PerHdr {
         fn save(&mut self, src: &TaskView<'__cr0>) {
-            __cr::Same::save(&mut self.psw_addr, &src.regs.psw.addr);
-            __cr::Same::save(
-                &mut self.starting_addr,
-                &src.thread.per_info.starting_addr,
-            );
-            self.trace = 0;
-            __cr::Flag::save(
-                &src.thread.per_info.single_step,
-                &mut self.trace,
+            self.psw_addr = __cr::Same::save(src.regs.psw.addr);
+            self.starting_addr = __cr::Same::save(src.thread.per_info.starting_addr);
+            self.trace = __cr::Flag::save(
+                src.thread.per_info.single_step,
                 Self::TRACE_SINGLE_STEP,
             );
         }
@@ -69,14 +64,10 @@ const _: () = {
             &self,
             dst: &mut TaskView<'__cr0>,
         ) -> ::core::result::Result<(), ::cr_core::Error> {
-            __cr::check_flags(&self.trace, Self::TRACE_ALL, "trace")?;
-            __cr::Same::restore(&self.psw_addr, &mut dst.regs.psw.addr);
-            __cr::Same::restore(
-                &self.starting_addr,
-                &mut dst.thread.per_info.starting_addr,
-            );
-            __cr::Flag::restore(
-                &mut dst.thread.per_info.single_step,
+            __cr::check_flags(self.trace, Self::TRACE_ALL, "trace")?;
+            dst.regs.psw.addr = __cr::Same::restore(self.psw_addr);
+            dst.thread.per_info.starting_addr = __cr::Same::restore(self.starting_addr);
+            dst.thread.per_info.single_step = __cr::Flag::restore(
                 self.trace,
                 Self::TRACE_SINGLE_STEP,
             );
