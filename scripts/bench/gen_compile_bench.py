@@ -14,13 +14,15 @@ same headers (20-40 fields each: scalars, arrays, masks, strict masks, `convert`
 Timings: dependencies are built first; then, for each of RUNS rounds, every crate in turn gets its
 lib.rs touched and one `cargo check -p` / `cargo build -p` (dev profile) timed, so background load
 hits all variants alike. Medians and ratios are printed and written to <out>/results.json.
-`--clean` also times clean builds of cr-derive and of serde_derive (each with its dependencies) in
+`--instructions` also counts, for the N = 100 crates, the instructions of one non-incremental
+`cargo check` under callgrind (only the crate's own rustc is instrumented): a figure that does not
+move with the machine's load, unlike the timings. `--clean` also times clean builds of cr-derive and of serde_derive (each with its dependencies) in
 two scratch crates. `--expanded` (needs the nightly toolchain for `-Zunpretty=expanded`) adds two
 crates per size that hold the derive's output pasted as source, with and without the `Layout`
 impl, to split the derive's cost into running the macro and compiling what it wrote.
 
     scripts/bench/gen_compile_bench.py [--out DIR] [--sizes 100,300] [--runs 5] [--clean] [--expanded]
-                                       [--generate-only]
+                                       [--instructions] [--generate-only]
 """
 
 from __future__ import annotations
@@ -347,6 +349,40 @@ def time_crates(out: Path, names: list[str], runs: int) -> dict:
     return results
 
 
+# RUSTC_WRAPPER for --instructions: the crate named $CR_BENCH_CRATE is checked under callgrind and
+# its instruction total written to $CR_BENCH_OUT; every other rustc call runs as usual.
+CALLGRIND_WRAPPER = """#!/bin/sh
+rustc="$1"; shift
+name=""; prev=""
+for a in "$@"; do [ "$prev" = "--crate-name" ] && name="$a"; prev="$a"; done
+if [ -n "$CR_BENCH_CRATE" ] && [ "$name" = "$CR_BENCH_CRATE" ]; then
+    valgrind --tool=callgrind --callgrind-out-file="$CR_BENCH_OUT.callgrind" "$rustc" "$@" 2>"$CR_BENCH_OUT.log" || exit $?
+    sed -n 's/^totals: *//p' "$CR_BENCH_OUT.callgrind" > "$CR_BENCH_OUT"
+    exit 0
+fi
+exec "$rustc" "$@"
+"""
+
+
+def count_instructions(out: Path, names: list[str]) -> dict:
+    """Instructions of one `cargo check` of each crate (its rustc only), non-incremental."""
+    if shutil.which("valgrind") is None:
+        sys.exit("--instructions needs valgrind (apt-get install valgrind)")
+    wrapper = out / "callgrind-rustc.sh"
+    wrapper.write_text(CALLGRIND_WRAPPER)
+    wrapper.chmod(0o755)
+    env = {"CARGO_TARGET_DIR": str(out / "target-instructions"), "CARGO_INCREMENTAL": "0", "RUSTC_WRAPPER": str(wrapper)}
+    counts = {}
+    for name in names:
+        cargo(["check", "-p", name, "--quiet"], out, env=env)  # dependencies, uninstrumented
+        touch(out / "crates" / name / "src" / "lib.rs")
+        result = out / f"instructions-{name}.txt"
+        cargo(["check", "-p", name, "--quiet"], out, env={**env, "CR_BENCH_CRATE": name, "CR_BENCH_OUT": str(result)})
+        counts[name] = int(result.read_text().split()[0])
+        print(f"  {name}: {counts[name] / 1e9:.3f} G instructions", file=sys.stderr)
+    return counts
+
+
 def time_clean(out: Path, cr_root: Path, runs: int) -> dict:
     """Clean builds of cr-derive and serde_derive (dev profile, each with its dependencies)."""
     lock = (out / "Cargo.lock").read_text()
@@ -403,6 +439,18 @@ def report(results: dict, sizes: list[int], header_stats: dict) -> str:
             if f"expanded_{n}" in r:
                 cells = [r[f"{v}_{n}"]["median"] for v in ("derive", "expanded", "nolayout", "hand")]
                 lines.append(f"| {n} | " + " | ".join(f"{c:.2f}" for c in cells) + " |")
+    if "instructions" in results:
+        i = results["instructions"]
+        lines.append("\nInstructions of one non-incremental `cargo check` of the crate (its rustc under callgrind, G)")
+        lines.append("| N | derive | hand | serde | plain | expanded | expanded without `impl Layout` | derive/hand | derive/serde |")
+        lines.append("|---|---|---|---|---|---|---|---|---|")
+        for n in sorted({int(k.split("_")[1]) for k in i}):
+            g = {v: i.get(f"{v}_{n}") for v in VARIANTS + ["expanded", "nolayout"]}
+            cell = lambda v: f"{g[v] / 1e9:.2f}" if g[v] else "-"
+            lines.append(
+                f"| {n} | {cell('derive')} | {cell('hand')} | {cell('serde')} | {cell('plain')} | {cell('expanded')} "
+                f"| {cell('nolayout')} | {g['derive'] / g['hand']:.2f} | {g['derive'] / g['serde']:.2f} |"
+            )
     if "clean" in results:
         c = results["clean"]
         runs = len(c["cr-derive"]["samples"])
@@ -422,6 +470,7 @@ def main() -> int:
     ap.add_argument("--clean", action="store_true", help="also time clean builds of cr-derive and serde_derive")
     ap.add_argument("--clean-runs", type=int, default=5)
     ap.add_argument("--expanded", action="store_true", help="also time the derive's output pasted as source")
+    ap.add_argument("--instructions", action="store_true", help="also count rustc's instructions (callgrind) for N = 100")
     ap.add_argument("--generate-only", action="store_true")
     ap.add_argument("--cr-root", type=Path, default=ROOT)
     args = ap.parse_args()
@@ -440,6 +489,8 @@ def main() -> int:
     if args.generate_only:
         return 0
     results = time_crates(out, names, args.runs)
+    if args.instructions:
+        results["instructions"] = count_instructions(out, [name for name in names if name.endswith("_100")])
     if args.clean:
         results["clean"] = time_clean(out, args.cr_root.resolve(), args.clean_runs)
     results["fields"] = header_stats
