@@ -15,14 +15,16 @@ pub use zerocopy::FromZeros;
     note = "add `bits` to reinterpret between two types of the same size, or `convert` when the header type is a wider integer (save widens, restore checks the value fits)"
 )]
 ///
-/// Values go in and out by value (`self.f = Same::save(src.a)`), not through references: a
-/// call with two borrows costs the borrow checker far more than an assignment, and headers have
-/// hundreds of fields (BENCHMARKS.md, compile time).
+/// Values go in by value (`self.f = Same::save(src.a)`, `Same::restore(self.f, &mut dst.a)`):
+/// a call with two borrows costs the borrow checker far more than an assignment, and headers
+/// have hundreds of fields (BENCHMARKS.md, compile time). `restore` still writes through one
+/// `&mut`: with the live type coming from an argument in both calls, rustc reports a mismatch
+/// once rather than once for save and once for restore.
 pub trait Same<H>: Sized {
     /// live -> header.
     fn save(live: Self) -> H;
     /// header -> live.
-    fn restore(header: H) -> Self;
+    fn restore(header: H, live: &mut Self);
     /// header -> live, through a mask: bits outside `mask` keep their `live` value.
     fn restore_masked(header: H, live: Self, mask: H) -> Self
     where
@@ -40,8 +42,8 @@ impl<T: Copy> Same<NotAHeader<T>> for T {
     fn save(live: T) -> NotAHeader<T> {
         NotAHeader(live)
     }
-    fn restore(header: NotAHeader<T>) -> T {
-        header.0
+    fn restore(header: NotAHeader<T>, live: &mut T) {
+        *live = header.0;
     }
     fn restore_masked(header: NotAHeader<T>, _: T, _: NotAHeader<T>) -> T
     where
@@ -57,8 +59,8 @@ impl<T: Copy> Same<T> for T {
         live
     }
     #[inline(always)]
-    fn restore(header: T) -> T {
-        header
+    fn restore(header: T, live: &mut T) {
+        *live = header;
     }
     #[inline(always)]
     fn restore_masked(header: T, live: T, mask: T) -> T
@@ -112,8 +114,8 @@ word!(u8, u16, u32, u64, usize);
 pub trait Flag: Sized {
     /// Save: `bit` when the place is true, zero otherwise; a word is the `|` of its flags.
     fn save<T: Word>(self, bit: T) -> T;
-    /// Restore: true when `bit` is set in `word`.
-    fn restore<T: Word>(word: T, bit: T) -> Self;
+    /// Restore: sets the place when `bit` is set in `word`, clears it otherwise.
+    fn restore<T: Word>(word: T, bit: T, live: &mut Self);
 }
 
 impl Flag for bool {
@@ -127,8 +129,8 @@ impl Flag for bool {
         }
     }
     #[inline(always)]
-    fn restore<T: Word>(word: T, bit: T) -> bool {
-        word.and(bit) != T::ZERO
+    fn restore<T: Word>(word: T, bit: T, live: &mut bool) {
+        *live = word.and(bit) != T::ZERO;
     }
 }
 

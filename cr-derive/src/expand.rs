@@ -257,7 +257,7 @@ fn restore_write(names: &Names, f: &Field) -> TokenStream {
                 (Mode::Copy, Some(Mask::Soft(m))) => {
                     quote_spanned!(span=> #live = #cr::Same::restore_masked(self.#member, #live, #m);)
                 }
-                (Mode::Copy, _) => quote_spanned!(span=> #live = #cr::Same::restore(self.#member);),
+                (Mode::Copy, _) => quote_spanned!(span=> #cr::Same::restore(self.#member, &mut #live);),
                 (Mode::Bits, _) => quote_spanned!(span=> #cr::bits(&mut #live, &self.#member);),
                 (Mode::Convert, _) => {
                     let local = convert_local(f);
@@ -273,7 +273,7 @@ fn restore_write(names: &Names, f: &Field) -> TokenStream {
                 let span = flag.place.span;
                 let cr = cr_at(span);
                 let member = member_at(f, span);
-                quote_spanned!(span=> #live = #cr::Flag::restore(self.#member, Self::#bit);)
+                quote_spanned!(span=> #cr::Flag::restore(self.#member, Self::#bit, &mut #live);)
             })
             .collect(),
         Mapping::Skip | Mapping::Reserved => TokenStream::new(),

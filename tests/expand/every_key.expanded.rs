@@ -152,7 +152,7 @@ const _: () = {
                 &Task,
             ) -> ::core::result::Result<(), ::cr_core::Error> = check;
             validate(self, &*dst).map_err(__cr::locate::<Self>)?;
-            dst.regs.gprs = __cr::Same::restore(self.copy);
+            __cr::Same::restore(self.copy, &mut dst.regs.gprs);
             __cr::bits(&mut dst.thread.fp_regs.fprs, &self.bits);
             dst.regs.ilc = new_convert;
             dst.regs.psw.addr = __cr::Same::restore_masked(
@@ -160,14 +160,16 @@ const _: () = {
                 dst.regs.psw.addr,
                 0x7fff_ffff,
             );
-            dst.regs.psw.mask = __cr::Same::restore(self.strict_mask);
-            dst.thread.per_info.single_step = __cr::Flag::restore(
+            __cr::Same::restore(self.strict_mask, &mut dst.regs.psw.mask);
+            __cr::Flag::restore(
                 self.flag,
                 Self::FLAG_SINGLE_STEP,
+                &mut dst.thread.per_info.single_step,
             );
-            dst.thread.per_info.instruction_fetch = __cr::Flag::restore(
+            __cr::Flag::restore(
                 self.flag,
                 Self::FLAG_IFETCH,
+                &mut dst.thread.per_info.instruction_fetch,
             );
             let after_restore: fn(&mut Task) = reload;
             after_restore(dst);

@@ -61,9 +61,9 @@ const _: () = {
             dst: &mut MmContext,
         ) -> ::core::result::Result<(), ::cr_core::Error> {
             __cr::check_flags(self.flags, Self::FLAGS_ALL, "flags")?;
-            dst.noexec = __cr::Flag::restore(self.flags, Self::FLAGS_NOEXEC);
-            dst.has_pgste = __cr::Flag::restore(self.flags, Self::FLAGS_HAS_PGSTE);
-            dst.alloc_pgste = __cr::Flag::restore(self.flags, Self::FLAGS_ALLOC);
+            __cr::Flag::restore(self.flags, Self::FLAGS_NOEXEC, &mut dst.noexec);
+            __cr::Flag::restore(self.flags, Self::FLAGS_HAS_PGSTE, &mut dst.has_pgste);
+            __cr::Flag::restore(self.flags, Self::FLAGS_ALLOC, &mut dst.alloc_pgste);
             ::core::result::Result::Ok(())
         }
     }

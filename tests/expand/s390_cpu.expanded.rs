@@ -297,7 +297,7 @@ const _: () = {
                 &Task,
             ) -> ::core::result::Result<(), ::cr_core::Error> = validate_cpu;
             validate(self, &*dst).map_err(__cr::locate::<Self>)?;
-            dst.regs.args = __cr::Same::restore(self.args);
+            __cr::Same::restore(self.args, &mut dst.regs.args);
             dst.regs.psw.mask = __cr::Same::restore_masked(
                 self.psw_mask,
                 dst.regs.psw.mask,
@@ -308,39 +308,50 @@ const _: () = {
                 dst.regs.psw.addr,
                 PSW_ADDR_INSN,
             );
-            dst.regs.gprs = __cr::Same::restore(self.gprs);
-            dst.regs.orig_gpr2 = __cr::Same::restore(self.orig_gpr2);
+            __cr::Same::restore(self.gprs, &mut dst.regs.gprs);
+            __cr::Same::restore(self.orig_gpr2, &mut dst.regs.orig_gpr2);
             dst.regs.ilc = new_ilc;
             dst.regs.svcnr = new_svcnr;
-            dst.thread.fp_regs.fpc = __cr::Same::restore(self.fpc);
-            dst.thread.per_info.lowcore.words.perc_atmid = __cr::Same::restore(
+            __cr::Same::restore(self.fpc, &mut dst.thread.fp_regs.fpc);
+            __cr::Same::restore(
                 self.per_atmid,
+                &mut dst.thread.per_info.lowcore.words.perc_atmid,
             );
-            dst.thread.per_info.lowcore.words.access_id = __cr::Same::restore(
+            __cr::Same::restore(
                 self.per_access_id,
+                &mut dst.thread.per_info.lowcore.words.access_id,
             );
-            dst.thread.per_info.single_step = __cr::Flag::restore(
+            __cr::Flag::restore(
                 self.em_instr,
                 Self::EM_INSTR_SINGLE_STEP,
+                &mut dst.thread.per_info.single_step,
             );
-            dst.thread.per_info.instruction_fetch = __cr::Flag::restore(
+            __cr::Flag::restore(
                 self.em_instr,
                 Self::EM_INSTR_INSTRUCTION_FETCH,
+                &mut dst.thread.per_info.instruction_fetch,
             );
             __cr::bits(&mut dst.thread.fp_regs.fprs, &self.fprs);
-            dst.thread.acrs = __cr::Same::restore(self.acrs);
-            dst.thread.ieee_instruction_pointer = __cr::Same::restore(
+            __cr::Same::restore(self.acrs, &mut dst.thread.acrs);
+            __cr::Same::restore(
                 self.ieee_instruction_pointer,
+                &mut dst.thread.ieee_instruction_pointer,
             );
-            dst.thread.per_info.control_regs.words = __cr::Same::restore(
+            __cr::Same::restore(
                 self.per_control_regs,
+                &mut dst.thread.per_info.control_regs.words,
             );
-            dst.thread.per_info.starting_addr = __cr::Same::restore(
+            __cr::Same::restore(
                 self.per_starting_addr,
+                &mut dst.thread.per_info.starting_addr,
             );
-            dst.thread.per_info.ending_addr = __cr::Same::restore(self.per_ending_addr);
-            dst.thread.per_info.lowcore.words.address = __cr::Same::restore(
+            __cr::Same::restore(
+                self.per_ending_addr,
+                &mut dst.thread.per_info.ending_addr,
+            );
+            __cr::Same::restore(
                 self.per_address,
+                &mut dst.thread.per_info.lowcore.words.address,
             );
             let after_restore: fn(&mut Task) = restore_access_regs;
             after_restore(dst);

@@ -65,11 +65,15 @@ const _: () = {
             dst: &mut TaskView<'__cr0>,
         ) -> ::core::result::Result<(), ::cr_core::Error> {
             __cr::check_flags(self.trace, Self::TRACE_ALL, "trace")?;
-            dst.regs.psw.addr = __cr::Same::restore(self.psw_addr);
-            dst.thread.per_info.starting_addr = __cr::Same::restore(self.starting_addr);
-            dst.thread.per_info.single_step = __cr::Flag::restore(
+            __cr::Same::restore(self.psw_addr, &mut dst.regs.psw.addr);
+            __cr::Same::restore(
+                self.starting_addr,
+                &mut dst.thread.per_info.starting_addr,
+            );
+            __cr::Flag::restore(
                 self.trace,
                 Self::TRACE_SINGLE_STEP,
+                &mut dst.thread.per_info.single_step,
             );
             ::core::result::Result::Ok(())
         }
