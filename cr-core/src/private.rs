@@ -9,65 +9,43 @@ pub use zerocopy::FromZeros;
 
 /// The relation between a live place (`Self`) and the header field (`H`) of a plain `path`
 /// mapping: they must be the same type.
+///
+/// The header comes first and the live place second in every call; the source is read by
+/// value and the destination written through one `&mut` (`Same::save(&mut self.f, src.a)`,
+/// `Same::restore(self.f, &mut dst.a)`). A second borrow per call costs the borrow checker
+/// more than the copy (BENCHMARKS.md, compile time). With the header type known from the first
+/// argument, a mismatch is reported with the message below, once for save and restore together.
 #[diagnostic::on_unimplemented(
     message = "cr: the live place has type `{Self}` but the header field has type `{H}`",
     label = "a plain `path` mapping copies between identical types only",
     note = "add `bits` to reinterpret between two types of the same size, or `convert` when the header type is a wider integer (save widens, restore checks the value fits)"
 )]
-///
-/// Values go in by value (`self.f = Same::save(src.a)`, `Same::restore(self.f, &mut dst.a)`):
-/// a call with two borrows costs the borrow checker far more than an assignment, and headers
-/// have hundreds of fields (BENCHMARKS.md, compile time). `restore` still writes through one
-/// `&mut`: with the live type coming from an argument in both calls, rustc reports a mismatch
-/// once rather than once for save and once for restore.
 pub trait Same<H>: Sized {
     /// live -> header.
-    fn save(live: Self) -> H;
+    fn save(header: &mut H, live: Self);
     /// header -> live.
     fn restore(header: H, live: &mut Self);
-    /// header -> live, through a mask: bits outside `mask` keep their `live` value.
-    fn restore_masked(header: H, live: Self, mask: H) -> Self
+    /// header -> live, through a mask: bits outside `mask` keep their live value.
+    fn restore_masked(header: H, mask: H, live: &mut Self)
     where
         H: Word;
 }
 
-/// Not a header type. Its `Same` impl gives the trait a second candidate for every live type, so
-/// rustc does not infer the header type from the live one: with a single impl it would, and a
-/// mismatch would be reported as a bare "mismatched types" on the assignment instead of with
-/// the message above. The header type comes from the assignment the call stands in.
-#[doc(hidden)]
-pub struct NotAHeader<T>(T);
-
-impl<T: Copy> Same<NotAHeader<T>> for T {
-    fn save(live: T) -> NotAHeader<T> {
-        NotAHeader(live)
-    }
-    fn restore(header: NotAHeader<T>, live: &mut T) {
-        *live = header.0;
-    }
-    fn restore_masked(header: NotAHeader<T>, _: T, _: NotAHeader<T>) -> T
-    where
-        NotAHeader<T>: Word,
-    {
-        header.0
-    }
-}
-
 impl<T: Copy> Same<T> for T {
     #[inline(always)]
-    fn save(live: T) -> T {
-        live
+    fn save(header: &mut T, live: T) {
+        *header = live;
     }
     #[inline(always)]
     fn restore(header: T, live: &mut T) {
         *live = header;
     }
     #[inline(always)]
-    fn restore_masked(header: T, live: T, mask: T) -> T
+    fn restore_masked(header: T, mask: T, live: &mut T)
     where
         T: Word,
     {
-        live.and(mask.not()).or(header.and(mask))
+        *live = live.and(mask.not()).or(header.and(mask));
     }
 }
 
@@ -142,13 +120,13 @@ impl Flag for bool {
 )]
 pub trait Widen<L>: Sized {
     /// live -> header.
-    fn save(live: L) -> Self;
+    fn save(header: &mut Self, live: L);
 }
 
 impl<H: From<L>, L: Copy> Widen<L> for H {
     #[inline(always)]
-    fn save(live: L) -> H {
-        H::from(live)
+    fn save(header: &mut H, live: L) {
+        *header = H::from(live);
     }
 }
 

@@ -5,8 +5,8 @@
 use crate::check::{all_const, flag_const, flag_width, mapped_places, upper_snake};
 use crate::ctxt::Ctxt;
 use crate::model::{self, Field, FlagMap, Header, Mapping, Mask, Mode, PathMap};
-use proc_macro2::{Ident, Punct, Spacing, Span, TokenStream, TokenTree};
-use quote::{format_ident, quote, quote_spanned, ToTokens, TokenStreamExt};
+use proc_macro2::{Ident, Span, TokenStream, TokenTree};
+use quote::{format_ident, quote, quote_spanned};
 use syn::DeriveInput;
 
 pub fn derive(input: &DeriveInput) -> TokenStream {
@@ -51,11 +51,10 @@ fn expand(h: &Header) -> TokenStream {
     let writes: TokenStream = h.fields.iter().map(|f| restore_write(&names, f)).collect();
     let validate = h.validate.as_ref().map(|v| {
         let span = syn::spanned::Spanned::span(v);
-        let k = krate_at(h, span);
         let cr = cr_at(span);
         let validate = Ident::new("validate", Span::mixed_site());
         quote! {
-            let #validate: fn(&Self, &#target) -> ::core::result::Result<(), #k::Error> = #v;
+            let #validate: fn(&Self, &#target) -> ::core::result::Result<(), #krate::Error> = #v;
             #validate(self, &*#dst).map_err(#cr::locate::<Self>)?;
         }
     });
@@ -146,17 +145,6 @@ fn cr_at(span: Span) -> Ident {
     Ident::new("__cr", Span::call_site().located_at(span))
 }
 
-/// The cr-core path with every token located at `span` (see [`cr_at`]), for the few statements
-/// that name a public cr-core item.
-fn krate_at(h: &Header, span: Span) -> TokenStream {
-    let mut out = TokenStream::new();
-    for mut tt in h.krate.to_token_stream() {
-        tt.set_span(tt.span().located_at(span));
-        out.append(tt);
-    }
-    out
-}
-
 /// The header field's name, located at `span`, so a whole generated argument such as
 /// `&mut self.ilc` lies on one attribute rather than spanning from it to the field.
 fn member_at(f: &Field, span: Span) -> Ident {
@@ -175,28 +163,21 @@ fn save(names: &Names, f: &Field) -> TokenStream {
             let cr = cr_at(span);
             let member = member_at(f, span);
             match mode {
-                Mode::Copy => quote_spanned!(span=> self.#member = #cr::Same::save(#live);),
+                Mode::Copy => quote_spanned!(span=> #cr::Same::save(&mut self.#member, #live);),
                 Mode::Bits => quote_spanned!(span=> #cr::bits(&mut self.#member, &#live);),
-                Mode::Convert => quote_spanned!(span=> self.#member = #cr::Widen::save(#live);),
+                Mode::Convert => quote_spanned!(span=> #cr::Widen::save(&mut self.#member, #live);),
             }
         }
         Mapping::Flags(flags) => {
             // One expression per word, the `|` of one term per flag, each term on its flag.
-            let mut word = TokenStream::new();
-            for (i, flag) in flags.iter().enumerate() {
+            let terms = flags.iter().map(|flag| {
                 let live = flag.place.render(&names.src);
                 let bit = Ident::new(&flag_const(f, &flag.leaf), flag.place.span);
                 let span = flag.place.span;
                 let cr = cr_at(span);
-                if i > 0 {
-                    word.append(Punct::new('|', Spacing::Alone));
-                }
-                word.extend(quote_spanned!(span=> #cr::Flag::save(#live, Self::#bit)));
-            }
-            if word.is_empty() {
-                word = quote_spanned!(span=> 0);
-            }
-            quote_spanned!(span=> self.#member = #word;)
+                quote_spanned!(span=> #cr::Flag::save(#live, Self::#bit))
+            });
+            quote_spanned!(span=> self.#member = #(#terms)|*;)
         }
         Mapping::Skip => quote_spanned!(span=> self.#member = ::core::default::Default::default();),
         Mapping::Reserved => {
@@ -255,7 +236,7 @@ fn restore_write(names: &Names, f: &Field) -> TokenStream {
             let member = member_at(f, span);
             match (mode, mask) {
                 (Mode::Copy, Some(Mask::Soft(m))) => {
-                    quote_spanned!(span=> #live = #cr::Same::restore_masked(self.#member, #live, #m);)
+                    quote_spanned!(span=> #cr::Same::restore_masked(self.#member, #m, &mut #live);)
                 }
                 (Mode::Copy, _) => quote_spanned!(span=> #cr::Same::restore(self.#member, &mut #live);),
                 (Mode::Bits, _) => quote_spanned!(span=> #cr::bits(&mut #live, &self.#member);),

@@ -117,12 +117,12 @@ const _: () = {
     #[automatically_derived]
     impl ::cr_core::CrCopy<Task> for EveryKey {
         fn save(&mut self, src: &Task) {
-            self.copy = __cr::Same::save(src.regs.gprs);
+            __cr::Same::save(&mut self.copy, src.regs.gprs);
             __cr::bits(&mut self.bits, &src.thread.fp_regs.fprs);
-            self.convert = __cr::Widen::save(src.regs.ilc);
-            self.mask = __cr::Same::save(src.regs.psw.addr);
-            self.strict_mask = __cr::Same::save(src.regs.psw.mask);
-            self.save_only = __cr::Same::save(src.thread.ksp);
+            __cr::Widen::save(&mut self.convert, src.regs.ilc);
+            __cr::Same::save(&mut self.mask, src.regs.psw.addr);
+            __cr::Same::save(&mut self.strict_mask, src.regs.psw.mask);
+            __cr::Same::save(&mut self.save_only, src.thread.ksp);
             self.flag = __cr::Flag::save(
                 src.thread.per_info.single_step,
                 Self::FLAG_SINGLE_STEP,
@@ -155,11 +155,7 @@ const _: () = {
             __cr::Same::restore(self.copy, &mut dst.regs.gprs);
             __cr::bits(&mut dst.thread.fp_regs.fprs, &self.bits);
             dst.regs.ilc = new_convert;
-            dst.regs.psw.addr = __cr::Same::restore_masked(
-                self.mask,
-                dst.regs.psw.addr,
-                0x7fff_ffff,
-            );
+            __cr::Same::restore_masked(self.mask, 0x7fff_ffff, &mut dst.regs.psw.addr);
             __cr::Same::restore(self.strict_mask, &mut dst.regs.psw.mask);
             __cr::Flag::restore(
                 self.flag,

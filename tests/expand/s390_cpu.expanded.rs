@@ -245,18 +245,20 @@ const _: () = {
     #[automatically_derived]
     impl ::cr_core::CrCopy<Task> for CrHdrCpu {
         fn save(&mut self, src: &Task) {
-            self.args = __cr::Same::save(src.regs.args);
-            self.psw_mask = __cr::Same::save(src.regs.psw.mask);
-            self.psw_addr = __cr::Same::save(src.regs.psw.addr);
-            self.gprs = __cr::Same::save(src.regs.gprs);
-            self.orig_gpr2 = __cr::Same::save(src.regs.orig_gpr2);
-            self.ilc = __cr::Widen::save(src.regs.ilc);
-            self.svcnr = __cr::Widen::save(src.regs.svcnr);
-            self.fpc = __cr::Same::save(src.thread.fp_regs.fpc);
-            self.per_atmid = __cr::Same::save(
+            __cr::Same::save(&mut self.args, src.regs.args);
+            __cr::Same::save(&mut self.psw_mask, src.regs.psw.mask);
+            __cr::Same::save(&mut self.psw_addr, src.regs.psw.addr);
+            __cr::Same::save(&mut self.gprs, src.regs.gprs);
+            __cr::Same::save(&mut self.orig_gpr2, src.regs.orig_gpr2);
+            __cr::Widen::save(&mut self.ilc, src.regs.ilc);
+            __cr::Widen::save(&mut self.svcnr, src.regs.svcnr);
+            __cr::Same::save(&mut self.fpc, src.thread.fp_regs.fpc);
+            __cr::Same::save(
+                &mut self.per_atmid,
                 src.thread.per_info.lowcore.words.perc_atmid,
             );
-            self.per_access_id = __cr::Same::save(
+            __cr::Same::save(
+                &mut self.per_access_id,
                 src.thread.per_info.lowcore.words.access_id,
             );
             self.em_instr = __cr::Flag::save(
@@ -268,17 +270,23 @@ const _: () = {
                     Self::EM_INSTR_INSTRUCTION_FETCH,
                 );
             __cr::bits(&mut self.fprs, &src.thread.fp_regs.fprs);
-            self.acrs = __cr::Same::save(src.thread.acrs);
-            self.ksp = __cr::Same::save(src.thread.ksp);
-            self.ieee_instruction_pointer = __cr::Same::save(
+            __cr::Same::save(&mut self.acrs, src.thread.acrs);
+            __cr::Same::save(&mut self.ksp, src.thread.ksp);
+            __cr::Same::save(
+                &mut self.ieee_instruction_pointer,
                 src.thread.ieee_instruction_pointer,
             );
-            self.per_control_regs = __cr::Same::save(
+            __cr::Same::save(
+                &mut self.per_control_regs,
                 src.thread.per_info.control_regs.words,
             );
-            self.per_starting_addr = __cr::Same::save(src.thread.per_info.starting_addr);
-            self.per_ending_addr = __cr::Same::save(src.thread.per_info.ending_addr);
-            self.per_address = __cr::Same::save(
+            __cr::Same::save(
+                &mut self.per_starting_addr,
+                src.thread.per_info.starting_addr,
+            );
+            __cr::Same::save(&mut self.per_ending_addr, src.thread.per_info.ending_addr);
+            __cr::Same::save(
+                &mut self.per_address,
                 src.thread.per_info.lowcore.words.address,
             );
             self.reserved = __cr::FromZeros::new_zeroed();
@@ -298,15 +306,15 @@ const _: () = {
             ) -> ::core::result::Result<(), ::cr_core::Error> = validate_cpu;
             validate(self, &*dst).map_err(__cr::locate::<Self>)?;
             __cr::Same::restore(self.args, &mut dst.regs.args);
-            dst.regs.psw.mask = __cr::Same::restore_masked(
+            __cr::Same::restore_masked(
                 self.psw_mask,
-                dst.regs.psw.mask,
                 PSW_MASK_USER,
+                &mut dst.regs.psw.mask,
             );
-            dst.regs.psw.addr = __cr::Same::restore_masked(
+            __cr::Same::restore_masked(
                 self.psw_addr,
-                dst.regs.psw.addr,
                 PSW_ADDR_INSN,
+                &mut dst.regs.psw.addr,
             );
             __cr::Same::restore(self.gprs, &mut dst.regs.gprs);
             __cr::Same::restore(self.orig_gpr2, &mut dst.regs.orig_gpr2);

@@ -53,8 +53,8 @@ const _: () = {
     #[automatically_derived]
     impl<'__cr0> ::cr_core::CrCopy<TaskView<'__cr0>> for PerHdr {
         fn save(&mut self, src: &TaskView<'__cr0>) {
-            self.psw_addr = __cr::Same::save(src.regs.psw.addr);
-            self.starting_addr = __cr::Same::save(src.thread.per_info.starting_addr);
+            __cr::Same::save(&mut self.psw_addr, src.regs.psw.addr);
+            __cr::Same::save(&mut self.starting_addr, src.thread.per_info.starting_addr);
             self.trace = __cr::Flag::save(
                 src.thread.per_info.single_step,
                 Self::TRACE_SINGLE_STEP,
