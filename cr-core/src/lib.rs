@@ -35,7 +35,7 @@
 //! assert_eq!(err.kind(), ErrorKind::UnknownFlags { bits: 0x80 });
 //! ```
 //!
-//! The attribute reference is in the README.
+//! Every `#[cr(...)]` key is described, with examples, in [`attributes`].
 #![no_std]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -43,6 +43,8 @@
 #[cfg(feature = "std")]
 extern crate std;
 
+#[doc = include_str!("../docs/attributes.md")]
+pub mod attributes {}
 pub mod dump;
 mod error;
 pub mod image;
@@ -51,8 +53,8 @@ pub mod layout;
 pub use error::{Error, ErrorKind};
 pub use layout::{FieldInfo, Layout, LayoutTable};
 
-/// Derives [`CrCopy`] for an image header from `#[cr(...)]` annotations. See the crate README
-/// for every attribute.
+/// Derives [`CrCopy`] for an image header from `#[cr(...)]` annotations. Every key is described
+/// in [`attributes`].
 pub use cr_derive::CrCopy;
 
 /// The zerocopy version the derive's `bits` and `reserved` modes rely on.
