@@ -2,7 +2,7 @@
 //! field attributes into spanned values. Knows nothing about which keys may be combined; that
 //! is `model`'s job. Unknown and duplicate keys are reported here and parsing goes on.
 
-use crate::ctxt::Ctxt;
+use crate::ctxt::{Ctxt, Report};
 use proc_macro2::Span;
 use syn::meta::ParseNestedMeta;
 use syn::{Attribute, Expr, LitInt, LitStr, Token, Type};
@@ -16,7 +16,7 @@ pub const CRATE: &str = "crate";
 pub const COVER: &str = "cover";
 pub const IGNORE: &str = "ignore";
 pub const RECORD: &str = "record";
-const CONTAINER_KEYS: &[&str] = &[TARGET, VALIDATE, AFTER_RESTORE, CRATE, COVER, IGNORE, RECORD];
+pub const CONTAINER_KEYS: &[&str] = &[TARGET, VALIDATE, AFTER_RESTORE, CRATE, COVER, IGNORE, RECORD];
 
 pub const PATH: &str = "path";
 pub const BITS: &str = "bits";
@@ -27,11 +27,47 @@ pub const SAVE_ONLY: &str = "save_only";
 pub const FLAG: &str = "flag";
 pub const SKIP: &str = "skip";
 pub const RESERVED: &str = "reserved";
-const FIELD_KEYS: &[&str] = &[PATH, BITS, CONVERT, MASK, STRICT_MASK, SAVE_ONLY, FLAG, SKIP, RESERVED];
+pub const FIELD_KEYS: &[&str] = &[PATH, BITS, CONVERT, MASK, STRICT_MASK, SAVE_ONLY, FLAG, SKIP, RESERVED];
 
 pub const BIT: &str = "bit";
 pub const NAME: &str = "name";
-const FLAG_KEYS: &[&str] = &[BIT, PATH, NAME];
+pub const FLAG_KEYS: &[&str] = &[BIT, PATH, NAME];
+
+/// Where a key is written; each level has its own keys.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Level {
+    Struct,
+    Field,
+    Flag,
+}
+
+impl Level {
+    fn keys(self) -> &'static [&'static str] {
+        match self {
+            Level::Struct => CONTAINER_KEYS,
+            Level::Field => FIELD_KEYS,
+            Level::Flag => FLAG_KEYS,
+        }
+    }
+
+    /// Where the key was written, for messages.
+    fn describe(self) -> &'static str {
+        match self {
+            Level::Struct => "on the struct",
+            Level::Field => "on a field",
+            Level::Flag => "in `flag(...)`",
+        }
+    }
+
+    /// The other attribute level, whose keys users put here by mistake.
+    fn other(self) -> Option<Level> {
+        match self {
+            Level::Struct => Some(Level::Field),
+            Level::Field => Some(Level::Struct),
+            Level::Flag => None,
+        }
+    }
+}
 
 /// A value and the span of the key that introduced it.
 pub struct Key<T> {
@@ -59,15 +95,33 @@ pub struct FieldAttrs {
     pub attr_span: Option<Span>,
     /// An attribute of this field did not parse, so the field's mapping is not known.
     pub had_error: bool,
+    /// Every key given, once each, with the span where it was first written (`flag` at its
+    /// first `flag(...)`). Keys without a value (`bits`, `skip`, ...) are known by this alone.
+    pub keys: Vec<(&'static str, Span)>,
     pub path: Option<Key<LitStr>>,
-    pub bits: Option<Key<()>>,
-    pub convert: Option<Key<()>>,
     pub mask: Option<Key<Expr>>,
     pub strict_mask: Option<Key<Expr>>,
-    pub save_only: Option<Key<()>>,
-    pub skip: Option<Key<()>>,
-    pub reserved: Option<Key<()>>,
     pub flags: Vec<RawFlag>,
+}
+
+impl FieldAttrs {
+    /// The span of `key`, if it was given.
+    pub fn span_of(&self, key: &str) -> Option<Span> {
+        self.keys.iter().find(|(k, _)| *k == key).map(|(_, span)| *span)
+    }
+
+    pub fn has(&self, key: &str) -> bool {
+        self.span_of(key).is_some()
+    }
+
+    /// Records a key without a value; a second one is reported.
+    fn mark(&mut self, cx: &mut impl Report, key: &'static str, span: Span) {
+        if self.has(key) {
+            cx.error(span, format!("duplicate `{key}`: give it once"));
+        } else {
+            self.keys.push((key, span));
+        }
+    }
 }
 
 pub struct RawFlag {
@@ -125,9 +179,7 @@ pub fn parse_container(cx: &mut Ctxt, attrs: &[Attribute]) -> ContainerAttrs {
                     let expr: Expr = meta.value()?.parse()?;
                     set(cx, &mut out.record, span, expr, RECORD);
                 }
-                _ => {
-                    unknown_key(cx, &meta, &key, "on the struct", CONTAINER_KEYS, FIELD_KEYS)?;
-                }
+                _ => unknown_key(cx, &meta, &key, Level::Struct)?,
             }
             Ok(())
         });
@@ -138,7 +190,7 @@ pub fn parse_container(cx: &mut Ctxt, attrs: &[Attribute]) -> ContainerAttrs {
     out
 }
 
-pub fn parse_field(cx: &mut Ctxt, attrs: &[Attribute]) -> FieldAttrs {
+pub fn parse_field(cx: &mut impl Report, attrs: &[Attribute]) -> FieldAttrs {
     let mut out = FieldAttrs::default();
     for attr in attrs.iter().filter(|a| a.path().is_ident(CR)) {
         out.attr_span.get_or_insert_with(|| span_of(attr));
@@ -148,28 +200,31 @@ pub fn parse_field(cx: &mut Ctxt, attrs: &[Attribute]) -> FieldAttrs {
             match key.as_str() {
                 PATH => {
                     let lit: LitStr = meta.value()?.parse()?;
-                    set(cx, &mut out.path, span, lit, PATH);
+                    set_field_value(cx, &mut out, |o| &mut o.path, PATH, span, lit);
                 }
-                BITS => set(cx, &mut out.bits, span, (), BITS),
-                CONVERT => set(cx, &mut out.convert, span, (), CONVERT),
-                SAVE_ONLY => set(cx, &mut out.save_only, span, (), SAVE_ONLY),
-                SKIP => set(cx, &mut out.skip, span, (), SKIP),
-                RESERVED => set(cx, &mut out.reserved, span, (), RESERVED),
                 MASK => {
                     let expr: Expr = meta.value()?.parse()?;
-                    set(cx, &mut out.mask, span, expr, MASK);
+                    set_field_value(cx, &mut out, |o| &mut o.mask, MASK, span, expr);
                 }
                 STRICT_MASK => {
                     let expr: Expr = meta.value()?.parse()?;
-                    set(cx, &mut out.strict_mask, span, expr, STRICT_MASK);
+                    set_field_value(cx, &mut out, |o| &mut o.strict_mask, STRICT_MASK, span, expr);
                 }
+                BITS => out.mark(cx, BITS, span),
+                CONVERT => out.mark(cx, CONVERT, span),
+                SAVE_ONLY => out.mark(cx, SAVE_ONLY, span),
+                SKIP => out.mark(cx, SKIP, span),
+                RESERVED => out.mark(cx, RESERVED, span),
                 FLAG => {
                     let flag = parse_flag(cx, &meta, span)?;
+                    if !out.has(FLAG) {
+                        out.keys.push((FLAG, span));
+                    }
                     out.flags.push(flag);
                 }
                 _ => {
                     out.had_error = true;
-                    unknown_key(cx, &meta, &key, "on a field", FIELD_KEYS, CONTAINER_KEYS)?;
+                    unknown_key(cx, &meta, &key, Level::Field)?;
                 }
             }
             Ok(())
@@ -182,7 +237,24 @@ pub fn parse_field(cx: &mut Ctxt, attrs: &[Attribute]) -> FieldAttrs {
     out
 }
 
-fn parse_flag(cx: &mut Ctxt, meta: &ParseNestedMeta, span: Span) -> syn::Result<RawFlag> {
+/// Stores a key's value in its slot and records the key; a second one is reported.
+fn set_field_value<T>(
+    cx: &mut impl Report,
+    out: &mut FieldAttrs,
+    slot: impl Fn(&mut FieldAttrs) -> &mut Option<Key<T>>,
+    key: &'static str,
+    span: Span,
+    value: T,
+) {
+    if out.has(key) {
+        cx.error(span, format!("duplicate `{key}`: give it once"));
+    } else {
+        out.keys.push((key, span));
+        *slot(out) = Some(Key { span, value });
+    }
+}
+
+fn parse_flag(cx: &mut impl Report, meta: &ParseNestedMeta, span: Span) -> syn::Result<RawFlag> {
     let mut flag = RawFlag {
         span,
         bit: None,
@@ -207,7 +279,7 @@ fn parse_flag(cx: &mut Ctxt, meta: &ParseNestedMeta, span: Span) -> syn::Result<
                 let lit: LitStr = inner.value()?.parse()?;
                 set_plain(cx, &mut flag.name, key_span(&inner), lit, NAME);
             }
-            _ => unknown_key(cx, &inner, &key, "in `flag(...)`", FLAG_KEYS, &[])?,
+            _ => unknown_key(cx, &inner, &key, Level::Flag)?,
         }
         Ok(())
     })?;
@@ -242,7 +314,7 @@ fn span_of(attr: &Attribute) -> Span {
     syn::spanned::Spanned::span(attr)
 }
 
-fn set<T>(cx: &mut Ctxt, slot: &mut Option<Key<T>>, span: Span, value: T, key: &str) {
+fn set<T>(cx: &mut impl Report, slot: &mut Option<Key<T>>, span: Span, value: T, key: &str) {
     if slot.is_some() {
         cx.error(span, format!("duplicate `{key}`: give it once"));
     } else {
@@ -250,7 +322,7 @@ fn set<T>(cx: &mut Ctxt, slot: &mut Option<Key<T>>, span: Span, value: T, key: &
     }
 }
 
-fn set_plain<T>(cx: &mut Ctxt, slot: &mut Option<T>, span: Span, value: T, key: &str) {
+fn set_plain<T>(cx: &mut impl Report, slot: &mut Option<T>, span: Span, value: T, key: &str) {
     if slot.is_some() {
         cx.error(span, format!("duplicate `{key}` in `flag(...)`: give it once"));
     } else {
@@ -260,27 +332,21 @@ fn set_plain<T>(cx: &mut Ctxt, slot: &mut Option<T>, span: Span, value: T, key: 
 
 /// Reports an unknown key, skips its value so parsing can go on, and suggests the closest
 /// known key (or says where the key belongs when it is a key of the other level).
-fn unknown_key(
-    cx: &mut Ctxt,
-    meta: &ParseNestedMeta,
-    key: &str,
-    place: &str,
-    known: &[&str],
-    other_level: &[&str],
-) -> syn::Result<()> {
+fn unknown_key(cx: &mut impl Report, meta: &ParseNestedMeta, key: &str, level: Level) -> syn::Result<()> {
     let span = key_span(meta);
-    let list = known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ");
-    let msg = if other_level.contains(&key) {
-        let belongs = if place == "on a field" {
-            "on the struct"
-        } else {
-            "on a field"
-        };
-        format!("`{key}` is not a key {place}: it belongs {belongs}")
-    } else if let Some(close) = closest(key, known) {
-        format!("unknown `cr` key `{key}` {place}; did you mean `{close}`?")
-    } else {
-        format!("unknown `cr` key `{key}` {place}; expected one of {list}")
+    let known = level.keys();
+    let here = level.describe();
+    let msg = match level.other() {
+        Some(other) if other.keys().contains(&key) => {
+            format!("`{key}` is not a key {here}: it belongs {}", other.describe())
+        }
+        _ => match closest(key, known) {
+            Some(close) => format!("unknown `cr` key `{key}` {here}; did you mean `{close}`?"),
+            None => {
+                let list = known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ");
+                format!("unknown `cr` key `{key}` {here}; expected one of {list}")
+            }
+        },
     };
     cx.error(span, msg);
     skip_value(meta)

@@ -1,7 +1,8 @@
 //! Error collection: every independent mistake in one derive is reported in one build.
-//! Owns no rules; `model` and `check` decide what is wrong.
+//! Owns no rules; `attr`, `model` and `check` decide what is wrong. Owns the one way an error is
+//! tied to a header field: the "header field `x`: " prefix.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Span, TokenStream};
 use std::fmt::Display;
 
 #[derive(Default)]
@@ -10,7 +11,7 @@ pub struct Ctxt {
 }
 
 impl Ctxt {
-    pub fn error(&mut self, span: proc_macro2::Span, msg: impl Display) {
+    pub fn error(&mut self, span: Span, msg: impl Display) {
         self.errors.push(syn::Error::new(span, msg));
     }
 
@@ -18,12 +19,10 @@ impl Ctxt {
         self.errors.push(err);
     }
 
-    /// Takes over the errors of `other`, each prefixed (e.g. with the header field they are about).
-    pub fn absorb(&mut self, other: Ctxt, prefix: &str) {
-        for error in other.errors.into_iter().flatten() {
-            self.errors
-                .push(syn::Error::new(error.span(), format!("{prefix}{error}")));
-        }
+    /// Errors about header field `name` (as users write it, without `r#`): each message is
+    /// prefixed with "header field `name`: ".
+    pub fn field<'a>(&'a mut self, name: &'a str) -> FieldCtxt<'a> {
+        FieldCtxt { cx: self, name }
     }
 
     pub fn has_errors(&self) -> bool {
@@ -33,5 +32,40 @@ impl Ctxt {
     /// All collected errors as `compile_error!` invocations.
     pub fn into_compile_errors(self) -> TokenStream {
         self.errors.iter().map(syn::Error::to_compile_error).collect()
+    }
+}
+
+/// Where errors about one header field go.
+pub struct FieldCtxt<'a> {
+    cx: &'a mut Ctxt,
+    name: &'a str,
+}
+
+/// Where errors go: the header as a whole, or one of its fields.
+pub trait Report {
+    fn error(&mut self, span: Span, msg: impl Display);
+    fn syn_error(&mut self, err: syn::Error);
+}
+
+impl Report for Ctxt {
+    fn error(&mut self, span: Span, msg: impl Display) {
+        Ctxt::error(self, span, msg);
+    }
+    fn syn_error(&mut self, err: syn::Error) {
+        Ctxt::syn_error(self, err);
+    }
+}
+
+impl Report for FieldCtxt<'_> {
+    fn error(&mut self, span: Span, msg: impl Display) {
+        let name = self.name;
+        self.cx.error(span, format_args!("header field `{name}`: {msg}"));
+    }
+
+    /// A parse error from syn, which may hold several messages: each is prefixed.
+    fn syn_error(&mut self, err: syn::Error) {
+        for error in err {
+            self.error(error.span(), error);
+        }
     }
 }

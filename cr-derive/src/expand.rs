@@ -2,9 +2,9 @@
 //! writes, then `after_restore`), the flag constants and the compile-time size assertions.
 //! One small function per concern; every statement is spanned on the attribute it comes from.
 
-use crate::check::{all_const, flag_const, flag_width, mapped_places, upper_snake};
 use crate::ctxt::Ctxt;
-use crate::model::{self, Field, FlagMap, Header, Mapping, Mask, Mode, PathMap};
+use crate::model::{self, Field, FlagWord, Header, Mapping, Mask, Mode, PathMap};
+use crate::place::{Place, Segment};
 use proc_macro2::{Ident, Span, TokenStream, TokenTree};
 use quote::{format_ident, quote, quote_spanned};
 use syn::DeriveInput;
@@ -136,7 +136,7 @@ fn name_lifetimes(target: &syn::Type) -> (Vec<syn::Lifetime>, TokenStream) {
 }
 
 fn field_lit(f: &Field) -> syn::LitStr {
-    syn::LitStr::new(&f.name(), f.span)
+    syn::LitStr::new(&f.name, f.span)
 }
 
 /// `__cr`, the block's alias of `cr_core::__private`, located at `span`, so that rustc's labels
@@ -168,11 +168,11 @@ fn save(names: &Names, f: &Field) -> TokenStream {
                 Mode::Convert => quote_spanned!(span=> #cr::Widen::save(&mut self.#member, #live);),
             }
         }
-        Mapping::Flags(flags) => {
+        Mapping::Flags(word) => {
             // One expression per word, the `|` of one term per flag, each term on its flag.
-            let terms = flags.iter().map(|flag| {
+            let terms = word.flags.iter().map(|flag| {
                 let live = flag.place.render(&names.src);
-                let bit = Ident::new(&flag_const(f, &flag.leaf), flag.place.span);
+                let bit = flag.constant.ident();
                 let span = flag.place.span;
                 let cr = cr_at(span);
                 quote_spanned!(span=> #cr::Flag::save(#live, Self::#bit))
@@ -184,13 +184,14 @@ fn save(names: &Names, f: &Field) -> TokenStream {
             let cr = cr_at(span);
             quote_spanned!(span=> self.#member = #cr::FromZeros::new_zeroed();)
         }
+        Mapping::Unknown => TokenStream::new(),
     }
 }
 
 /// The checked value of a `convert` field, held between the checks and the writes: `new_<field>`
 /// (never `src`, `dst` or another generated name, and valid for raw field names such as `r#type`).
 fn convert_local(f: &Field) -> Ident {
-    format_ident!("new_{}", f.name(), span = Span::mixed_site())
+    format_ident!("new_{}", f.name, span = Span::mixed_site())
 }
 
 fn restore_check(f: &Field) -> TokenStream {
@@ -213,16 +214,16 @@ fn restore_check(f: &Field) -> TokenStream {
             }
             out
         }
-        Mapping::Flags(_) => {
+        Mapping::Flags(word) => {
             let cr = cr_at(f.span);
-            let all = Ident::new(&all_const(f), f.span);
+            let all = word.all.ident();
             quote_spanned!(f.span=> #cr::check_flags(self.#member, Self::#all, #name)?;)
         }
         Mapping::Reserved => {
             let cr = cr_at(f.span);
             quote_spanned!(f.span=> #cr::check_reserved(&self.#member, #name)?;)
         }
-        Mapping::Skip => TokenStream::new(),
+        Mapping::Skip | Mapping::Unknown => TokenStream::new(),
     }
 }
 
@@ -246,18 +247,19 @@ fn restore_write(names: &Names, f: &Field) -> TokenStream {
                 }
             }
         }
-        Mapping::Flags(flags) => flags
+        Mapping::Flags(word) => word
+            .flags
             .iter()
             .map(|flag| {
                 let live = flag.place.render(&names.dst);
-                let bit = Ident::new(&flag_const(f, &flag.leaf), flag.place.span);
+                let bit = flag.constant.ident();
                 let span = flag.place.span;
                 let cr = cr_at(span);
                 let member = member_at(f, span);
                 quote_spanned!(span=> #cr::Flag::restore(self.#member, Self::#bit, &mut #live);)
             })
             .collect(),
-        Mapping::Skip | Mapping::Reserved => TokenStream::new(),
+        Mapping::Skip | Mapping::Reserved | Mapping::Unknown => TokenStream::new(),
     }
 }
 
@@ -280,7 +282,7 @@ fn size_assert(h: &Header, f: &Field) -> TokenStream {
     let msg = format!(
         "cr: header field `{}` ({}) and live `{}` differ in size; `bits` reinterprets bytes, \
          so the header field needs a type of exactly the live place's size",
-        f.name(),
+        f.name,
         type_text(ty),
         place.text
     );
@@ -298,7 +300,7 @@ fn constants(h: &Header) -> TokenStream {
         .fields
         .iter()
         .filter_map(|f| match &f.mapping {
-            Mapping::Flags(flags) => Some(flag_constants(f, flags)),
+            Mapping::Flags(word) => Some(flag_constants(f, word)),
             _ => None,
         })
         .collect();
@@ -312,21 +314,19 @@ fn constants(h: &Header) -> TokenStream {
     }
 }
 
-fn flag_constants(f: &Field, flags: &[FlagMap]) -> TokenStream {
+fn flag_constants(f: &Field, word: &FlagWord) -> TokenStream {
     let ty = f.ty;
-    let field = f.name();
+    let field = &f.name;
     let mut out = TokenStream::new();
-    for flag in flags {
-        let name = Ident::new(&flag_const(f, &flag.leaf), flag.leaf_span);
+    for flag in &word.flags {
+        let name = flag.constant.ident();
         let bit = proc_macro2::Literal::u32_unsuffixed(flag.bit);
         let doc = format!("Bit {} of `{field}`: set when `{}` is true.", flag.bit, flag.place.text);
-        out.extend(quote_spanned!(flag.leaf_span=> #[doc = #doc] pub const #name: #ty = 1 << #bit;));
+        out.extend(quote_spanned!(flag.name_span=> #[doc = #doc] pub const #name: #ty = 1 << #bit;));
     }
-    let all = Ident::new(&all_const(f), f.span);
-    let names = flags
-        .iter()
-        .map(|flag| Ident::new(&flag_const(f, &flag.leaf), flag.leaf_span));
-    let bits: Vec<String> = flags.iter().map(|flag| flag.bit.to_string()).collect();
+    let all = word.all.ident();
+    let names = word.flags.iter().map(|flag| flag.constant.ident());
+    let bits: Vec<String> = word.flags.iter().map(|flag| flag.bit.to_string()).collect();
     let which = if bits.len() == 1 { "bit" } else { "bits" };
     let doc = format!(
         "Every flag bit of `{field}` ({which} {}); restore rejects any other bit.",
@@ -348,15 +348,15 @@ fn fallback(h: &Header) -> TokenStream {
     let mut seen = std::collections::BTreeSet::new();
     let mut consts = Vec::new();
     for f in &h.fields {
-        let Mapping::Flags(flags) = &f.mapping else { continue };
-        if flag_width(f.ty).is_none() {
+        let Mapping::Flags(word) = &f.mapping else { continue };
+        if word.width.is_none() {
             continue;
         }
         let ty = f.ty;
-        let names = flags.iter().map(|fl| flag_const(f, &fl.leaf)).chain([all_const(f)]);
-        for name in names {
-            if syn::parse_str::<Ident>(&name).is_ok() && seen.insert(name.clone()) {
-                let name = Ident::new(&name, Span::call_site());
+        let names = word.flags.iter().map(|flag| &flag.constant).chain([&word.all]);
+        for name in names.filter_map(|name| name.ident()) {
+            if seen.insert(name.to_string()) {
+                let name = Ident::new(&name.to_string(), Span::call_site());
                 consts.push(quote!(#[doc(hidden)] pub const #name: #ty = 0;));
             }
         }
@@ -389,20 +389,25 @@ fn coverage(h: &Header) -> TokenStream {
     }
     let t = Ident::new("t", Span::mixed_site());
     let target = &h.target;
-    let mapped = mapped_places(h);
-    let reaching: Vec<&crate::place::Place> = mapped.iter().map(|(p, _)| *p).chain(h.ignores.iter()).collect();
+    let mapped = h.mapped_places();
+    let reaching: Vec<&Place> = mapped.iter().map(|(p, _)| *p).chain(h.ignores.iter()).collect();
     let covers = h.covers.iter().map(|cover| {
         let depth = cover.place.segments.len();
         let ty = &cover.ty;
         let span = cover.place.span;
         let whole = reaching.iter().any(|p| p.segments == cover.place.segments);
-        let mut fields: Vec<&crate::place::Segment> = Vec::new();
-        for p in &reaching {
-            if p.segments.len() > depth && p.segments[..depth] == cover.place.segments[..] {
-                let next = &p.segments[depth];
-                if !fields.contains(&next) {
-                    fields.push(next);
-                }
+        // Each field once. A field only an `ignore` reaches is located on that `ignore`, so a
+        // field that does not exist is reported there; it comes first, so that rustc's
+        // suggestions for a missing field stay on the `cover` entry, where the others are located.
+        let mut fields: Vec<(&Segment, Span)> = Vec::new();
+        let below = |p: &Place| p.segments.len() > depth && p.segments[..depth] == cover.place.segments[..];
+        for p in h.ignores.iter().filter(|p| below(p) && p.segments.len() == depth + 1) {
+            fields.push((&p.segments[depth], p.span));
+        }
+        for p in reaching.iter().filter(|p| below(p)) {
+            let next = &p.segments[depth];
+            if !fields.iter().any(|(seg, _)| *seg == next) {
+                fields.push((next, span));
             }
         }
         let place = cover.place.render(&t);
@@ -410,7 +415,7 @@ fn coverage(h: &Header) -> TokenStream {
         let pattern = if whole {
             quote_spanned!(span=> #ty { .. })
         } else {
-            let names = fields.iter().map(|seg| seg.member(span));
+            let names = fields.iter().map(|(seg, at)| seg.member(*at));
             quote_spanned!(span=> #ty { #(#names: _),* })
         };
         quote_spanned! {span=>
@@ -418,7 +423,14 @@ fn coverage(h: &Header) -> TokenStream {
             let #pattern = #local;
         }
     });
-    let ignores = h.ignores.iter().filter(|p| !p.segments.is_empty()).map(|p| {
+    // An ignore naming a field of a covered struct is already in that struct's pattern, which
+    // reports a field that does not exist; a borrow would report it a second time.
+    let in_pattern = |p: &Place| {
+        h.covers
+            .iter()
+            .any(|c| p.segments.len() == c.place.segments.len() + 1 && p.segments.starts_with(&c.place.segments))
+    };
+    let ignores = h.ignores.iter().filter(|p| !in_pattern(p)).map(|p| {
         let place = p.render(&t);
         quote_spanned!(p.span=> let _ = &#place;)
     });
@@ -477,7 +489,7 @@ fn layout_row(h: &Header, f: &Field) -> TokenStream {
     let krate = &h.krate;
     let ident = h.ident;
     let member = f.ident;
-    let field_name = f.name();
+    let field_name = &f.name;
     let ty = f.ty;
     let ty_text = type_text(ty);
     macro_rules! row {
@@ -506,11 +518,12 @@ fn layout_row(h: &Header, f: &Field) -> TokenStream {
                 (Mode::Convert, None, _) => row!(path: [Some(#text)], mode: [Convert]),
             }
         }
-        Mapping::Flags(flags) => {
-            let infos: TokenStream = flags
+        Mapping::Flags(word) => {
+            let infos: TokenStream = word
+                .flags
                 .iter()
                 .map(|fl| {
-                    let flag_name = upper_snake(&fl.leaf);
+                    let flag_name = &fl.name;
                     let bit = proc_macro2::Literal::u32_unsuffixed(fl.bit);
                     let path = &fl.place.text;
                     quote!(#krate::layout::FlagInfo { name: #flag_name, bit: #bit, path: #path },)
@@ -520,6 +533,7 @@ fn layout_row(h: &Header, f: &Field) -> TokenStream {
         }
         Mapping::Skip => row!(path: [None], mode: [Skip]),
         Mapping::Reserved => row!(path: [None], mode: [Reserved]),
+        Mapping::Unknown => TokenStream::new(),
     }
 }
 

@@ -1,9 +1,11 @@
 //! The header as the derive understands it: the target, the hooks, and one `Mapping` per field,
-//! built from the raw attributes. Rules about a single field's keys (exactly one mapping,
-//! modifiers that need `path`, conflicting keys) live here; rules across fields live in `check`.
+//! built from the raw attributes, with every generated name computed once. Rules about a single
+//! field's keys (exactly one mapping, modifiers that need `path`, conflicting keys: the `RULES`
+//! table) live here; rules across fields live in `check`. `expand` only reads what is built here.
 
-use crate::attr::{self, FieldAttrs, Key};
-use crate::ctxt::Ctxt;
+use crate::attr::{self, FieldAttrs, Key, RawFlag};
+use crate::ctxt::{Ctxt, FieldCtxt, Report};
+use crate::ident::{self, GeneratedName};
 use crate::place::Place;
 use proc_macro2::Span;
 use syn::spanned::Spanned;
@@ -18,6 +20,7 @@ pub struct Header<'a> {
     pub krate: syn::Path,
     pub fields: Vec<Field<'a>>,
     pub covers: Vec<Cover>,
+    /// `ignore = "place"`: live fields deliberately not checkpointed (never the root).
     pub ignores: Vec<Place>,
     /// `record = N`: the record type, for images.
     pub record: Option<Expr>,
@@ -28,11 +31,14 @@ pub struct Header<'a> {
 /// `cover(Type = "place")`: every field of `ty`, found at `place`, must be mapped or ignored.
 pub struct Cover {
     pub ty: syn::Path,
+    /// May be the root (`""`): the target itself.
     pub place: Place,
 }
 
 pub struct Field<'a> {
     pub ident: &'a Ident,
+    /// The field's name as users read it in messages (`r#type` is `type`).
+    pub name: String,
     pub ty: &'a Type,
     /// The field's `#[cr]` attribute, or its name when it has none.
     pub span: Span,
@@ -41,9 +47,11 @@ pub struct Field<'a> {
 
 pub enum Mapping {
     Path(PathMap),
-    Flags(Vec<FlagMap>),
+    Flags(FlagWord),
     Skip,
     Reserved,
+    /// The field's attributes are in error (already reported): no mapping could be built.
+    Unknown,
 }
 
 pub struct PathMap {
@@ -65,19 +73,38 @@ pub enum Mask {
     Strict(Box<Expr>),
 }
 
+/// A field holding flags: its width and its generated `<FIELD>_ALL` constant.
+pub struct FlagWord {
+    /// The width of the field's type as written; `None` when it is not `u8`, `u16`, `u32` or `u64`.
+    pub width: Option<u32>,
+    pub all: GeneratedName,
+    pub flags: Vec<FlagMap>,
+}
+
 pub struct FlagMap {
     pub bit: u32,
     pub bit_span: Span,
     pub place: Place,
-    /// `name = "..."` if given, else the place's last segment.
-    pub leaf: String,
-    pub leaf_span: Span,
+    /// The flag's name in the layout table: UPPER_SNAKE of `name = "..."` or of the place's leaf.
+    pub name: String,
+    /// Where the name comes from: `name = "..."`, or the path.
+    pub name_span: Span,
+    /// The flag's associated constant, `<FIELD>_<NAME>`.
+    pub constant: GeneratedName,
 }
 
-impl Field<'_> {
-    /// The field's name as users write it in messages and constants (`r#type` is `type`).
-    pub fn name(&self) -> String {
-        self.ident.to_string().trim_start_matches("r#").to_string()
+impl Header<'_> {
+    /// Every live place a mapping reaches, with the header field that maps it.
+    pub fn mapped_places(&self) -> Vec<(&Place, &str)> {
+        let mut out = Vec::new();
+        for field in &self.fields {
+            match &field.mapping {
+                Mapping::Path(p) => out.push((&p.place, field.name.as_str())),
+                Mapping::Flags(word) => out.extend(word.flags.iter().map(|f| (&f.place, field.name.as_str()))),
+                Mapping::Skip | Mapping::Reserved | Mapping::Unknown => {}
+            }
+        }
+        out
     }
 }
 
@@ -85,9 +112,62 @@ impl Field<'_> {
 /// struct with named fields or has no target.
 pub fn build<'a>(cx: &mut Ctxt, input: &'a DeriveInput) -> Option<Header<'a>> {
     let container = attr::parse_container(cx, &input.attrs);
-    let named = match &input.data {
+    let named = named_fields(cx, input);
+    if let Some(param) = input.generics.params.first() {
+        cx.error(
+            param.span(),
+            "an image header has one fixed layout, so `CrCopy` does not take generic parameters; \
+             put lifetimes on the target instead (`target = TaskView<'_>`)",
+        );
+    }
+    if container.target.is_none() {
+        cx.error(
+            input.ident.span(),
+            format!(
+                "missing `#[cr(target = Type)]` on `{}`: name the live type that every `path` starts from",
+                input.ident
+            ),
+        );
+    }
+    let fields = named?.into_iter().map(|f| build_field(cx, f)).collect();
+    let krate = container
+        .krate
+        .map(|k| k.value)
+        .unwrap_or_else(|| syn::parse_quote!(::cr_core));
+    let covers = container
+        .covers
+        .iter()
+        .filter_map(|(ty, lit)| {
+            let place = report(cx, Place::parse_cover(lit))?;
+            Some(Cover { ty: ty.clone(), place })
+        })
+        .collect();
+    let ignores = container
+        .ignores
+        .iter()
+        .filter_map(|lit| report(cx, Place::parse(lit)))
+        .collect();
+    if let Some(record) = &container.record {
+        check_record(cx, input, record);
+    }
+    Some(Header {
+        ident: &input.ident,
+        target: container.target?.value,
+        validate: container.validate.map(|k| k.value),
+        after_restore: container.after_restore.map(|k| k.value),
+        krate,
+        fields,
+        covers,
+        ignores,
+        record: container.record.map(|k| k.value),
+        generic: !input.generics.params.is_empty(),
+    })
+}
+
+fn named_fields<'a>(cx: &mut Ctxt, input: &'a DeriveInput) -> Option<Vec<&'a syn::Field>> {
+    match &input.data {
         Data::Struct(data) => match &data.fields {
-            Fields::Named(named) => Some(named.named.iter().collect::<Vec<_>>()),
+            Fields::Named(named) => Some(named.named.iter().collect()),
             Fields::Unit => Some(Vec::new()),
             Fields::Unnamed(_) => {
                 cx.error(
@@ -111,210 +191,175 @@ pub fn build<'a>(cx: &mut Ctxt, input: &'a DeriveInput) -> Option<Header<'a>> {
             );
             None
         }
-    };
-    if let Some(param) = input.generics.params.first() {
-        cx.error(
-            param.span(),
-            "an image header has one fixed layout, so `CrCopy` does not take generic parameters; \
-             put lifetimes on the target instead (`target = TaskView<'_>`)",
-        );
     }
-    if container.target.is_none() {
-        cx.error(
-            input.ident.span(),
-            format!(
-                "missing `#[cr(target = Type)]` on `{}`: name the live type that every `path` starts from",
-                input.ident
-            ),
-        );
-    }
-    let fields = named?
-        .into_iter()
-        .map(|f| {
-            let ident = f.ident.as_ref().expect("named field");
-            // Errors in a field's attributes name the field.
-            let mut field_cx = Ctxt::default();
-            let raw = attr::parse_field(&mut field_cx, &f.attrs);
-            cx.absorb(
-                field_cx,
-                &format!("header field `{}`: ", ident.to_string().trim_start_matches("r#")),
-            );
-            let span = raw.attr_span.unwrap_or_else(|| ident.span());
-            let mapping = build_mapping(cx, ident, raw);
-            Field {
-                ident,
-                ty: &f.ty,
-                span,
-                mapping,
-            }
-        })
-        .collect::<Vec<_>>();
-    let krate = container
-        .krate
-        .map(|k| k.value)
-        .unwrap_or_else(|| syn::parse_quote!(::cr_core));
-    let covers = container
-        .covers
-        .iter()
-        .filter_map(|(ty, lit)| match Place::parse(lit, true) {
-            Ok(place) => Some(Cover { ty: ty.clone(), place }),
-            Err(msg) => {
-                cx.error(lit.span(), msg);
-                None
-            }
-        })
-        .collect();
-    let ignores = container.ignores.iter().map(|lit| parse_place(cx, lit, "")).collect();
-    if let Some(record) = &container.record {
-        check_record(cx, input, record);
-    }
-    Some(Header {
-        ident: &input.ident,
-        target: container.target?.value,
-        validate: container.validate.map(|k| k.value),
-        after_restore: container.after_restore.map(|k| k.value),
-        krate,
-        fields,
-        covers,
-        ignores,
-        record: container.record.map(|k| k.value),
-        generic: !input.generics.params.is_empty(),
-    })
 }
 
-fn build_mapping(cx: &mut Ctxt, ident: &Ident, raw: FieldAttrs) -> Mapping {
-    let name = ident.to_string().trim_start_matches("r#").to_string();
-    // Exactly one of path, flag, skip, reserved.
-    let mut kinds: Vec<(&str, Span)> = Vec::new();
-    if let Some(k) = &raw.path {
-        kinds.push((attr::PATH, k.span));
-    }
-    if let Some(f) = raw.flags.first() {
-        kinds.push((attr::FLAG, f.span));
-    }
-    if let Some(k) = &raw.skip {
-        kinds.push((attr::SKIP, k.span));
-    }
-    if let Some(k) = &raw.reserved {
-        kinds.push((attr::RESERVED, k.span));
-    }
-    let has_modifier = raw.bits.is_some()
-        || raw.convert.is_some()
-        || raw.mask.is_some()
-        || raw.strict_mask.is_some()
-        || raw.save_only.is_some();
-    // A field whose attribute did not parse, or that has a modifier without `path`, is already
-    // reported; "no mapping" would only repeat it.
-    if kinds.is_empty() && !raw.had_error && !has_modifier {
-        cx.error(
+/// Reports a parse error at its span, keeping the value otherwise.
+fn report<T>(cx: &mut impl Report, parsed: Result<T, (Span, String)>) -> Option<T> {
+    parsed.map_err(|(span, msg)| cx.error(span, msg)).ok()
+}
+
+fn build_field<'a>(cx: &mut Ctxt, f: &'a syn::Field) -> Field<'a> {
+    let ident = f.ident.as_ref().expect("named field");
+    let name = ident::unraw(&ident.to_string()).to_string();
+    let mut fcx = cx.field(&name);
+    let raw = attr::parse_field(&mut fcx, &f.attrs);
+    let span = raw.attr_span.unwrap_or_else(|| ident.span());
+    // A field whose attribute did not parse, or that has only modifiers, is reported for that;
+    // "no mapping" would only repeat it.
+    if raw.keys.is_empty() && !raw.had_error {
+        fcx.error(
             ident.span(),
-            format!(
-                "header field `{name}` has no mapping: add `#[cr(path = \"...\")]` (a place in the target), \
-                 `#[cr(flag(bit = N, path = \"...\"))]`, `#[cr(skip)]` or `#[cr(reserved)]`"
-            ),
+            "no mapping; add `#[cr(path = \"...\")]` (a place in the target), \
+             `#[cr(flag(bit = N, path = \"...\"))]`, `#[cr(skip)]` or `#[cr(reserved)]`",
         );
     }
-    for (other, other_span) in kinds.iter().skip(1) {
-        cx.error(
-            *other_span,
-            format!(
-                "header field `{name}`: `{other}` conflicts with `{}`; a field has exactly one of `path`, `flag`, `skip`, `reserved`",
-                kinds[0].0
-            ),
-        );
+    check_keys(&mut fcx, &raw);
+    let mapping = build_mapping(&mut fcx, &name, span, &f.ty, raw);
+    Field {
+        ident,
+        name,
+        ty: &f.ty,
+        span,
+        mapping,
     }
+}
 
-    // Modifiers of `path`.
-    let modifiers: [(&str, Option<Span>); 5] = [
-        (attr::BITS, raw.bits.as_ref().map(|k| k.span)),
-        (attr::CONVERT, raw.convert.as_ref().map(|k| k.span)),
-        (attr::MASK, raw.mask.as_ref().map(|k| k.span)),
-        (attr::STRICT_MASK, raw.strict_mask.as_ref().map(|k| k.span)),
-        (attr::SAVE_ONLY, raw.save_only.as_ref().map(|k| k.span)),
-    ];
-    if raw.path.is_none() {
-        for (key, key_span) in modifiers.iter().filter_map(|(k, s)| s.map(|s| (k, s))) {
-            cx.error(
-                key_span,
-                format!("header field `{name}`: `{key}` modifies a `path` mapping; add `path = \"...\"`"),
-            );
-        }
-    }
-    // Pairs that cannot go together, reported on the second key.
-    const CONFLICTS: &[(&str, &str, &str)] = &[
-        (
+/// What a field key is to the rules below.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// Selects the field's mapping: a field has exactly one.
+    Mapping,
+    /// Modifies a `path` mapping.
+    Modifier,
+}
+
+/// One field key: its kind, and the keys listed before it in this table that it cannot go with
+/// (reported on this key, with why).
+struct Rule {
+    key: &'static str,
+    kind: Kind,
+    conflicts: &'static [(&'static str, &'static str)],
+}
+
+const MASK_ON_BITS: &str = "a mask applies to an integer copied as is; drop `bits` or the mask";
+const MASK_ON_CONVERT: &str = "a mask applies to an integer copied as is; drop `convert` or the mask";
+const NEVER_RESTORED: &str = "a `save_only` field is never restored, so a restore mask has no effect";
+
+/// Every field key but `flag`'s inner keys. Adding a key is one row here.
+const RULES: &[Rule] = &[
+    Rule {
+        key: attr::PATH,
+        kind: Kind::Mapping,
+        conflicts: &[],
+    },
+    Rule {
+        key: attr::FLAG,
+        kind: Kind::Mapping,
+        conflicts: &[],
+    },
+    Rule {
+        key: attr::SKIP,
+        kind: Kind::Mapping,
+        conflicts: &[],
+    },
+    Rule {
+        key: attr::RESERVED,
+        kind: Kind::Mapping,
+        conflicts: &[],
+    },
+    Rule {
+        key: attr::BITS,
+        kind: Kind::Modifier,
+        conflicts: &[],
+    },
+    Rule {
+        key: attr::CONVERT,
+        kind: Kind::Modifier,
+        conflicts: &[(
             attr::BITS,
-            attr::CONVERT,
             "`bits` reinterprets bytes, `convert` converts values: pick one",
-        ),
-        (
-            attr::MASK,
-            attr::STRICT_MASK,
-            "`mask` keeps live bits outside the mask, `strict_mask` rejects them: pick one",
-        ),
-        (
-            attr::BITS,
-            attr::MASK,
-            "a mask applies to an integer copied as is; drop `bits` or the mask",
-        ),
-        (
-            attr::BITS,
-            attr::STRICT_MASK,
-            "a mask applies to an integer copied as is; drop `bits` or the mask",
-        ),
-        (
-            attr::CONVERT,
-            attr::MASK,
-            "a mask applies to an integer copied as is; drop `convert` or the mask",
-        ),
-        (
-            attr::CONVERT,
-            attr::STRICT_MASK,
-            "a mask applies to an integer copied as is; drop `convert` or the mask",
-        ),
-        (
-            attr::MASK,
-            attr::SAVE_ONLY,
-            "a `save_only` field is never restored, so a restore mask has no effect",
-        ),
-        (
-            attr::STRICT_MASK,
-            attr::SAVE_ONLY,
-            "a `save_only` field is never restored, so a restore mask has no effect",
-        ),
-    ];
-    let span_of = |key: &str| modifiers.iter().find(|(k, _)| *k == key).and_then(|(_, s)| *s);
-    for (a, b, why) in CONFLICTS {
-        if let (Some(_), Some(second)) = (span_of(a), span_of(b)) {
+        )],
+    },
+    Rule {
+        key: attr::MASK,
+        kind: Kind::Modifier,
+        conflicts: &[(attr::BITS, MASK_ON_BITS), (attr::CONVERT, MASK_ON_CONVERT)],
+    },
+    Rule {
+        key: attr::STRICT_MASK,
+        kind: Kind::Modifier,
+        conflicts: &[
+            (
+                attr::MASK,
+                "`mask` keeps live bits outside the mask, `strict_mask` rejects them: pick one",
+            ),
+            (attr::BITS, MASK_ON_BITS),
+            (attr::CONVERT, MASK_ON_CONVERT),
+        ],
+    },
+    Rule {
+        key: attr::SAVE_ONLY,
+        kind: Kind::Modifier,
+        conflicts: &[(attr::MASK, NEVER_RESTORED), (attr::STRICT_MASK, NEVER_RESTORED)],
+    },
+];
+
+/// The rules of `RULES` on one field's keys: exactly one mapping, modifiers only with `path`,
+/// no conflicting pair. Each mistake is reported on the key that makes it one.
+fn check_keys(cx: &mut FieldCtxt, raw: &FieldAttrs) {
+    let given = |kind: Kind| {
+        RULES
+            .iter()
+            .filter(move |rule| rule.kind == kind)
+            .filter_map(|rule| Some((rule.key, raw.span_of(rule.key)?)))
+    };
+    let mappings: Vec<(&str, Span)> = given(Kind::Mapping).collect();
+    if let Some((first, _)) = mappings.first() {
+        let all = RULES
+            .iter()
+            .filter(|rule| rule.kind == Kind::Mapping)
+            .map(|rule| format!("`{}`", rule.key))
+            .collect::<Vec<_>>();
+        let (last, init) = all.split_last().expect("mapping keys");
+        for (other, span) in &mappings[1..] {
             cx.error(
-                second,
-                format!("header field `{name}`: `{b}` conflicts with `{a}`: {why}"),
+                *span,
+                format!(
+                    "`{other}` conflicts with `{first}`; a field has exactly one of {} or {last}",
+                    init.join(", ")
+                ),
             );
         }
+    } else {
+        for (key, span) in given(Kind::Modifier) {
+            cx.error(span, format!("`{key}` modifies a `path` mapping; add `path = \"...\"`"));
+        }
     }
+    for rule in RULES {
+        let Some(span) = raw.span_of(rule.key) else { continue };
+        for (other, why) in rule.conflicts {
+            if raw.has(other) {
+                cx.error(span, format!("`{}` conflicts with `{other}`: {why}", rule.key));
+            }
+        }
+    }
+}
 
-    let FieldAttrs {
-        path,
-        bits,
-        convert,
-        mask,
-        strict_mask,
-        save_only,
-        skip,
-        reserved,
-        flags,
-        ..
-    } = raw;
-    if let Some(Key { value: lit, .. }) = path {
-        let place = parse_place(cx, &lit, &format!("header field `{name}`: "));
-        let mode = if bits.is_some() {
+fn build_mapping(cx: &mut FieldCtxt, name: &str, span: Span, ty: &Type, raw: FieldAttrs) -> Mapping {
+    if let Some(Key { value: lit, .. }) = &raw.path {
+        let Some(place) = report(cx, Place::parse(lit)) else {
+            return Mapping::Unknown;
+        };
+        let mode = if raw.has(attr::BITS) {
             Mode::Bits
-        } else if convert.is_some() {
+        } else if raw.has(attr::CONVERT) {
             Mode::Convert
         } else {
             Mode::Copy
         };
-        let mask = match (mask, strict_mask) {
+        let save_only = raw.has(attr::SAVE_ONLY);
+        let mask = match (raw.mask, raw.strict_mask) {
             (Some(m), _) => Some(Mask::Soft(Box::new(m.value))),
             (None, Some(m)) => Some(Mask::Strict(Box::new(m.value))),
             (None, None) => None,
@@ -323,94 +368,113 @@ fn build_mapping(cx: &mut Ctxt, ident: &Ident, raw: FieldAttrs) -> Mapping {
             place,
             mode,
             mask,
-            save_only: save_only.is_some(),
+            save_only,
         });
     }
-    if !flags.is_empty() {
-        let flags = flags
-            .into_iter()
-            .filter_map(|f| {
-                let bit = match &f.bit {
-                    Some(lit) => match lit.base10_parse::<u32>() {
-                        Ok(bit) => Some((bit, lit.span())),
-                        Err(_) => {
-                            cx.error(
-                                lit.span(),
-                                format!("header field `{name}`: a flag bit is a small non-negative integer"),
-                            );
-                            None
-                        }
-                    },
-                    None => {
-                        cx.error(f.span, format!("header field `{name}`: `flag(...)` needs `bit = N`"));
-                        None
-                    }
-                };
-                let place = match &f.path {
-                    Some(lit) => Some(parse_place(cx, lit, &format!("header field `{name}`: "))),
-                    None => {
-                        cx.error(
-                            f.span,
-                            format!("header field `{name}`: `flag(...)` needs `path = \"...\"`, the `bool` it maps to"),
-                        );
-                        None
-                    }
-                };
-                let (bit, bit_span) = bit?;
-                let place = place?;
-                let (leaf, leaf_span) = match &f.name {
-                    Some(lit) => (lit.value(), lit.span()),
-                    None => (place.leaf(), place.span),
-                };
-                Some(FlagMap {
-                    bit,
-                    bit_span,
-                    place,
-                    leaf,
-                    leaf_span,
-                })
-            })
-            .collect();
-        return Mapping::Flags(flags);
+    if !raw.flags.is_empty() {
+        let field = ident::upper_snake(name);
+        let flags = raw.flags.iter().filter_map(|f| build_flag(cx, &field, f)).collect();
+        return Mapping::Flags(FlagWord {
+            width: flag_width(ty),
+            all: GeneratedName::new(format!("{field}_ALL"), span),
+            flags,
+        });
     }
-    if skip.is_some() {
+    if raw.has(attr::SKIP) {
         return Mapping::Skip;
     }
-    let _ = reserved;
-    Mapping::Reserved
+    if raw.has(attr::RESERVED) {
+        return Mapping::Reserved;
+    }
+    Mapping::Unknown
 }
 
-/// Parses a path; a malformed one is reported after `prefix` (the header field it belongs to, if any).
-fn parse_place(cx: &mut Ctxt, lit: &syn::LitStr, prefix: &str) -> Place {
-    match Place::parse(lit, false) {
-        Ok(place) => place,
-        Err(msg) => {
-            cx.error(lit.span(), format!("{prefix}{msg}"));
-            Place {
-                segments: Vec::new(),
-                text: lit.value(),
-                span: lit.span(),
+fn build_flag(cx: &mut FieldCtxt, field: &str, f: &RawFlag) -> Option<FlagMap> {
+    let bit = match &f.bit {
+        Some(lit) => match lit.base10_parse::<u32>() {
+            Ok(bit) => Some((bit, lit.span())),
+            Err(_) => {
+                cx.error(lit.span(), "a flag bit is a small non-negative integer");
+                None
             }
+        },
+        None => {
+            cx.error(f.span, "`flag(...)` needs `bit = N`");
+            None
         }
+    };
+    let place = match &f.path {
+        Some(lit) => report(cx, Place::parse(lit)),
+        None => {
+            cx.error(f.span, "`flag(...)` needs `path = \"...\"`, the `bool` it maps to");
+            None
+        }
+    };
+    let (bit, bit_span) = bit?;
+    let place = place?;
+    let (name, name_span) = match &f.name {
+        Some(lit) => (ident::upper_snake(&lit.value()), lit.span()),
+        None => (ident::upper_snake(&place.leaf()), place.span),
+    };
+    let constant = GeneratedName::new(format!("{field}_{name}"), name_span);
+    Some(FlagMap {
+        bit,
+        bit_span,
+        place,
+        name,
+        name_span,
+        constant,
+    })
+}
+
+/// The width of a flag word, read from the field's type as written. `usize` is not one: an
+/// image's flag word must not change width with the target.
+fn flag_width(ty: &Type) -> Option<u32> {
+    let Type::Path(p) = ty else { return None };
+    if p.qself.is_some() {
+        return None;
+    }
+    let ident = p.path.get_ident()?;
+    match ident.to_string().as_str() {
+        "u8" => Some(8),
+        "u16" => Some(16),
+        "u32" => Some(32),
+        "u64" => Some(64),
+        _ => None,
     }
 }
 
-/// A record's bytes go into images: its layout must be the one written, `#[repr(C)]`, and its
-/// type must not be the end record's.
-fn check_record(cx: &mut Ctxt, input: &DeriveInput, record: &Key<Expr>) {
-    let mut repr_c = false;
+/// What a struct's `#[repr]` attributes say about `C`.
+enum ReprC {
+    Yes,
+    No,
+    /// A `#[repr]` did not parse: rustc reports it, so the derive says nothing more.
+    Malformed,
+}
+
+fn repr_c(input: &DeriveInput) -> ReprC {
+    let mut repr = ReprC::No;
     for attr in input.attrs.iter().filter(|a| a.path().is_ident("repr")) {
-        let _ = attr.parse_nested_meta(|meta| {
+        let parsed = attr.parse_nested_meta(|meta| {
             if meta.path.is_ident("C") {
-                repr_c = true;
+                repr = ReprC::Yes;
             }
             if meta.input.peek(syn::token::Paren) {
                 let _: proc_macro2::TokenTree = meta.input.parse()?;
             }
             Ok(())
         });
+        if parsed.is_err() {
+            return ReprC::Malformed;
+        }
     }
-    if !repr_c {
+    repr
+}
+
+/// A record's bytes go into images: its layout must be the one written, `#[repr(C)]`, and its
+/// type must not be the end record's.
+fn check_record(cx: &mut Ctxt, input: &DeriveInput, record: &Key<Expr>) {
+    if let ReprC::No = repr_c(input) {
         cx.error(
             record.span,
             format!(

@@ -1,13 +1,14 @@
 //! A place in the live object, parsed once from a path string (`"a.b[2].c"`) into typed
 //! segments with the string's span. Codegen renders places from here and never re-parses text.
 
+use crate::ident::{self, IdentKind};
 use proc_macro2::{Delimiter, Group, Ident, Literal, Punct, Spacing, Span, TokenStream, TokenTree};
 use quote::{ToTokens, TokenStreamExt};
 use syn::LitStr;
 
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub enum Segment {
-    /// `.name` (or `.r#name`).
+    /// `.name` or `.r#name`, held without the raw prefix (`r#type` is `type`).
     Field(String),
     /// `.0` on a tuple struct.
     Tuple(u32),
@@ -24,13 +25,23 @@ pub struct Place {
 }
 
 impl Place {
-    /// Parses `lit`; the error says what is malformed and what is expected. `""` is the root.
-    pub fn parse(lit: &LitStr, allow_root: bool) -> Result<Place, String> {
-        let text = lit.value();
-        let segments = parse_segments(&text)?;
-        if segments.is_empty() && !allow_root {
-            return Err("the path is empty: write the place in the target it maps to, e.g. `\"regs.psw.mask\"`".into());
+    /// Parses the path of a mapping or an `ignore`: a place inside the target, never the root.
+    /// The error (at the string) says what is malformed and what is expected.
+    pub fn parse(lit: &LitStr) -> Result<Place, (Span, String)> {
+        let place = Place::parse_cover(lit)?;
+        if place.is_root() {
+            return Err((
+                lit.span(),
+                "the path is empty: write the place in the target it maps to, e.g. `\"regs.psw.mask\"`".into(),
+            ));
         }
+        Ok(place)
+    }
+
+    /// Parses the place of a `cover`, which may be the root: `""` is the target itself.
+    pub fn parse_cover(lit: &LitStr) -> Result<Place, (Span, String)> {
+        let text = lit.value();
+        let segments = parse_segments(&text).map_err(|msg| (lit.span(), msg))?;
         Ok(Place {
             segments,
             text,
@@ -38,21 +49,22 @@ impl Place {
         })
     }
 
-    /// Last named segment, for generated constant names.
+    /// The target itself (`""`), which only a `cover` may name.
+    pub fn is_root(&self) -> bool {
+        self.segments.is_empty()
+    }
+
+    /// Last named segment, for generated constant names: `a.b` is `b`, `a.0` is `F0`, `a.b[2]` is `b_2`.
     pub fn leaf(&self) -> String {
-        match self.segments.last() {
-            Some(Segment::Field(name)) => name.trim_start_matches("r#").to_string(),
-            Some(Segment::Tuple(i)) => format!("F{i}"),
-            Some(Segment::Index(i)) => {
-                let parent = Place {
-                    segments: self.segments[..self.segments.len() - 1].to_vec(),
-                    text: String::new(),
-                    span: self.span,
-                };
-                format!("{}_{i}", parent.leaf())
+        let mut suffix = String::new();
+        for seg in self.segments.iter().rev() {
+            match seg {
+                Segment::Field(name) => return format!("{name}{suffix}"),
+                Segment::Tuple(i) => return format!("F{i}{suffix}"),
+                Segment::Index(i) => suffix = format!("_{i}{suffix}"),
             }
-            None => String::new(),
         }
+        suffix
     }
 
     /// True when one place contains the other (or they are the same place).
@@ -107,9 +119,9 @@ impl Segment {
     /// `None` for an array index.
     pub fn member(&self, span: Span) -> Option<TokenTree> {
         match self {
-            Segment::Field(name) => Some(TokenTree::Ident(match name.strip_prefix("r#") {
-                Some(raw) => Ident::new_raw(raw, span),
-                None => Ident::new(name, span),
+            Segment::Field(name) => Some(TokenTree::Ident(match ident::classify(name) {
+                IdentKind::Keyword => Ident::new_raw(name, span),
+                IdentKind::Plain | IdentKind::Invalid => Ident::new(name, span),
             })),
             Segment::Tuple(i) => {
                 let mut index = Literal::u32_unsuffixed(*i);
@@ -175,31 +187,22 @@ fn parse_name(text: &str, name: &str) -> Result<Segment, String> {
             .map(Segment::Tuple)
             .map_err(|_| malformed(text, &format!("`{name}` is not a tuple field index")));
     }
-    let bare = name.strip_prefix("r#").unwrap_or(name);
-    let mut chars = bare.chars();
-    let ok_start = chars.next().is_some_and(|c| c == '_' || c.is_alphabetic());
-    if !ok_start || !chars.all(|c| c == '_' || c.is_alphanumeric()) || bare == "_" {
-        return Err(malformed(text, &format!("`{name}` is not a field name")));
-    }
-    if bare.len() == name.len() && is_keyword(name) {
-        return Err(malformed(
+    let bare = ident::unraw(name);
+    match ident::classify(bare) {
+        IdentKind::Plain => Ok(Segment::Field(bare.to_string())),
+        // Path keywords name no field and have no raw form.
+        IdentKind::Keyword if matches!(bare, "self" | "Self" | "super" | "crate") => {
+            Err(malformed(text, &format!("`{name}` is not a field name")))
+        }
+        IdentKind::Keyword if bare != name => Ok(Segment::Field(bare.to_string())),
+        IdentKind::Keyword => Err(malformed(
             text,
             &format!("`{name}` is a keyword; write it as `r#{name}`"),
-        ));
+        )),
+        IdentKind::Invalid => Err(malformed(text, &format!("`{name}` is not a field name"))),
     }
-    Ok(Segment::Field(name.to_string()))
 }
 
 fn malformed(text: &str, why: &str) -> String {
     format!("malformed path \"{text}\": {why}; a path is field names separated by `.`, with constant indexes such as `[2]`, e.g. \"thread.acrs[3]\"")
-}
-
-fn is_keyword(s: &str) -> bool {
-    const KEYWORDS: &[&str] = &[
-        "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern", "false", "fn",
-        "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "self",
-        "Self", "static", "struct", "super", "trait", "true", "type", "unsafe", "use", "where", "while", "abstract",
-        "become", "box", "do", "final", "macro", "override", "priv", "try", "typeof", "unsized", "virtual", "yield",
-    ];
-    KEYWORDS.contains(&s)
 }

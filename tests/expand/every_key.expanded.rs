@@ -7,6 +7,19 @@ const _: () = {
         ::core::mem::size_of:: < [u64; 16] > (),
         "cr: header field `bits` ([u64; 16]) and live `thread.fp_regs.fprs` differ in size; `bits` reinterprets bytes, so the header field needs a type of exactly the live place's size"
     );
+    const _: () = {
+        let _ = |t: &Task| {
+            let place: &PerStruct = &t.thread.per_info;
+            let PerStruct {
+                lowcore: _,
+                ending_addr: _,
+                control_regs: _,
+                starting_addr: _,
+                single_step: _,
+                instruction_fetch: _,
+            } = place;
+        };
+    };
     impl EveryKey {
         ///Bit 0 of `flag`: set when `thread.per_info.single_step` is true.
         pub const FLAG_SINGLE_STEP: u8 = 1 << 0;
@@ -113,6 +126,14 @@ const _: () = {
             ::core::mem::size_of::<Self>(),
             Self::FIELDS,
         );
+    }
+    const _: () = ::core::assert!(
+        (9) != ::cr_core::image::END,
+        "cr: `EveryKey` has record type 0, which is reserved for the image's end record; give it another number"
+    );
+    #[automatically_derived]
+    impl ::cr_core::image::Record for EveryKey {
+        const TYPE: u32 = 9;
     }
     #[automatically_derived]
     impl ::cr_core::CrCopy<Task> for EveryKey {

@@ -1,6 +1,10 @@
-// Every key the derive accepts, in one header: its expansion must hold no `unsafe`.
+// Every key the derive accepts, in one header: its expansion must hold no `unsafe`
+// (cr-derive's src/tests.rs checks this file against the derive's own list of keys).
 #[derive(CrCopy)]
-#[cr(target = Task, validate = check, after_restore = reload, crate = "::cr_core")]
+#[repr(C)]
+#[cr(target = Task, validate = check, after_restore = reload, crate = "::cr_core", record = 9)]
+#[cr(cover(PerStruct = "thread.per_info"), ignore = "thread.per_info.lowcore", ignore = "thread.per_info.ending_addr")]
+#[cr(ignore = "thread.per_info.control_regs", ignore = "thread.per_info.starting_addr")]
 pub struct EveryKey {
     #[cr(path = "regs.gprs")]
     pub copy: [u64; 16],

@@ -367,3 +367,137 @@ const _: () = {
         }
     }
 };
+#[doc(hidden)]
+const _: () = {
+    #[allow(unused_imports)]
+    use ::cr_core::__private as __cr;
+    const _: () = {
+        let _ = |t: &MmContext| {
+            let place: &MmContext = &t;
+            let MmContext {
+                vdso_base: _,
+                noexec: _,
+                has_pgste: _,
+                alloc_pgste: _,
+                asce_bits: _,
+                asce_limit: _,
+            } = place;
+        };
+    };
+    impl CrHdrMmContext {
+        ///Bit 0 of `flags`: set when `noexec` is true.
+        pub const FLAGS_NOEXEC: u32 = 1 << 0;
+        ///Bit 1 of `flags`: set when `has_pgste` is true.
+        pub const FLAGS_HAS_PGSTE: u32 = 1 << 1;
+        ///Bit 2 of `flags`: set when `alloc_pgste` is true.
+        pub const FLAGS_ALLOC_PGSTE: u32 = 1 << 2;
+        ///Every flag bit of `flags` (bits 0, 1, 2); restore rejects any other bit.
+        pub const FLAGS_ALL: u32 = Self::FLAGS_NOEXEC | Self::FLAGS_HAS_PGSTE
+            | Self::FLAGS_ALLOC_PGSTE;
+    }
+    #[automatically_derived]
+    impl ::cr_core::Layout for CrHdrMmContext {
+        const NAME: &'static str = "CrHdrMmContext";
+        const FIELDS: &'static [::cr_core::FieldInfo] = &[
+            ::cr_core::FieldInfo {
+                name: "vdso_base",
+                path: ::core::option::Option::None,
+                offset: ::core::mem::offset_of!(CrHdrMmContext, vdso_base),
+                size: ::core::mem::size_of::<u64>(),
+                ty: "u64",
+                mode: ::cr_core::layout::Mode::Skip,
+            },
+            ::cr_core::FieldInfo {
+                name: "flags",
+                path: ::core::option::Option::None,
+                offset: ::core::mem::offset_of!(CrHdrMmContext, flags),
+                size: ::core::mem::size_of::<u32>(),
+                ty: "u32",
+                mode: ::cr_core::layout::Mode::Flags(
+                    &[
+                        ::cr_core::layout::FlagInfo {
+                            name: "NOEXEC",
+                            bit: 0,
+                            path: "noexec",
+                        },
+                        ::cr_core::layout::FlagInfo {
+                            name: "HAS_PGSTE",
+                            bit: 1,
+                            path: "has_pgste",
+                        },
+                        ::cr_core::layout::FlagInfo {
+                            name: "ALLOC_PGSTE",
+                            bit: 2,
+                            path: "alloc_pgste",
+                        },
+                    ],
+                ),
+            },
+            ::cr_core::FieldInfo {
+                name: "reserved",
+                path: ::core::option::Option::None,
+                offset: ::core::mem::offset_of!(CrHdrMmContext, reserved),
+                size: ::core::mem::size_of::<u32>(),
+                ty: "u32",
+                mode: ::cr_core::layout::Mode::Reserved,
+            },
+            ::cr_core::FieldInfo {
+                name: "asce_bits",
+                path: ::core::option::Option::Some("asce_bits"),
+                offset: ::core::mem::offset_of!(CrHdrMmContext, asce_bits),
+                size: ::core::mem::size_of::<u64>(),
+                ty: "u64",
+                mode: ::cr_core::layout::Mode::Copy,
+            },
+            ::cr_core::FieldInfo {
+                name: "asce_limit",
+                path: ::core::option::Option::Some("asce_limit"),
+                offset: ::core::mem::offset_of!(CrHdrMmContext, asce_limit),
+                size: ::core::mem::size_of::<u64>(),
+                ty: "u64",
+                mode: ::cr_core::layout::Mode::Copy,
+            },
+        ];
+        const FINGERPRINT: u64 = ::cr_core::layout::fingerprint(
+            ::core::mem::size_of::<Self>(),
+            Self::FIELDS,
+        );
+    }
+    const _: () = ::core::assert!(
+        (CR_HDR_MM_CONTEXT) != ::cr_core::image::END,
+        "cr: `CrHdrMmContext` has record type 0, which is reserved for the image's end record; give it another number"
+    );
+    #[automatically_derived]
+    impl ::cr_core::image::Record for CrHdrMmContext {
+        const TYPE: u32 = CR_HDR_MM_CONTEXT;
+    }
+    #[automatically_derived]
+    impl ::cr_core::CrCopy<MmContext> for CrHdrMmContext {
+        fn save(&mut self, src: &MmContext) {
+            self.vdso_base = ::core::default::Default::default();
+            self.flags = __cr::Flag::save(src.noexec, Self::FLAGS_NOEXEC)
+                | __cr::Flag::save(src.has_pgste, Self::FLAGS_HAS_PGSTE)
+                | __cr::Flag::save(src.alloc_pgste, Self::FLAGS_ALLOC_PGSTE);
+            self.reserved = __cr::FromZeros::new_zeroed();
+            __cr::Same::save(&mut self.asce_bits, src.asce_bits);
+            __cr::Same::save(&mut self.asce_limit, src.asce_limit);
+        }
+        fn restore(
+            &self,
+            dst: &mut MmContext,
+        ) -> ::core::result::Result<(), ::cr_core::Error> {
+            __cr::check_flags(self.flags, Self::FLAGS_ALL, "flags")?;
+            __cr::check_reserved(&self.reserved, "reserved")?;
+            __cr::Flag::restore(self.flags, Self::FLAGS_NOEXEC, &mut dst.noexec);
+            __cr::Flag::restore(self.flags, Self::FLAGS_HAS_PGSTE, &mut dst.has_pgste);
+            __cr::Flag::restore(
+                self.flags,
+                Self::FLAGS_ALLOC_PGSTE,
+                &mut dst.alloc_pgste,
+            );
+            __cr::Same::restore(self.asce_bits, &mut dst.asce_bits);
+            __cr::Same::restore(self.asce_limit, &mut dst.asce_limit);
+            ::core::result::Result::Ok(())
+        }
+    }
+};

@@ -1,0 +1,14 @@
+use cr_core::CrCopy;
+
+pub struct Live {
+    pub noexec: bool,
+}
+
+#[derive(CrCopy)]
+#[cr(target = Live)]
+pub struct Hdr {
+    #[cr(flag(bit = 0, path = "noexec", name = "no-exec"))]
+    pub flags: u8,
+}
+
+fn main() {}
