@@ -175,7 +175,10 @@ fn wrong_arch_wrong_record_and_layout_mismatch_have_their_kinds() {
         }
     );
     assert_eq!(err.offset(), Some(24));
-    assert!(err.to_string().contains("at byte 24"), "{err}");
+    assert_eq!(
+        err.to_string(),
+        "image has a record of type 1 where type 2 was expected (at byte 24)"
+    );
 
     // The same record type from another build, whose header had another layout.
     #[derive(cr_core::CrCopy, Clone, Copy, Default, FromBytes, IntoBytes, Immutable, KnownLayout)]

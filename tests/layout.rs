@@ -4,7 +4,7 @@
 
 use cr::s390::{CrHdrCpu, CrHdrMmContext};
 use cr_core::layout::{FieldInfo, Mode};
-use cr_core::{CrCopy, Layout, LayoutTable};
+use cr_core::{CrCopy, ErrorKind, Layout, LayoutTable};
 use std::path::Path;
 
 fn check_snapshot(name: &str, table: String) {
@@ -197,5 +197,6 @@ fn every_layout_change_changes_the_fingerprint() {
     h.save(&live);
     assert_eq!((h.a, h.b), (1, 2));
     h.b = u64::from(u32::MAX) + 1;
-    assert!(h.restore(&mut live).is_err());
+    let err = h.restore(&mut live).unwrap_err();
+    assert_eq!((err.kind(), err.field()), (ErrorKind::OutOfRange, Some("b")));
 }

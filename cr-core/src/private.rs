@@ -18,7 +18,8 @@ pub use zerocopy::FromZeros;
 #[diagnostic::on_unimplemented(
     message = "cr: the live place has type `{Self}` but the header field has type `{H}`",
     label = "a plain `path` mapping copies between identical types only",
-    note = "add `bits` to reinterpret between two types of the same size, or `convert` when the header type is a wider integer (save widens, restore checks the value fits)"
+    note = "add `bits` to reinterpret between two types of the same size, or `convert` when the header type is a wider integer (save widens, restore checks the value fits)",
+    note = "a plain `path` also needs a `Copy` type: if both types are the same, that type is not `Copy`"
 )]
 pub trait Same<H>: Sized {
     /// live -> header.
@@ -49,10 +50,10 @@ impl<T: Copy> Same<T> for T {
     }
 }
 
-/// An unsigned integer usable as a flag word or under a mask.
+/// An unsigned integer usable under a mask (`mask`, `strict_mask`).
 #[diagnostic::on_unimplemented(
     message = "cr: `{Self}` is not an unsigned integer type",
-    label = "masks and flag words need `u8`, `u16`, `u32`, `u64` or `usize`"
+    label = "a mask applies to `u8`, `u16`, `u32`, `u64` or `usize`"
 )]
 pub trait Word: Copy + PartialEq {
     /// Zero.
@@ -84,6 +85,20 @@ macro_rules! word {
 }
 word!(u8, u16, u32, u64, usize);
 
+/// An unsigned integer of fixed width, usable as a flag word. Not `usize`: a flag word is part
+/// of an image format, whose widths must not change with the target. (The derive refuses other
+/// types first, with its own message; this bound keeps the runtime in agreement.)
+#[diagnostic::on_unimplemented(
+    message = "cr: `{Self}` cannot be a flag word",
+    label = "a flag word is `u8`, `u16`, `u32` or `u64`: an image format's widths must not change with the target"
+)]
+pub trait FlagWord: Word {}
+
+impl FlagWord for u8 {}
+impl FlagWord for u16 {}
+impl FlagWord for u32 {}
+impl FlagWord for u64 {}
+
 /// A place a `flag` maps to.
 #[diagnostic::on_unimplemented(
     message = "cr: a flag maps to a `bool` place, but this place has type `{Self}`",
@@ -91,14 +106,14 @@ word!(u8, u16, u32, u64, usize);
 )]
 pub trait Flag: Sized {
     /// Save: `bit` when the place is true, zero otherwise; a word is the `|` of its flags.
-    fn save<T: Word>(self, bit: T) -> T;
+    fn save<T: FlagWord>(self, bit: T) -> T;
     /// Restore: sets the place when `bit` is set in `word`, clears it otherwise.
-    fn restore<T: Word>(word: T, bit: T, live: &mut Self);
+    fn restore<T: FlagWord>(word: T, bit: T, live: &mut Self);
 }
 
 impl Flag for bool {
     #[inline(always)]
-    fn save<T: Word>(self, bit: T) -> T {
+    fn save<T: FlagWord>(self, bit: T) -> T {
         // Branch-free: one `setne`/shift/or per flag (BENCHMARKS.md, runtime finding 2).
         if self {
             bit
@@ -107,7 +122,7 @@ impl Flag for bool {
         }
     }
     #[inline(always)]
-    fn restore<T: Word>(word: T, bit: T, live: &mut bool) {
+    fn restore<T: FlagWord>(word: T, bit: T, live: &mut bool) {
         *live = word.and(bit) != T::ZERO;
     }
 }
@@ -170,7 +185,7 @@ pub fn check_mask<T: Word>(value: T, mask: T, field: &'static str, path: &'stati
 
 /// Flag words: refuses bits that no flag declares.
 #[inline(always)]
-pub fn check_flags<T: Word>(word: T, all: T, field: &'static str) -> Result<(), Error> {
+pub fn check_flags<T: FlagWord>(word: T, all: T, field: &'static str) -> Result<(), Error> {
     let unknown = word.and(all.not());
     if unknown == T::ZERO {
         Ok(())
