@@ -4,7 +4,7 @@
 //! Writes to any `core::fmt::Write`; no allocation.
 
 use crate::image::{Reader, Record};
-use crate::layout::{FieldInfo, Mode};
+use crate::layout::{padded, FieldInfo, Mode, Prefix};
 use crate::{Error, ErrorKind};
 use core::fmt::{self, Write};
 
@@ -57,14 +57,7 @@ pub fn dump(image: &[u8], arch: u32, kinds: &[Kind], out: &mut dyn Write) -> Res
         writeln!(out, ", parent {}, {} bytes", info.parent, info.len).map_err(io)?;
         match kind {
             Some(kind) if kind.fingerprint == info.fingerprint && kind.size == payload.len() => {
-                for field in kind.fields {
-                    let Some(bytes) = payload.get(field.offset..field.offset + field.size) else {
-                        continue;
-                    };
-                    write!(out, "    {:<24} {:<40} ", field.name, field.path.unwrap_or("-")).map_err(io)?;
-                    value(out, field, bytes).map_err(io)?;
-                    writeln!(out).map_err(io)?;
-                }
+                fields(out, kind.fields, payload, None).map_err(io)?;
             }
             Some(kind) => writeln!(
                 out,
@@ -78,6 +71,41 @@ pub fn dump(image: &[u8], arch: u32, kinds: &[Kind], out: &mut dyn Write) -> Res
     let end = reader.offset();
     reader.finish()?;
     writeln!(out, "@{end:<6} end").map_err(io)
+}
+
+/// One line per field of `table` over `payload` (the bytes of one header), nested headers' fields
+/// named by their route (`segs[2].dpl`).
+fn fields(
+    out: &mut dyn Write,
+    table: &'static [FieldInfo],
+    payload: &[u8],
+    prefix: Option<&Prefix<'_>>,
+) -> fmt::Result {
+    for field in table {
+        let Some(bytes) = payload.get(field.offset..field.offset + field.size) else {
+            continue;
+        };
+        if let Mode::Nested(nested) = field.mode {
+            for i in 0..nested.count() {
+                let inner = Prefix::below(prefix, field, &nested, i);
+                if let Some(element) = bytes.get(i * nested.size..(i + 1) * nested.size) {
+                    fields(out, nested.fields, element, Some(&inner))?;
+                }
+            }
+            continue;
+        }
+        out.write_str("    ")?;
+        padded(out, 24, format_args!("{}{}", Prefix::names(prefix), field.name))?;
+        out.write_char(' ')?;
+        match field.path {
+            Some(path) => padded(out, 40, format_args!("{}{path}", Prefix::paths(prefix)))?,
+            None => padded(out, 40, format_args!("-"))?,
+        }
+        out.write_char(' ')?;
+        value(out, field, bytes)?;
+        writeln!(out)?;
+    }
+    Ok(())
 }
 
 /// An unsigned integer type's width from its name, as written.

@@ -1,8 +1,11 @@
-//! The one error type that `restore` (and, later, image reading) returns.
-//! It names the header field and the live path at fault and stays allocation-free: every
-//! string in it is `&'static str`, every number a `u64`.
+//! The one error type that `restore` and image reading return.
+//! It names the header field and the live path at fault, through nested headers, and stays
+//! allocation-free: every string in it is `&'static str`, every number a `u64`, the route a
+//! bounded array.
 
+use crate::layout::FieldInfo;
 use core::fmt;
+use core::num::NonZeroU32;
 
 /// What went wrong while restoring (see [`Error`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -95,7 +98,8 @@ impl ErrorKind {
     }
 }
 
-/// A restore that was refused. Nothing was written to the live object.
+/// A restore that was refused, or an image that could not be read. Nothing was written to the
+/// live object.
 ///
 /// ```
 /// use cr_core::{Error, ErrorKind};
@@ -105,15 +109,42 @@ impl ErrorKind {
 /// assert_eq!(e.kind(), ErrorKind::Invalid { reason: "problem-state bit clear" });
 /// assert_eq!(e.to_string(), "header field `psw_mask` is invalid: problem-state bit clear");
 /// ```
+///
+/// # Nested headers
+///
+/// An error raised inside a `nested` header carries its *route*: the header fields through which
+/// the outer header reached it, with array indexes. [`field`](Error::field) and
+/// [`path`](Error::path) then name the outermost header field and its live path, the text names the
+/// whole route (``header field `sregs.segs[2].dpl` (live `sregs.segs[2].dpl`) ...``), and
+/// [`leaf_field`](Error::leaf_field) / [`leaf_path`](Error::leaf_path) name the innermost field.
+/// The route holds at most [`Error::MAX_ROUTE`] nested fields; a deeper error keeps the outermost
+/// ones and marks the elided part with `..` in the text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Error {
     kind: ErrorKind,
+    /// The innermost header field at fault and its live path.
     field: Option<&'static str>,
     path: Option<&'static str>,
     offset: Option<u64>,
+    /// The nested fields leading to `field`, outermost first; `None` past the last.
+    route: [Option<Hop>; Error::MAX_ROUTE],
+}
+
+/// One nested field on an error's route.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+struct Hop {
+    /// The nested field's row in its header's table: its name and live path.
+    info: &'static FieldInfo,
+    /// The element, for an array of headers, stored plus one.
+    index: Option<NonZeroU32>,
+    /// Hops were dropped between this one and the next (the route was longer than the bound).
+    elided: bool,
 }
 
 impl Error {
+    /// How many nested header fields an error's route records (the outermost ones).
+    pub const MAX_ROUTE: usize = 3;
+
     /// An error of `kind`, not tied to a header field.
     pub const fn new(kind: ErrorKind) -> Self {
         Error {
@@ -121,37 +152,61 @@ impl Error {
             field: None,
             path: None,
             offset: None,
+            route: [None; Error::MAX_ROUTE],
         }
     }
 
     /// A validator's refusal: `field` is the header field at fault, `reason` says why.
     pub const fn invalid(field: &'static str, reason: &'static str) -> Self {
-        Error {
-            kind: ErrorKind::Invalid { reason },
-            field: Some(field),
-            path: None,
-            offset: None,
-        }
+        Error::new(ErrorKind::Invalid { reason }).at(field, None)
     }
 
     /// Ties the error to a header field and, when it has one, the live path it maps to.
     pub const fn at(self, field: &'static str, path: Option<&'static str>) -> Self {
         Error {
-            kind: self.kind,
             field: Some(field),
             path,
-            offset: self.offset,
+            ..self
         }
     }
 
     /// Ties the error to a byte offset in an image.
     pub const fn at_offset(self, offset: u64) -> Self {
         Error {
-            kind: self.kind,
-            field: self.field,
-            path: self.path,
             offset: Some(offset),
+            ..self
         }
+    }
+
+    /// The error seen from the header that nests the one it was raised in: `nested` is that
+    /// header's row for the nested field, `index` the element of an array of headers.
+    #[doc(hidden)]
+    pub const fn routed(self, nested: &'static FieldInfo, index: Option<usize>) -> Self {
+        let index = match index {
+            // An index past u32::MAX cannot be a real array of headers; it is shown without one.
+            Some(i) if i < u32::MAX as usize => NonZeroU32::new(i as u32 + 1),
+            _ => None,
+        };
+        let hop = Hop {
+            info: nested,
+            index,
+            elided: false,
+        };
+        let mut route = [None; Error::MAX_ROUTE];
+        route[0] = Some(hop);
+        let mut i = 1;
+        while i < Error::MAX_ROUTE {
+            route[i] = self.route[i - 1];
+            i += 1;
+        }
+        // A full route loses its innermost recorded hop; the one before it says so.
+        if self.route[Error::MAX_ROUTE - 1].is_some() {
+            if let Some(mut last) = route[Error::MAX_ROUTE - 1] {
+                last.elided = true;
+                route[Error::MAX_ROUTE - 1] = Some(last);
+            }
+        }
+        Error { route, ..self }
     }
 
     /// Where in the image the fault was found (a byte offset), for image errors.
@@ -164,25 +219,76 @@ impl Error {
         self.kind
     }
 
-    /// The header field at fault, if the error is about one.
+    /// The header field at fault, if the error is about one: for an error inside a nested
+    /// header, the outermost field on its route (the one in the header `restore` was called on).
     pub const fn field(&self) -> Option<&'static str> {
+        match self.route[0] {
+            Some(hop) => Some(hop.info.name),
+            None => self.field,
+        }
+    }
+
+    /// The live path that [`field`](Error::field) maps to, if it has one (`None` for flag words
+    /// and `reserved` fields).
+    pub const fn path(&self) -> Option<&'static str> {
+        match self.route[0] {
+            Some(hop) => hop.info.path,
+            None => self.path,
+        }
+    }
+
+    /// The innermost header field at fault: the same as [`field`](Error::field) unless the error
+    /// was raised inside a nested header.
+    pub const fn leaf_field(&self) -> Option<&'static str> {
         self.field
     }
 
-    /// The live path that field maps to, if it has one (`None` for flag words and `reserved`
-    /// fields).
-    pub const fn path(&self) -> Option<&'static str> {
+    /// The live path of [`leaf_field`](Error::leaf_field), relative to the innermost header's target.
+    pub const fn leaf_path(&self) -> Option<&'static str> {
         self.path
+    }
+
+    /// True when the error was raised inside a nested header.
+    pub const fn is_nested(&self) -> bool {
+        self.route[0].is_some()
+    }
+
+    /// Writes the route and then `leaf` (the header field or its live path) as `a.b[2].leaf`.
+    fn write_route(&self, f: &mut fmt::Formatter<'_>, live: bool, leaf: Option<&str>) -> fmt::Result {
+        let mut sep = "";
+        for hop in self.route.iter().flatten() {
+            let name = match (live, hop.info.path) {
+                (true, Some(path)) => path,
+                _ => hop.info.name,
+            };
+            write!(f, "{sep}{name}")?;
+            if let Some(index) = hop.index {
+                write!(f, "[{}]", index.get() - 1)?;
+            }
+            sep = if hop.elided { "..." } else { "." };
+        }
+        match leaf {
+            Some(leaf) => write!(f, "{sep}{leaf}"),
+            None => Ok(()),
+        }
     }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (self.field, self.path) {
-            (Some(field), Some(path)) => write!(f, "header field `{field}` (live `{path}`)")?,
-            (Some(field), None) => write!(f, "header field `{field}`")?,
-            (None, _) if self.kind.is_image() => f.write_str("image")?,
-            (None, _) => f.write_str("header")?,
+            (field, path) if field.is_some() || self.is_nested() => {
+                f.write_str("header field `")?;
+                self.write_route(f, false, field)?;
+                f.write_str("`")?;
+                if path.is_some() || (field.is_none() && self.is_nested()) {
+                    f.write_str(" (live `")?;
+                    self.write_route(f, true, path)?;
+                    f.write_str("`)")?;
+                }
+            }
+            _ if self.kind.is_image() => f.write_str("image")?,
+            _ => f.write_str("header")?,
         }
         match self.kind {
             ErrorKind::UnknownFlags { bits } => write!(f, " has flag bits {bits:#x} set that no flag declares")?,
@@ -223,3 +329,66 @@ impl fmt::Display for Error {
 }
 
 impl core::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+    use super::*;
+    use crate::layout::Mode;
+    use std::string::ToString;
+
+    const fn row(name: &'static str, path: &'static str) -> FieldInfo {
+        FieldInfo {
+            name,
+            path: Some(path),
+            offset: 0,
+            size: 0,
+            ty: "",
+            mode: Mode::Copy,
+        }
+    }
+
+    static A: FieldInfo = row("a", "live_a");
+    static B: FieldInfo = row("b", "live_b");
+    static C: FieldInfo = row("c", "live_c");
+    static D: FieldInfo = row("d", "live_d");
+
+    #[test]
+    fn an_error_stays_small_enough_to_return() {
+        // clippy's `result_large_err` warns from 128 bytes on: users' validators return this type.
+        assert!(size_of::<Error>() < 128, "{}", size_of::<Error>());
+    }
+
+    #[test]
+    fn a_route_up_to_the_bound_is_shown_whole() {
+        let e = Error::new(ErrorKind::ReservedNotZero)
+            .at("x", Some("live_x"))
+            .routed(&C, Some(1))
+            .routed(&B, None)
+            .routed(&A, Some(7));
+        assert_eq!((e.field(), e.path()), (Some("a"), Some("live_a")));
+        assert_eq!((e.leaf_field(), e.leaf_path()), (Some("x"), Some("live_x")));
+        assert_eq!(
+            e.to_string(),
+            "header field `a[7].b.c[1].x` (live `live_a[7].live_b.live_c[1].live_x`) is reserved but not zero"
+        );
+    }
+
+    #[test]
+    fn a_deeper_route_keeps_its_outermost_fields() {
+        let e = Error::new(ErrorKind::ReservedNotZero)
+            .at("x", None)
+            .routed(&D, None)
+            .routed(&C, None)
+            .routed(&B, Some(2))
+            .routed(&A, None);
+        assert_eq!(e.field(), Some("a"));
+        assert_eq!(e.to_string(), "header field `a.b[2].c...x` is reserved but not zero");
+    }
+
+    #[test]
+    fn a_routed_error_without_a_leaf_field_names_the_route() {
+        let e = Error::new(ErrorKind::Invalid { reason: "no" }).routed(&A, Some(0));
+        assert_eq!(e.to_string(), "header field `a[0]` (live `live_a[0]`) is invalid: no");
+    }
+}

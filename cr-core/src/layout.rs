@@ -16,7 +16,7 @@ pub trait Layout {
 }
 
 /// One header field.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct FieldInfo {
     /// The header field's name.
     pub name: &'static str,
@@ -33,7 +33,7 @@ pub struct FieldInfo {
 }
 
 /// How a header field is copied (see the `#[cr(...)]` keys of the same names).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Mode {
     /// `path`: identical types, copied both ways.
@@ -60,10 +60,48 @@ pub enum Mode {
     Skip,
     /// `reserved`: saved as zero, must be zero on restore.
     Reserved,
+    /// `path` with `nested`: a header (or an array of headers) of its own, with its own table.
+    Nested(Nested),
+}
+
+/// The header a `nested` field holds: its own layout, and how many of it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Nested {
+    /// The nested header type's name.
+    pub name: &'static str,
+    /// Its field table.
+    pub fields: &'static [FieldInfo],
+    /// Its fingerprint.
+    pub fingerprint: u64,
+    /// The size of one nested header, in bytes.
+    pub size: usize,
+    /// `Some(N)` for an array of `N` headers, `None` for one header.
+    pub len: Option<usize>,
+}
+
+impl Nested {
+    /// The layout of header `H`, nested once.
+    pub const fn of<H: Layout>() -> Nested {
+        Nested {
+            name: H::NAME,
+            fields: H::FIELDS,
+            fingerprint: H::FINGERPRINT,
+            size: core::mem::size_of::<H>(),
+            len: None,
+        }
+    }
+
+    /// The elements the field holds: 1, or the array's length.
+    pub const fn count(&self) -> usize {
+        match self.len {
+            Some(n) => n,
+            None => 1,
+        }
+    }
 }
 
 /// One flag of a flag word.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct FlagInfo {
     /// The flag's name (the leaf of its constant, e.g. `SINGLE_STEP`).
     pub name: &'static str,
@@ -86,6 +124,7 @@ impl Mode {
             Mode::Flags(_) => "flags",
             Mode::Skip => "skip",
             Mode::Reserved => "reserved",
+            Mode::Nested(_) => "nested",
         }
     }
 }
@@ -136,6 +175,10 @@ pub const fn fingerprint(size: usize, fields: &[FieldInfo]) -> u64 {
                 j += 1;
             }
         }
+        // A nested header is part of the format: its own fingerprint stands for its layout.
+        if let Mode::Nested(nested) = f.mode {
+            h = h.u64(nested.fingerprint).u64(nested.count() as u64);
+        }
         i += 1;
     }
     h.0
@@ -181,23 +224,101 @@ impl<H: Layout + ?Sized> fmt::Display for LayoutTable<H> {
             "{:>6} {:>5}  {:<24} {:<20} {:<12} live",
             "offset", "size", "field", "type", "mode"
         )?;
-        for field in H::FIELDS {
-            write!(
+        rows(f, H::FIELDS, 0, None)
+    }
+}
+
+/// Where a nested table's rows are: the fields that lead to it, with indexes. Shared by the
+/// layout table and the dump.
+pub(crate) struct Prefix<'a> {
+    parent: Option<&'a Prefix<'a>>,
+    field: &'static FieldInfo,
+    index: Option<usize>,
+}
+
+impl<'a> Prefix<'a> {
+    /// The prefix of the rows of `nested`'s table, element `i`, below `parent` (`None` at the root).
+    pub(crate) fn below(parent: Option<&'a Prefix<'a>>, field: &'static FieldInfo, nested: &Nested, i: usize) -> Self {
+        Prefix {
+            parent,
+            field,
+            index: nested.len.map(|_| i),
+        }
+    }
+
+    /// The route of header fields, e.g. `segs[2].`.
+    pub(crate) fn names(this: Option<&Self>) -> Route<'_> {
+        Route {
+            prefix: this,
+            live: false,
+        }
+    }
+
+    /// The route of live paths, e.g. `sregs.segs[2].`.
+    pub(crate) fn paths(this: Option<&Self>) -> Route<'_> {
+        Route {
+            prefix: this,
+            live: true,
+        }
+    }
+}
+
+/// A prefix written as header field names or as live paths, each segment followed by `.`.
+pub(crate) struct Route<'a> {
+    prefix: Option<&'a Prefix<'a>>,
+    live: bool,
+}
+
+impl fmt::Display for Route<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Some(prefix) = self.prefix else { return Ok(()) };
+        let parent = Route {
+            prefix: prefix.parent,
+            live: self.live,
+        };
+        let name = match (self.live, prefix.field.path) {
+            (true, Some(path)) => path,
+            _ => prefix.field.name,
+        };
+        write!(f, "{parent}{name}")?;
+        if let Some(i) = prefix.index {
+            write!(f, "[{i}]")?;
+        }
+        f.write_str(".")
+    }
+}
+
+/// The rows of one table at byte `base`, each name after `prefix`; nested tables follow their
+/// field's row, one block per element.
+fn rows(
+    f: &mut fmt::Formatter<'_>,
+    fields: &'static [FieldInfo],
+    base: usize,
+    prefix: Option<&Prefix<'_>>,
+) -> fmt::Result {
+    for field in fields {
+        write!(f, "{:>6} {:>5}  ", base + field.offset, field.size)?;
+        padded(f, 24, format_args!("{}{}", Prefix::names(prefix), field.name))?;
+        write!(f, " {:<20} ", field.ty)?;
+        match field.mode {
+            Mode::Mask { mask } | Mode::StrictMask { mask } => write!(
                 f,
-                "{:>6} {:>5}  {:<24} {:<20} ",
-                field.offset, field.size, field.name, field.ty
-            )?;
-            match field.mode {
-                Mode::Mask { mask } | Mode::StrictMask { mask } => write!(
-                    f,
-                    "{:<12} {} (mask {mask:#x})",
-                    field.mode.keyword(),
-                    field.path.unwrap_or("-")
-                )?,
-                _ => write!(f, "{:<12} {}", field.mode.keyword(), field.path.unwrap_or("-"))?,
-            }
-            writeln!(f)?;
-            if let Mode::Flags(flags) = field.mode {
+                "{:<12} {} (mask {mask:#x})",
+                field.mode.keyword(),
+                field.path.unwrap_or("-")
+            )?,
+            Mode::Nested(nested) => write!(
+                f,
+                "{:<12} {} ({})",
+                field.mode.keyword(),
+                field.path.unwrap_or("-"),
+                nested.name
+            )?,
+            _ => write!(f, "{:<12} {}", field.mode.keyword(), field.path.unwrap_or("-"))?,
+        }
+        writeln!(f)?;
+        match field.mode {
+            Mode::Flags(flags) => {
                 for flag in flags {
                     // `bit N NAME` in the mode column: padded by hand, as it is written in two parts.
                     let label = 5 + decimal_width(flag.bit) + flag.name.len();
@@ -209,7 +330,33 @@ impl<H: Layout + ?Sized> fmt::Display for LayoutTable<H> {
                     writeln!(f, "{:pad$} {}", "", flag.path, pad = 12usize.saturating_sub(label))?;
                 }
             }
+            Mode::Nested(nested) => {
+                for i in 0..nested.count() {
+                    let inner = Prefix::below(prefix, field, &nested, i);
+                    rows(f, nested.fields, base + field.offset + i * nested.size, Some(&inner))?;
+                }
+            }
+            _ => {}
         }
+    }
+    Ok(())
+}
+
+/// Writes `args` padded with spaces to `width` characters (the standard padding applies to one
+/// argument only, and a route is written in parts).
+pub(crate) fn padded(f: &mut dyn fmt::Write, width: usize, args: fmt::Arguments<'_>) -> fmt::Result {
+    let mut counter = Counter(0);
+    fmt::write(&mut counter, args)?;
+    f.write_fmt(args)?;
+    write!(f, "{:pad$}", "", pad = width.saturating_sub(counter.0))
+}
+
+/// Counts the characters written to it.
+struct Counter(usize);
+
+impl fmt::Write for Counter {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.0 += s.chars().count();
         Ok(())
     }
 }

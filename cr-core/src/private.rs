@@ -2,7 +2,8 @@
 //! Not a public API: names and signatures change without notice. Nothing here panics or
 //! allocates; each check returns an `Error` that names the header field (and live path).
 
-use crate::{Error, ErrorKind, Layout};
+use crate::layout::{FieldInfo, Nested as NestedLayout};
+use crate::{CrCopy, Error, ErrorKind, Layout};
 use zerocopy::{FromBytes, Immutable, IntoBytes};
 
 pub use zerocopy::FromZeros;
@@ -163,11 +164,18 @@ pub const fn size_of_place<T: ?Sized, F>(_place: fn(&T) -> &F) -> usize {
     core::mem::size_of::<F>()
 }
 
-/// `convert`, restore: a checked narrowing, done before any write.
+/// `convert`, restore's check: the header value must convert to the live place's type (`live`
+/// is the place's current value, read only for its type), before any write.
 #[inline(always)]
-pub fn narrow<H: Copy, L: TryFrom<H>>(header: H, field: &'static str, path: &'static str) -> Result<L, Error> {
+pub fn narrow<H: Copy, L: TryFrom<H>>(
+    header: H,
+    live: L,
+    field: &'static str,
+    path: &'static str,
+) -> Result<(), Error> {
+    let _ = live;
     match L::try_from(header) {
-        Ok(live) => Ok(live),
+        Ok(_) => Ok(()),
         Err(_) => Err(Error::new(ErrorKind::OutOfRange).at(field, Some(path))),
     }
 }
@@ -214,5 +222,168 @@ pub fn locate<H: Layout + ?Sized>(error: Error) -> Error {
     match H::FIELDS.iter().find(|info| info.name == field) {
         Some(info) => error.at(field, info.path),
         None => error,
+    }
+}
+
+/// `convert`, restore's write: the value `narrow` accepted before any write (were it ever
+/// refused, the live value would stay).
+#[inline(always)]
+pub fn narrowed<H: Copy, L: TryFrom<H>>(header: H, live: L) -> L {
+    L::try_from(header).unwrap_or(live)
+}
+
+/// The phases of a derived header's transactional restore, which `restore` runs in order and
+/// a header that nests this one runs at its own phases: every check of every depth before any
+/// write anywhere. Implemented by `#[derive(CrCopy)]` only.
+#[diagnostic::on_unimplemented(
+    message = "cr: `{Self}` is not a `#[derive(CrCopy)]` header of the live type `{T}`, so it cannot be `nested` there",
+    label = "`nested` needs a header derived with `#[cr(target = {T})]` here",
+    note = "for an array, the header field is `[H; N]` over a live `[L; N]` of the same length N, with `H` derived for `L`",
+    note = "a hand-written `CrCopy` impl cannot be nested: the outer restore runs every check of every depth before any write, and only the derive splits restore into those phases"
+)]
+pub trait Phases<T: ?Sized>: CrCopy<T> + Layout {
+    /// The built-in checks, in field order (nested headers' checks included), then `validate`.
+    /// Writes nothing.
+    fn check(&self, live: &T) -> Result<(), Error>;
+    /// Every write, in field order. Runs only after `check` accepted the header.
+    fn write(&self, live: &mut T);
+    /// Nested headers' `after_restore` hooks (field order, element order), then this header's.
+    fn after_restore(&self, live: &mut T);
+}
+
+/// `CrCopy::restore` of a derived header: check, write, after.
+#[inline(always)]
+pub fn restore<H: Phases<T>, T: ?Sized>(header: &H, live: &mut T) -> Result<(), Error> {
+    header.check(live)?;
+    header.write(live);
+    header.after_restore(live);
+    Ok(())
+}
+
+/// A live place (`Self`) and the `nested` header field (`H`) over it: one derived header, or an
+/// array of them over an array of the same length. The header comes first in every call, as for
+/// [`Same`]. A mismatch is reported through `Phases` (the bound of both impls), with its message.
+/// `nested` is the outer header's row for the field, for the route of errors raised inside.
+#[diagnostic::on_unimplemented(
+    message = "cr: a `nested` header field of type `{H}` cannot hold the live type `{Self}`",
+    label = "`nested` needs a `#[derive(CrCopy)]` header of this live type",
+    note = "the header field's type must be a header derived with `#[cr(target = {Self})]`, or `[H; N]` over a live `[L; N]` of the same length N"
+)]
+pub trait Nested<H>: Sized {
+    /// The nested layout, for the outer header's table.
+    const LAYOUT: NestedLayout;
+    /// live -> header.
+    fn save(header: &mut H, live: &Self);
+    /// Every check of the nested header(s), errors routed through `nested`.
+    fn check(header: &H, live: &Self, nested: &'static FieldInfo) -> Result<(), Error>;
+    /// Every write.
+    fn write(header: &H, live: &mut Self);
+    /// Every `after_restore`, in element order.
+    fn after_restore(header: &H, live: &mut Self);
+}
+
+impl<H: Phases<L>, L> Nested<H> for L {
+    const LAYOUT: NestedLayout = NestedLayout::of::<H>();
+    #[inline(always)]
+    fn save(header: &mut H, live: &L) {
+        CrCopy::save(header, live);
+    }
+    #[inline(always)]
+    fn check(header: &H, live: &L, nested: &'static FieldInfo) -> Result<(), Error> {
+        match Phases::check(header, live) {
+            Ok(()) => Ok(()),
+            Err(e) => Err(e.routed(nested, None)),
+        }
+    }
+    #[inline(always)]
+    fn write(header: &H, live: &mut L) {
+        Phases::write(header, live);
+    }
+    #[inline(always)]
+    fn after_restore(header: &H, live: &mut L) {
+        Phases::after_restore(header, live);
+    }
+}
+
+impl<H: Phases<L>, L, const N: usize> Nested<[H; N]> for [L; N] {
+    const LAYOUT: NestedLayout = NestedLayout {
+        len: Some(N),
+        ..NestedLayout::of::<H>()
+    };
+    #[inline(always)]
+    fn save(header: &mut [H; N], live: &[L; N]) {
+        for (header, live) in header.iter_mut().zip(live) {
+            CrCopy::save(header, live);
+        }
+    }
+    #[inline(always)]
+    fn check(header: &[H; N], live: &[L; N], nested: &'static FieldInfo) -> Result<(), Error> {
+        for (i, (header, live)) in header.iter().zip(live).enumerate() {
+            if let Err(e) = Phases::check(header, live) {
+                return Err(e.routed(nested, Some(i)));
+            }
+        }
+        Ok(())
+    }
+    #[inline(always)]
+    fn write(header: &[H; N], live: &mut [L; N]) {
+        for (header, live) in header.iter().zip(live) {
+            Phases::write(header, live);
+        }
+    }
+    #[inline(always)]
+    fn after_restore(header: &[H; N], live: &mut [L; N]) {
+        for (header, live) in header.iter().zip(live) {
+            Phases::after_restore(header, live);
+        }
+    }
+}
+
+/// A `nested` field's operations, for one header type `H` over one live type `L`. Every use of a
+/// nested field (save, the three restore phases, the layout row) starts from [`nest`], so a header
+/// type that cannot be nested there fails one obligation, reported once, with `Nested`'s message.
+pub struct Nest<H, L> {
+    /// The nested layout, for the outer header's table.
+    pub layout: NestedLayout,
+    save: fn(&mut H, &L),
+    check: fn(&H, &L, &'static FieldInfo) -> Result<(), Error>,
+    write: fn(&H, &mut L),
+    after_restore: fn(&H, &mut L),
+}
+
+/// The operations of a `nested` field: `H` as written, the live type `L` inferred from `place`
+/// (which is never called).
+#[inline(always)]
+pub const fn nest<T: ?Sized, H, L: Nested<H>>(place: fn(&T) -> &L) -> Nest<H, L> {
+    let _ = place;
+    Nest {
+        layout: L::LAYOUT,
+        save: L::save,
+        check: L::check,
+        write: L::write,
+        after_restore: L::after_restore,
+    }
+}
+
+impl<H, L> Nest<H, L> {
+    /// live -> header.
+    #[inline(always)]
+    pub fn save(self, header: &mut H, live: &L) {
+        (self.save)(header, live)
+    }
+    /// Every check of the nested header(s), errors routed through the outer header's row `nested`.
+    #[inline(always)]
+    pub fn check(self, header: &H, live: &L, nested: &'static FieldInfo) -> Result<(), Error> {
+        (self.check)(header, live, nested)
+    }
+    /// Every write.
+    #[inline(always)]
+    pub fn write(self, header: &H, live: &mut L) {
+        (self.write)(header, live)
+    }
+    /// Every `after_restore`.
+    #[inline(always)]
+    pub fn after_restore(self, header: &H, live: &mut L) {
+        (self.after_restore)(header, live)
     }
 }

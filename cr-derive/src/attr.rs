@@ -27,7 +27,19 @@ pub const SAVE_ONLY: &str = "save_only";
 pub const FLAG: &str = "flag";
 pub const SKIP: &str = "skip";
 pub const RESERVED: &str = "reserved";
-pub const FIELD_KEYS: &[&str] = &[PATH, BITS, CONVERT, MASK, STRICT_MASK, SAVE_ONLY, FLAG, SKIP, RESERVED];
+pub const NESTED: &str = "nested";
+pub const FIELD_KEYS: &[&str] = &[
+    PATH,
+    BITS,
+    CONVERT,
+    MASK,
+    STRICT_MASK,
+    SAVE_ONLY,
+    FLAG,
+    SKIP,
+    RESERVED,
+    NESTED,
+];
 
 pub const BIT: &str = "bit";
 pub const NAME: &str = "name";
@@ -215,6 +227,7 @@ pub fn parse_field(cx: &mut impl Report, attrs: &[Attribute]) -> FieldAttrs {
                 SAVE_ONLY => out.mark(cx, SAVE_ONLY, span),
                 SKIP => out.mark(cx, SKIP, span),
                 RESERVED => out.mark(cx, RESERVED, span),
+                NESTED => out.mark(cx, NESTED, span),
                 FLAG => {
                     let flag = parse_flag(cx, &meta, span)?;
                     if !out.has(FLAG) {

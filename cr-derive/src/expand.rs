@@ -6,7 +6,7 @@ use crate::ctxt::Ctxt;
 use crate::model::{self, Field, FlagWord, Header, Mapping, Mask, Mode, PathMap};
 use crate::place::{Place, Segment};
 use proc_macro2::{Ident, Span, TokenStream, TokenTree};
-use quote::{format_ident, quote, quote_spanned};
+use quote::{quote, quote_spanned};
 use syn::DeriveInput;
 
 pub fn derive(input: &DeriveInput) -> TokenStream {
@@ -46,18 +46,24 @@ fn expand(h: &Header) -> TokenStream {
     // Each part is collected into one stream before it is interpolated: interpolating a stream
     // per statement costs several round trips to the compiler each, which dominated the
     // derive's own run time on large headers.
-    let saves: TokenStream = h.fields.iter().map(|f| save(&names, f)).collect();
-    let checks: TokenStream = h.fields.iter().map(restore_check).collect();
-    let writes: TokenStream = h.fields.iter().map(|f| restore_write(&names, f)).collect();
+    let saves: TokenStream = h.fields.iter().map(|f| save(h, &names, f)).collect();
+    let checks: TokenStream = h
+        .fields
+        .iter()
+        .enumerate()
+        .map(|(i, f)| restore_check(h, &names, i, f))
+        .collect();
+    let writes: TokenStream = h.fields.iter().map(|f| restore_write(h, &names, f)).collect();
     let validate = h.validate.as_ref().map(|v| {
         let span = syn::spanned::Spanned::span(v);
         let cr = cr_at(span);
         let validate = Ident::new("validate", Span::mixed_site());
         quote! {
             let #validate: fn(&Self, &#target) -> ::core::result::Result<(), #krate::Error> = #v;
-            #validate(self, &*#dst).map_err(#cr::locate::<Self>)?;
+            #validate(self, #dst).map_err(#cr::locate::<Self>)?;
         }
     });
+    let nested_afters: TokenStream = h.fields.iter().map(|f| nested_after(h, &names, f)).collect();
     let after = h.after_restore.as_ref().map(|a| {
         let after_restore = Ident::new("after_restore", Span::mixed_site());
         quote! {
@@ -90,11 +96,25 @@ fn expand(h: &Header) -> TokenStream {
                 }
 
                 fn restore(&self, #dst: &mut #target) -> ::core::result::Result<(), #krate::Error> {
+                    __cr::restore(self, #dst)
+                }
+            }
+
+            #[automatically_derived]
+            impl<#(#lifetimes),*> __cr::Phases<#target> for #ident {
+                fn check(&self, #dst: &#target) -> ::core::result::Result<(), #krate::Error> {
                     #checks
                     #validate
-                    #writes
-                    #after
                     ::core::result::Result::Ok(())
+                }
+
+                fn write(&self, #dst: &mut #target) {
+                    #writes
+                }
+
+                fn after_restore(&self, #dst: &mut #target) {
+                    #nested_afters
+                    #after
                 }
             }
         };
@@ -153,7 +173,7 @@ fn member_at(f: &Field, span: Span) -> Ident {
     member
 }
 
-fn save(names: &Names, f: &Field) -> TokenStream {
+fn save(h: &Header, names: &Names, f: &Field) -> TokenStream {
     let member = f.ident;
     let span = f.span;
     match &f.mapping {
@@ -166,6 +186,10 @@ fn save(names: &Names, f: &Field) -> TokenStream {
                 Mode::Copy => quote_spanned!(span=> #cr::Same::save(&mut self.#member, #live);),
                 Mode::Bits => quote_spanned!(span=> #cr::bits(&mut self.#member, &#live);),
                 Mode::Convert => quote_spanned!(span=> #cr::Widen::save(&mut self.#member, #live);),
+                Mode::Nested => {
+                    let nest = nest(h, f, place);
+                    quote_spanned!(span=> #nest.save(&mut self.#member, &#live);)
+                }
             }
         }
         Mapping::Flags(word) => {
@@ -188,13 +212,8 @@ fn save(names: &Names, f: &Field) -> TokenStream {
     }
 }
 
-/// The checked value of a `convert` field, held between the checks and the writes: `new_<field>`
-/// (never `src`, `dst` or another generated name, and valid for raw field names such as `r#type`).
-fn convert_local(f: &Field) -> Ident {
-    format_ident!("new_{}", f.name, span = Span::mixed_site())
-}
-
-fn restore_check(f: &Field) -> TokenStream {
+/// The checks of one field, at position `index` of the header (its row in the table).
+fn restore_check(h: &Header, names: &Names, index: usize, f: &Field) -> TokenStream {
     let member = f.ident;
     let name = field_lit(f);
     match &f.mapping {
@@ -204,13 +223,24 @@ fn restore_check(f: &Field) -> TokenStream {
             let cr = cr_at(span);
             let member = member_at(f, span);
             let path = syn::LitStr::new(&place.text, span);
+            let live = place.render(&names.dst);
             let mut out = TokenStream::new();
             if let Some(Mask::Strict(m)) = mask {
                 out.extend(quote_spanned!(span=> #cr::check_mask(self.#member, #m, #name, #path)?;));
             }
-            if *mode == Mode::Convert {
-                let local = convert_local(f);
-                out.extend(quote_spanned!(span=> let #local = #cr::narrow(self.#member, #name, #path)?;));
+            match mode {
+                Mode::Convert => {
+                    out.extend(quote_spanned!(span=> #cr::narrow(self.#member, #live, #name, #path)?;));
+                }
+                Mode::Nested => {
+                    let krate = &h.krate;
+                    let row = proc_macro2::Literal::usize_unsuffixed(index);
+                    let nest = nest(h, f, place);
+                    out.extend(quote_spanned! {span=>
+                        #nest.check(&self.#member, &#live, const { &<Self as #krate::Layout>::FIELDS[#row] })?;
+                    });
+                }
+                Mode::Copy | Mode::Bits => {}
             }
             out
         }
@@ -227,7 +257,26 @@ fn restore_check(f: &Field) -> TokenStream {
     }
 }
 
-fn restore_write(names: &Names, f: &Field) -> TokenStream {
+/// A nested field's `after_restore` hooks, run after every write.
+fn nested_after(h: &Header, names: &Names, f: &Field) -> TokenStream {
+    match &f.mapping {
+        Mapping::Path(PathMap {
+            place,
+            mode: Mode::Nested,
+            save_only: false,
+            ..
+        }) => {
+            let live = place.render(&names.dst);
+            let span = place.span;
+            let member = member_at(f, span);
+            let nest = nest(h, f, place);
+            quote_spanned!(span=> #nest.after_restore(&self.#member, &mut #live);)
+        }
+        _ => TokenStream::new(),
+    }
+}
+
+fn restore_write(h: &Header, names: &Names, f: &Field) -> TokenStream {
     match &f.mapping {
         Mapping::Path(PathMap { save_only: true, .. }) => TokenStream::new(),
         Mapping::Path(PathMap { place, mode, mask, .. }) => {
@@ -241,9 +290,10 @@ fn restore_write(names: &Names, f: &Field) -> TokenStream {
                 }
                 (Mode::Copy, _) => quote_spanned!(span=> #cr::Same::restore(self.#member, &mut #live);),
                 (Mode::Bits, _) => quote_spanned!(span=> #cr::bits(&mut #live, &self.#member);),
-                (Mode::Convert, _) => {
-                    let local = convert_local(f);
-                    quote_spanned!(span=> #live = #local;)
+                (Mode::Convert, _) => quote_spanned!(span=> #live = #cr::narrowed(self.#member, #live);),
+                (Mode::Nested, _) => {
+                    let nest = nest(h, f, place);
+                    quote_spanned!(span=> #nest.write(&self.#member, &mut #live);)
                 }
             }
         }
@@ -374,6 +424,13 @@ fn fallback(h: &Header) -> TokenStream {
                 fn restore(&self, _: &mut #target) -> ::core::result::Result<(), #krate::Error> {
                     ::core::result::Result::Ok(())
                 }
+            }
+            impl<#(#lifetimes),*> #krate::__private::Phases<#target> for #ident {
+                fn check(&self, _: &#target) -> ::core::result::Result<(), #krate::Error> {
+                    ::core::result::Result::Ok(())
+                }
+                fn write(&self, _: &mut #target) {}
+                fn after_restore(&self, _: &mut #target) {}
             }
         };
     }
@@ -516,6 +573,10 @@ fn layout_row(h: &Header, f: &Field) -> TokenStream {
                 (Mode::Copy, None, _) => row!(path: [Some(#text)], mode: [Copy]),
                 (Mode::Bits, None, _) => row!(path: [Some(#text)], mode: [Bits]),
                 (Mode::Convert, None, _) => row!(path: [Some(#text)], mode: [Convert]),
+                (Mode::Nested, None, _) => {
+                    let nest = nest(h, f, &p.place);
+                    row!(path: [Some(#text)], mode: [Nested(#nest.layout)])
+                }
             }
         }
         Mapping::Flags(word) => {
@@ -535,6 +596,37 @@ fn layout_row(h: &Header, f: &Field) -> TokenStream {
         Mapping::Reserved => row!(path: [None], mode: [Reserved]),
         Mapping::Unknown => TokenStream::new(),
     }
+}
+
+/// `__cr::nest::<Target, Header, _>(|t| &t.place)`: every use of a nested field starts here, so
+/// that a header that cannot be nested there is one error (the same obligation, at the same
+/// place), whichever uses there are.
+fn nest(h: &Header, f: &Field, place: &Place) -> TokenStream {
+    let target = &h.target;
+    let span = place.span;
+    let cr = cr_at(span);
+    let ty = f.ty;
+    let ty = respan(quote!(#ty), span);
+    let t = Ident::new("t", Span::mixed_site());
+    let live = place.render(&t);
+    quote_spanned!(span=> #cr::nest::<#target, #ty, _>(|#t| &#live))
+}
+
+/// `tokens` with every span set to `span`, so that rustc reports an obligation they introduce
+/// where the same obligation of another statement is reported (and only once).
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut tt| {
+            if let TokenTree::Group(g) = &tt {
+                let mut group = proc_macro2::Group::new(g.delimiter(), respan(g.stream(), span));
+                group.set_span(span);
+                return TokenTree::Group(group);
+            }
+            tt.set_span(span);
+            tt
+        })
+        .collect()
 }
 
 /// `record = N`: the `Record` impl, and a compile-time refusal of type 0 however it is written.

@@ -66,6 +66,8 @@ pub enum Mode {
     Copy,
     Bits,
     Convert,
+    /// A header of its own (or an array of them), with its own checks.
+    Nested,
 }
 
 pub enum Mask {
@@ -244,6 +246,8 @@ struct Rule {
 
 const MASK_ON_BITS: &str = "a mask applies to an integer copied as is; drop `bits` or the mask";
 const MASK_ON_CONVERT: &str = "a mask applies to an integer copied as is; drop `convert` or the mask";
+const NESTED_WHOLE: &str = "a nested header is copied and checked by its own mappings; \
+     put the modifier on the nested header's field instead";
 const NEVER_RESTORED: &str = "a `save_only` field is never restored, so a restore mask has no effect";
 
 /// Every field key but `flag`'s inner keys. Adding a key is one row here.
@@ -303,6 +307,17 @@ const RULES: &[Rule] = &[
         kind: Kind::Modifier,
         conflicts: &[(attr::MASK, NEVER_RESTORED), (attr::STRICT_MASK, NEVER_RESTORED)],
     },
+    Rule {
+        key: attr::NESTED,
+        kind: Kind::Modifier,
+        conflicts: &[
+            (attr::BITS, NESTED_WHOLE),
+            (attr::CONVERT, NESTED_WHOLE),
+            (attr::MASK, NESTED_WHOLE),
+            (attr::STRICT_MASK, NESTED_WHOLE),
+            (attr::SAVE_ONLY, NESTED_WHOLE),
+        ],
+    },
 ];
 
 /// The rules of `RULES` on one field's keys: exactly one mapping, modifiers only with `path`,
@@ -315,6 +330,14 @@ fn check_keys(cx: &mut FieldCtxt, raw: &FieldAttrs) {
             .filter_map(|rule| Some((rule.key, raw.span_of(rule.key)?)))
     };
     let mappings: Vec<(&str, Span)> = given(Kind::Mapping).collect();
+    if !raw.has(attr::PATH) {
+        for (key, span) in given(Kind::Modifier) {
+            match mappings.first() {
+                Some((other, _)) => cx.error(span, format!("`{key}` modifies a `path` mapping, not `{other}`")),
+                None => cx.error(span, format!("`{key}` modifies a `path` mapping; add `path = \"...\"`")),
+            }
+        }
+    }
     if let Some((first, _)) = mappings.first() {
         let all = RULES
             .iter()
@@ -330,10 +353,6 @@ fn check_keys(cx: &mut FieldCtxt, raw: &FieldAttrs) {
                     init.join(", ")
                 ),
             );
-        }
-    } else {
-        for (key, span) in given(Kind::Modifier) {
-            cx.error(span, format!("`{key}` modifies a `path` mapping; add `path = \"...\"`"));
         }
     }
     for rule in RULES {
@@ -351,7 +370,9 @@ fn build_mapping(cx: &mut FieldCtxt, name: &str, span: Span, ty: &Type, raw: Fie
         let Some(place) = report(cx, Place::parse(lit)) else {
             return Mapping::Unknown;
         };
-        let mode = if raw.has(attr::BITS) {
+        let mode = if raw.has(attr::NESTED) {
+            Mode::Nested
+        } else if raw.has(attr::BITS) {
             Mode::Bits
         } else if raw.has(attr::CONVERT) {
             Mode::Convert

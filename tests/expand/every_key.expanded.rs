@@ -11,12 +11,12 @@ const _: () = {
         let _ = |t: &Task| {
             let place: &PerStruct = &t.thread.per_info;
             let PerStruct {
-                lowcore: _,
                 ending_addr: _,
                 control_regs: _,
                 starting_addr: _,
                 single_step: _,
                 instruction_fetch: _,
+                lowcore: _,
             } = place;
         };
     };
@@ -106,6 +106,17 @@ const _: () = {
                 ),
             },
             ::cr_core::FieldInfo {
+                name: "nested",
+                path: ::core::option::Option::Some("thread.per_info.lowcore"),
+                offset: ::core::mem::offset_of!(EveryKey, nested),
+                size: ::core::mem::size_of::<LowcoreHeader>(),
+                ty: "LowcoreHeader",
+                mode: ::cr_core::layout::Mode::Nested(
+                    __cr::nest::<Task, LowcoreHeader, _>(|t| &t.thread.per_info.lowcore)
+                        .layout,
+                ),
+            },
+            ::cr_core::FieldInfo {
                 name: "skip",
                 path: ::core::option::Option::None,
                 offset: ::core::mem::offset_of!(EveryKey, skip),
@@ -152,6 +163,8 @@ const _: () = {
                     src.thread.per_info.instruction_fetch,
                     Self::FLAG_IFETCH,
                 );
+            __cr::nest::<Task, LowcoreHeader, _>(|t| &t.thread.per_info.lowcore)
+                .save(&mut self.nested, &src.thread.per_info.lowcore);
             self.skip = ::core::default::Default::default();
             self.reserved = __cr::FromZeros::new_zeroed();
         }
@@ -159,7 +172,13 @@ const _: () = {
             &self,
             dst: &mut Task,
         ) -> ::core::result::Result<(), ::cr_core::Error> {
-            let new_convert = __cr::narrow(self.convert, "convert", "regs.ilc")?;
+            __cr::restore(self, dst)
+        }
+    }
+    #[automatically_derived]
+    impl __cr::Phases<Task> for EveryKey {
+        fn check(&self, dst: &Task) -> ::core::result::Result<(), ::cr_core::Error> {
+            __cr::narrow(self.convert, dst.regs.ilc, "convert", "regs.ilc")?;
             __cr::check_mask(
                 self.strict_mask,
                 USER_MASK,
@@ -167,15 +186,24 @@ const _: () = {
                 "regs.psw.mask",
             )?;
             __cr::check_flags(self.flag, Self::FLAG_ALL, "flag")?;
+            __cr::nest::<Task, LowcoreHeader, _>(|t| &t.thread.per_info.lowcore)
+                .check(
+                    &self.nested,
+                    &dst.thread.per_info.lowcore,
+                    const { &<Self as ::cr_core::Layout>::FIELDS[7] },
+                )?;
             __cr::check_reserved(&self.reserved, "reserved")?;
             let validate: fn(
                 &Self,
                 &Task,
             ) -> ::core::result::Result<(), ::cr_core::Error> = check;
-            validate(self, &*dst).map_err(__cr::locate::<Self>)?;
+            validate(self, dst).map_err(__cr::locate::<Self>)?;
+            ::core::result::Result::Ok(())
+        }
+        fn write(&self, dst: &mut Task) {
             __cr::Same::restore(self.copy, &mut dst.regs.gprs);
             __cr::bits(&mut dst.thread.fp_regs.fprs, &self.bits);
-            dst.regs.ilc = new_convert;
+            dst.regs.ilc = __cr::narrowed(self.convert, dst.regs.ilc);
             __cr::Same::restore_masked(self.mask, 0x7fff_ffff, &mut dst.regs.psw.addr);
             __cr::Same::restore(self.strict_mask, &mut dst.regs.psw.mask);
             __cr::Flag::restore(
@@ -188,9 +216,14 @@ const _: () = {
                 Self::FLAG_IFETCH,
                 &mut dst.thread.per_info.instruction_fetch,
             );
+            __cr::nest::<Task, LowcoreHeader, _>(|t| &t.thread.per_info.lowcore)
+                .write(&self.nested, &mut dst.thread.per_info.lowcore);
+        }
+        fn after_restore(&self, dst: &mut Task) {
+            __cr::nest::<Task, LowcoreHeader, _>(|t| &t.thread.per_info.lowcore)
+                .after_restore(&self.nested, &mut dst.thread.per_info.lowcore);
             let after_restore: fn(&mut Task) = reload;
             after_restore(dst);
-            ::core::result::Result::Ok(())
         }
     }
 };

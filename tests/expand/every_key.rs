@@ -3,7 +3,7 @@
 #[derive(CrCopy)]
 #[repr(C)]
 #[cr(target = Task, validate = check, after_restore = reload, crate = "::cr_core", record = 9)]
-#[cr(cover(PerStruct = "thread.per_info"), ignore = "thread.per_info.lowcore", ignore = "thread.per_info.ending_addr")]
+#[cr(cover(PerStruct = "thread.per_info"), ignore = "thread.per_info.ending_addr")]
 #[cr(ignore = "thread.per_info.control_regs", ignore = "thread.per_info.starting_addr")]
 pub struct EveryKey {
     #[cr(path = "regs.gprs")]
@@ -20,6 +20,8 @@ pub struct EveryKey {
     pub save_only: u64,
     #[cr(flag(bit = 0, path = "thread.per_info.single_step"), flag(bit = 3, path = "thread.per_info.instruction_fetch", name = "IFETCH"))]
     pub flag: u8,
+    #[cr(path = "thread.per_info.lowcore", nested)]
+    pub nested: LowcoreHeader,
     #[cr(skip)]
     pub skip: u64,
     #[cr(reserved)]

@@ -60,11 +60,23 @@ const _: () = {
             &self,
             dst: &mut MmContext,
         ) -> ::core::result::Result<(), ::cr_core::Error> {
+            __cr::restore(self, dst)
+        }
+    }
+    #[automatically_derived]
+    impl __cr::Phases<MmContext> for MmFlags {
+        fn check(
+            &self,
+            dst: &MmContext,
+        ) -> ::core::result::Result<(), ::cr_core::Error> {
             __cr::check_flags(self.flags, Self::FLAGS_ALL, "flags")?;
+            ::core::result::Result::Ok(())
+        }
+        fn write(&self, dst: &mut MmContext) {
             __cr::Flag::restore(self.flags, Self::FLAGS_NOEXEC, &mut dst.noexec);
             __cr::Flag::restore(self.flags, Self::FLAGS_HAS_PGSTE, &mut dst.has_pgste);
             __cr::Flag::restore(self.flags, Self::FLAGS_ALLOC, &mut dst.alloc_pgste);
-            ::core::result::Result::Ok(())
         }
+        fn after_restore(&self, dst: &mut MmContext) {}
     }
 };

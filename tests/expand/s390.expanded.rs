@@ -295,8 +295,14 @@ const _: () = {
             &self,
             dst: &mut Task,
         ) -> ::core::result::Result<(), ::cr_core::Error> {
-            let new_ilc = __cr::narrow(self.ilc, "ilc", "regs.ilc")?;
-            let new_svcnr = __cr::narrow(self.svcnr, "svcnr", "regs.svcnr")?;
+            __cr::restore(self, dst)
+        }
+    }
+    #[automatically_derived]
+    impl __cr::Phases<Task> for CrHdrCpu {
+        fn check(&self, dst: &Task) -> ::core::result::Result<(), ::cr_core::Error> {
+            __cr::narrow(self.ilc, dst.regs.ilc, "ilc", "regs.ilc")?;
+            __cr::narrow(self.svcnr, dst.regs.svcnr, "svcnr", "regs.svcnr")?;
             __cr::check_mask(self.fpc, FPC_VALID_MASK, "fpc", "thread.fp_regs.fpc")?;
             __cr::check_flags(self.em_instr, Self::EM_INSTR_ALL, "em_instr")?;
             __cr::check_reserved(&self.reserved, "reserved")?;
@@ -304,7 +310,10 @@ const _: () = {
                 &Self,
                 &Task,
             ) -> ::core::result::Result<(), ::cr_core::Error> = validate_cpu;
-            validate(self, &*dst).map_err(__cr::locate::<Self>)?;
+            validate(self, dst).map_err(__cr::locate::<Self>)?;
+            ::core::result::Result::Ok(())
+        }
+        fn write(&self, dst: &mut Task) {
             __cr::Same::restore(self.args, &mut dst.regs.args);
             __cr::Same::restore_masked(
                 self.psw_mask,
@@ -318,8 +327,8 @@ const _: () = {
             );
             __cr::Same::restore(self.gprs, &mut dst.regs.gprs);
             __cr::Same::restore(self.orig_gpr2, &mut dst.regs.orig_gpr2);
-            dst.regs.ilc = new_ilc;
-            dst.regs.svcnr = new_svcnr;
+            dst.regs.ilc = __cr::narrowed(self.ilc, dst.regs.ilc);
+            dst.regs.svcnr = __cr::narrowed(self.svcnr, dst.regs.svcnr);
             __cr::Same::restore(self.fpc, &mut dst.thread.fp_regs.fpc);
             __cr::Same::restore(
                 self.per_atmid,
@@ -361,9 +370,10 @@ const _: () = {
                 self.per_address,
                 &mut dst.thread.per_info.lowcore.words.address,
             );
+        }
+        fn after_restore(&self, dst: &mut Task) {
             let after_restore: fn(&mut Task) = restore_access_regs;
             after_restore(dst);
-            ::core::result::Result::Ok(())
         }
     }
 };
@@ -486,8 +496,20 @@ const _: () = {
             &self,
             dst: &mut MmContext,
         ) -> ::core::result::Result<(), ::cr_core::Error> {
+            __cr::restore(self, dst)
+        }
+    }
+    #[automatically_derived]
+    impl __cr::Phases<MmContext> for CrHdrMmContext {
+        fn check(
+            &self,
+            dst: &MmContext,
+        ) -> ::core::result::Result<(), ::cr_core::Error> {
             __cr::check_flags(self.flags, Self::FLAGS_ALL, "flags")?;
             __cr::check_reserved(&self.reserved, "reserved")?;
+            ::core::result::Result::Ok(())
+        }
+        fn write(&self, dst: &mut MmContext) {
             __cr::Flag::restore(self.flags, Self::FLAGS_NOEXEC, &mut dst.noexec);
             __cr::Flag::restore(self.flags, Self::FLAGS_HAS_PGSTE, &mut dst.has_pgste);
             __cr::Flag::restore(
@@ -497,7 +519,7 @@ const _: () = {
             );
             __cr::Same::restore(self.asce_bits, &mut dst.asce_bits);
             __cr::Same::restore(self.asce_limit, &mut dst.asce_limit);
-            ::core::result::Result::Ok(())
         }
+        fn after_restore(&self, dst: &mut MmContext) {}
     }
 };

@@ -64,7 +64,19 @@ const _: () = {
             &self,
             dst: &mut TaskView<'__cr0>,
         ) -> ::core::result::Result<(), ::cr_core::Error> {
+            __cr::restore(self, dst)
+        }
+    }
+    #[automatically_derived]
+    impl<'__cr0> __cr::Phases<TaskView<'__cr0>> for PerHdr {
+        fn check(
+            &self,
+            dst: &TaskView<'__cr0>,
+        ) -> ::core::result::Result<(), ::cr_core::Error> {
             __cr::check_flags(self.trace, Self::TRACE_ALL, "trace")?;
+            ::core::result::Result::Ok(())
+        }
+        fn write(&self, dst: &mut TaskView<'__cr0>) {
             __cr::Same::restore(self.psw_addr, &mut dst.regs.psw.addr);
             __cr::Same::restore(
                 self.starting_addr,
@@ -75,7 +87,7 @@ const _: () = {
                 Self::TRACE_SINGLE_STEP,
                 &mut dst.thread.per_info.single_step,
             );
-            ::core::result::Result::Ok(())
         }
+        fn after_restore(&self, dst: &mut TaskView<'__cr0>) {}
     }
 };

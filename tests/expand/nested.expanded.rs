@@ -1,0 +1,184 @@
+#[doc(hidden)]
+const _: () = {
+    #[allow(unused_imports)]
+    use ::cr_core::__private as __cr;
+    #[automatically_derived]
+    impl ::cr_core::Layout for SegmentHeader {
+        const NAME: &'static str = "SegmentHeader";
+        const FIELDS: &'static [::cr_core::FieldInfo] = &[
+            ::cr_core::FieldInfo {
+                name: "base",
+                path: ::core::option::Option::Some("base"),
+                offset: ::core::mem::offset_of!(SegmentHeader, base),
+                size: ::core::mem::size_of::<u64>(),
+                ty: "u64",
+                mode: ::cr_core::layout::Mode::Copy,
+            },
+            ::cr_core::FieldInfo {
+                name: "limit",
+                path: ::core::option::Option::Some("limit"),
+                offset: ::core::mem::offset_of!(SegmentHeader, limit),
+                size: ::core::mem::size_of::<u32>(),
+                ty: "u32",
+                mode: ::cr_core::layout::Mode::Copy,
+            },
+            ::cr_core::FieldInfo {
+                name: "selector",
+                path: ::core::option::Option::Some("selector"),
+                offset: ::core::mem::offset_of!(SegmentHeader, selector),
+                size: ::core::mem::size_of::<u16>(),
+                ty: "u16",
+                mode: ::cr_core::layout::Mode::Copy,
+            },
+            ::cr_core::FieldInfo {
+                name: "dpl",
+                path: ::core::option::Option::Some("dpl"),
+                offset: ::core::mem::offset_of!(SegmentHeader, dpl),
+                size: ::core::mem::size_of::<u8>(),
+                ty: "u8",
+                mode: ::cr_core::layout::Mode::StrictMask {
+                    mask: (3) as u64,
+                },
+            },
+            ::cr_core::FieldInfo {
+                name: "pad",
+                path: ::core::option::Option::None,
+                offset: ::core::mem::offset_of!(SegmentHeader, pad),
+                size: ::core::mem::size_of::<u8>(),
+                ty: "u8",
+                mode: ::cr_core::layout::Mode::Reserved,
+            },
+        ];
+        const FINGERPRINT: u64 = ::cr_core::layout::fingerprint(
+            ::core::mem::size_of::<Self>(),
+            Self::FIELDS,
+        );
+    }
+    #[automatically_derived]
+    impl ::cr_core::CrCopy<Segment> for SegmentHeader {
+        fn save(&mut self, src: &Segment) {
+            __cr::Same::save(&mut self.base, src.base);
+            __cr::Same::save(&mut self.limit, src.limit);
+            __cr::Same::save(&mut self.selector, src.selector);
+            __cr::Same::save(&mut self.dpl, src.dpl);
+            self.pad = __cr::FromZeros::new_zeroed();
+        }
+        fn restore(
+            &self,
+            dst: &mut Segment,
+        ) -> ::core::result::Result<(), ::cr_core::Error> {
+            __cr::restore(self, dst)
+        }
+    }
+    #[automatically_derived]
+    impl __cr::Phases<Segment> for SegmentHeader {
+        fn check(&self, dst: &Segment) -> ::core::result::Result<(), ::cr_core::Error> {
+            __cr::check_mask(self.dpl, 3, "dpl", "dpl")?;
+            __cr::check_reserved(&self.pad, "pad")?;
+            ::core::result::Result::Ok(())
+        }
+        fn write(&self, dst: &mut Segment) {
+            __cr::Same::restore(self.base, &mut dst.base);
+            __cr::Same::restore(self.limit, &mut dst.limit);
+            __cr::Same::restore(self.selector, &mut dst.selector);
+            __cr::Same::restore(self.dpl, &mut dst.dpl);
+        }
+        fn after_restore(&self, dst: &mut Segment) {}
+    }
+};
+#[doc(hidden)]
+const _: () = {
+    #[allow(unused_imports)]
+    use ::cr_core::__private as __cr;
+    #[automatically_derived]
+    impl ::cr_core::Layout for SregsHeader {
+        const NAME: &'static str = "SregsHeader";
+        const FIELDS: &'static [::cr_core::FieldInfo] = &[
+            ::cr_core::FieldInfo {
+                name: "cs",
+                path: ::core::option::Option::Some("cs"),
+                offset: ::core::mem::offset_of!(SregsHeader, cs),
+                size: ::core::mem::size_of::<SegmentHeader>(),
+                ty: "SegmentHeader",
+                mode: ::cr_core::layout::Mode::Nested(
+                    __cr::nest::<Sregs, SegmentHeader, _>(|t| &t.cs).layout,
+                ),
+            },
+            ::cr_core::FieldInfo {
+                name: "segs",
+                path: ::core::option::Option::Some("segs"),
+                offset: ::core::mem::offset_of!(SregsHeader, segs),
+                size: ::core::mem::size_of::<[SegmentHeader; 4]>(),
+                ty: "[SegmentHeader; 4]",
+                mode: ::cr_core::layout::Mode::Nested(
+                    __cr::nest::<Sregs, [SegmentHeader; 4], _>(|t| &t.segs).layout,
+                ),
+            },
+            ::cr_core::FieldInfo {
+                name: "cr0",
+                path: ::core::option::Option::Some("cr0"),
+                offset: ::core::mem::offset_of!(SregsHeader, cr0),
+                size: ::core::mem::size_of::<u64>(),
+                ty: "u64",
+                mode: ::cr_core::layout::Mode::Copy,
+            },
+        ];
+        const FINGERPRINT: u64 = ::cr_core::layout::fingerprint(
+            ::core::mem::size_of::<Self>(),
+            Self::FIELDS,
+        );
+    }
+    #[automatically_derived]
+    impl ::cr_core::CrCopy<Sregs> for SregsHeader {
+        fn save(&mut self, src: &Sregs) {
+            __cr::nest::<Sregs, SegmentHeader, _>(|t| &t.cs).save(&mut self.cs, &src.cs);
+            __cr::nest::<Sregs, [SegmentHeader; 4], _>(|t| &t.segs)
+                .save(&mut self.segs, &src.segs);
+            __cr::Same::save(&mut self.cr0, src.cr0);
+        }
+        fn restore(
+            &self,
+            dst: &mut Sregs,
+        ) -> ::core::result::Result<(), ::cr_core::Error> {
+            __cr::restore(self, dst)
+        }
+    }
+    #[automatically_derived]
+    impl __cr::Phases<Sregs> for SregsHeader {
+        fn check(&self, dst: &Sregs) -> ::core::result::Result<(), ::cr_core::Error> {
+            __cr::nest::<Sregs, SegmentHeader, _>(|t| &t.cs)
+                .check(
+                    &self.cs,
+                    &dst.cs,
+                    const { &<Self as ::cr_core::Layout>::FIELDS[0] },
+                )?;
+            __cr::nest::<Sregs, [SegmentHeader; 4], _>(|t| &t.segs)
+                .check(
+                    &self.segs,
+                    &dst.segs,
+                    const { &<Self as ::cr_core::Layout>::FIELDS[1] },
+                )?;
+            let validate: fn(
+                &Self,
+                &Sregs,
+            ) -> ::core::result::Result<(), ::cr_core::Error> = check_sregs;
+            validate(self, dst).map_err(__cr::locate::<Self>)?;
+            ::core::result::Result::Ok(())
+        }
+        fn write(&self, dst: &mut Sregs) {
+            __cr::nest::<Sregs, SegmentHeader, _>(|t| &t.cs)
+                .write(&self.cs, &mut dst.cs);
+            __cr::nest::<Sregs, [SegmentHeader; 4], _>(|t| &t.segs)
+                .write(&self.segs, &mut dst.segs);
+            __cr::Same::restore(self.cr0, &mut dst.cr0);
+        }
+        fn after_restore(&self, dst: &mut Sregs) {
+            __cr::nest::<Sregs, SegmentHeader, _>(|t| &t.cs)
+                .after_restore(&self.cs, &mut dst.cs);
+            __cr::nest::<Sregs, [SegmentHeader; 4], _>(|t| &t.segs)
+                .after_restore(&self.segs, &mut dst.segs);
+            let after_restore: fn(&mut Sregs) = load_sregs;
+            after_restore(dst);
+        }
+    }
+};
