@@ -143,13 +143,16 @@ fn main() -> ExitCode {
 
     println!("== tampered image: supervisor state in psw.mask");
     let mut bad = cpu;
-    bad.psw_mask &= !PSW_MASK_PSTATE;
+    bad.psw.mask &= !PSW_MASK_PSTATE;
     let mut victim = fresh_task();
     let before = victim;
     match restart_from_image(&image_of(&bad, &mm), &mut victim) {
         Err(e) => {
             println!("  refused: {e}");
-            report.check("refused for psw_mask", e.field() == Some("psw_mask"));
+            report.check(
+                "refused for psw.mask",
+                (e.field(), e.leaf_field()) == (Some("psw"), Some("mask")),
+            );
             report.check("a validator refusal", matches!(e.kind(), ErrorKind::Invalid { .. }));
         }
         Ok(()) => report.check("refused", false),

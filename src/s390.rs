@@ -120,20 +120,43 @@ pub struct Task {
     pub cpu: Cpu,
 }
 
+/// `psw_t` in an image: the program-status word, as `pt_regs` and the lowcore's many old and new
+/// PSWs hold it. Declared once, nested wherever a PSW is checkpointed.
+#[derive(CrCopy, Clone, Copy, Debug, Default, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
+#[repr(C)]
+#[cr(target = Psw, validate = validate_psw, cover(Psw = ""))]
+pub struct PswHeader {
+    /// User bits restored from the image, system bits kept; `validate_psw` refuses an image
+    /// whose system bits are not the user ones.
+    #[cr(path = "mask", mask = PSW_MASK_USER)]
+    pub mask: u64,
+    #[cr(path = "addr", mask = PSW_ADDR_INSN)]
+    pub addr: u64,
+}
+
+/// Refuses what the kernel's ptrace code refuses: a PSW whose system bits differ from
+/// `PSW_USER_BITS` (a supervisor-state or interrupt-masked task).
+pub fn validate_psw(hdr: &PswHeader, _psw: &Psw) -> Result<(), Error> {
+    if (hdr.mask ^ PSW_USER_BITS) & !PSW_MASK_USER != 0 {
+        return Err(Error::invalid(
+            "mask",
+            "system bits differ from PSW_USER_BITS (supervisor state or masked interrupts)",
+        ));
+    }
+    Ok(())
+}
+
 /// `cr_hdr_cpu`: the registers of one task. One declaration; save and restore are generated.
 #[derive(CrCopy, Clone, Copy, Debug, Default, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
 #[repr(C)]
-#[cr(target = Task, record = CR_HDR_CPU, validate = validate_cpu, after_restore = restore_access_regs)]
+#[cr(target = Task, record = CR_HDR_CPU, after_restore = restore_access_regs)]
 #[cr(cover(PtRegs = "regs", ThreadStruct = "thread", PerStruct = "thread.per_info"))]
 pub struct CrHdrCpu {
     #[cr(path = "regs.args")]
     pub args: [u64; 1],
-    /// User bits restored from the image, system bits kept; `validate_cpu` refuses an image
-    /// whose system bits are not the user ones.
-    #[cr(path = "regs.psw.mask", mask = PSW_MASK_USER)]
-    pub psw_mask: u64,
-    #[cr(path = "regs.psw.addr", mask = PSW_ADDR_INSN)]
-    pub psw_addr: u64,
+    /// The PSW, checked by its own header (`validate_psw`) before anything is written.
+    #[cr(path = "regs.psw", nested)]
+    pub psw: PswHeader,
     #[cr(path = "regs.gprs")]
     pub gprs: [u64; 16],
     #[cr(path = "regs.orig_gpr2")]
@@ -175,18 +198,6 @@ pub struct CrHdrCpu {
     /// Room for the next format version: written as zero, refused unless zero.
     #[cr(reserved)]
     pub reserved: u64,
-}
-
-/// Refuses what the kernel's ptrace code refuses: a PSW whose system bits differ from
-/// `PSW_USER_BITS` (a supervisor-state or interrupt-masked task).
-pub fn validate_cpu(hdr: &CrHdrCpu, _task: &Task) -> Result<(), Error> {
-    if (hdr.psw_mask ^ PSW_USER_BITS) & !PSW_MASK_USER != 0 {
-        return Err(Error::invalid(
-            "psw_mask",
-            "system bits differ from PSW_USER_BITS (supervisor state or masked interrupts)",
-        ));
-    }
-    Ok(())
 }
 
 /// The seed's `restore_access_regs()`: loads the restored access registers into the CPU.

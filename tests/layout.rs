@@ -42,7 +42,17 @@ fn field_table_matches_the_compiled_struct() {
     }
     contiguous(CrHdrCpu::FIELDS, size_of::<CrHdrCpu>());
     contiguous(CrHdrMmContext::FIELDS, size_of::<CrHdrMmContext>());
-    assert_eq!(CrHdrCpu::FIELDS.len(), 20);
+    assert_eq!(CrHdrCpu::FIELDS.len(), 19);
+    // The nested PSW header: its row reaches its own table, laid out the same way.
+    let psw = &CrHdrCpu::FIELDS[1];
+    let Mode::Nested(nested) = psw.mode else {
+        panic!("psw is nested: {:?}", psw.mode)
+    };
+    assert_eq!(
+        (psw.name, psw.path, nested.name, nested.len),
+        ("psw", Some("regs.psw"), "PswHeader", None)
+    );
+    contiguous(nested.fields, nested.size);
     assert_eq!(CrHdrCpu::NAME, "CrHdrCpu");
 
     let fpc = CrHdrCpu::FIELDS.iter().find(|f| f.name == "fpc").expect("fpc");

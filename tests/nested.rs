@@ -279,7 +279,7 @@ fn the_layout_reaches_the_nested_tables() {
     let table = LayoutTable::<VcpuHeader>::new().to_string();
     let lines: Vec<&str> = table.lines().collect();
     assert!(
-        lines.contains(&"    40     8  sregs.segs[1].base       u64                  path         base"),
+        lines.contains(&"    40     8  sregs.segs[1].base       u64                  path         sregs.segs[1].base"),
         "{table}"
     );
     assert!(

@@ -232,8 +232,10 @@ fn cpu_header(checked: impl Strategy<Value = CpuChecked>) -> impl Strategy<Value
             ),
         )| CrHdrCpu {
             args,
-            psw_mask,
-            psw_addr,
+            psw: PswHeader {
+                mask: psw_mask,
+                addr: psw_addr,
+            },
             gprs,
             orig_gpr2,
             ilc,
@@ -291,9 +293,13 @@ type Refusal = (&'static str, Option<&'static str>, ErrorKind);
 
 const PSW_REASON: &str = "system bits differ from PSW_USER_BITS (supervisor state or masked interrupts)";
 
-/// Every refusal `hdr` deserves: the built-in checks in field order, then the validator's.
+/// Every refusal `hdr` deserves, in field order: the nested PSW header's validator (routed
+/// through `psw`), then the built-in checks of the fields after it.
 fn cpu_refusals(hdr: &CrHdrCpu) -> Vec<Refusal> {
     let mut out = Vec::new();
+    if (hdr.psw.mask ^ PSW_USER_BITS) & !PSW_MASK_USER != 0 {
+        out.push(("psw", Some("regs.psw"), ErrorKind::Invalid { reason: PSW_REASON }));
+    }
     if hdr.ilc > u32::from(u16::MAX) {
         out.push(("ilc", Some("regs.ilc"), ErrorKind::OutOfRange));
     }
@@ -311,13 +317,6 @@ fn cpu_refusals(hdr: &CrHdrCpu) -> Vec<Refusal> {
     if hdr.reserved != 0 {
         out.push(("reserved", None, ErrorKind::ReservedNotZero));
     }
-    if (hdr.psw_mask ^ PSW_USER_BITS) & !PSW_MASK_USER != 0 {
-        out.push((
-            "psw_mask",
-            Some("regs.psw.mask"),
-            ErrorKind::Invalid { reason: PSW_REASON },
-        ));
-    }
     out
 }
 
@@ -325,8 +324,8 @@ fn cpu_refusals(hdr: &CrHdrCpu) -> Vec<Refusal> {
 fn cpu_restored(hdr: &CrHdrCpu, before: &Task) -> Task {
     let mut t = *before;
     t.regs.args = hdr.args;
-    t.regs.psw.mask = (before.regs.psw.mask & !PSW_MASK_USER) | (hdr.psw_mask & PSW_MASK_USER);
-    t.regs.psw.addr = (before.regs.psw.addr & !PSW_ADDR_INSN) | (hdr.psw_addr & PSW_ADDR_INSN);
+    t.regs.psw.mask = (before.regs.psw.mask & !PSW_MASK_USER) | (hdr.psw.mask & PSW_MASK_USER);
+    t.regs.psw.addr = (before.regs.psw.addr & !PSW_ADDR_INSN) | (hdr.psw.addr & PSW_ADDR_INSN);
     t.regs.gprs = hdr.gprs;
     t.regs.orig_gpr2 = hdr.orig_gpr2;
     t.regs.ilc = hdr.ilc as u16;
@@ -384,7 +383,7 @@ proptest! {
     /// Any header into any task: no panic; refused exactly when the model refuses, with the first
     /// refusal in field order and the task bitwise untouched; accepted otherwise, writing exactly
     /// what the model writes. Then saving the restored task gives back `hdr` in every field except:
-    /// `psw_mask` and `psw_addr`, which agree with `hdr` inside their masks and hold the task's
+    /// `psw.mask` and `psw.addr`, which agree with `hdr` inside their masks and hold the task's
     /// previous bits outside them, and `ksp` (save_only), which holds the task's own `ksp`.
     /// (`reserved` and `em_instr` compare equal as they are: an accepted header has them zero and
     /// within `EM_INSTR_ALL`.)
@@ -405,8 +404,10 @@ proptest! {
 
                 let resaved = checkpoint_cpu(&task);
                 let expected = CrHdrCpu {
-                    psw_mask: (before.regs.psw.mask & !PSW_MASK_USER) | (hdr.psw_mask & PSW_MASK_USER),
-                    psw_addr: (before.regs.psw.addr & !PSW_ADDR_INSN) | (hdr.psw_addr & PSW_ADDR_INSN),
+                    psw: PswHeader {
+                        mask: (before.regs.psw.mask & !PSW_MASK_USER) | (hdr.psw.mask & PSW_MASK_USER),
+                        addr: (before.regs.psw.addr & !PSW_ADDR_INSN) | (hdr.psw.addr & PSW_ADDR_INSN),
+                    },
                     ksp: before.thread.ksp,
                     ..hdr
                 };

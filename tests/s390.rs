@@ -113,8 +113,8 @@ fn save_copies_every_mapped_field_of_the_task() {
 
     assert_eq!(hdr.args, [0xA5A5]);
     // A mask only filters restore: save records the whole live word.
-    assert_eq!(hdr.psw_mask, PSW_USER_BITS | 0x0000_3000_8000_0000);
-    assert_eq!(hdr.psw_addr, 0x8040_1000);
+    assert_eq!(hdr.psw.mask, PSW_USER_BITS | 0x0000_3000_8000_0000);
+    assert_eq!(hdr.psw.addr, 0x8040_1000);
     assert_eq!(hdr.gprs, core::array::from_fn(|i| 0x1000 + i as u64));
     assert_eq!(hdr.orig_gpr2, 0xdead_0002);
     assert_eq!(hdr.ilc, 4u32);
@@ -204,8 +204,8 @@ fn restore_writes_every_restored_field_and_keeps_the_rest() {
 #[test]
 fn mask_keeps_live_bits_outside_the_mask() {
     let mut hdr = checkpoint_cpu(&sample_task());
-    hdr.psw_addr = 0xAAAA_AAAA_0040_1000;
-    hdr.psw_mask = PSW_USER_BITS | 0x0000_3000_0000_0000;
+    hdr.psw.addr = 0xAAAA_AAAA_0040_1000;
+    hdr.psw.mask = PSW_USER_BITS | 0x0000_3000_0000_0000;
     let mut task = other_task();
     task.regs.psw.addr = 0xFFFF_FFFF_FFFF_FFFF;
     task.regs.psw.mask = u64::MAX;
@@ -460,29 +460,32 @@ const PSW_REASON: &str = "system bits differ from PSW_USER_BITS (supervisor stat
 #[test]
 fn validator_refusal_gets_the_live_path_of_its_field() {
     let mut hdr = checkpoint_cpu(&sample_task());
-    hdr.psw_mask &= !PSW_MASK_PSTATE;
+    hdr.psw.mask &= !PSW_MASK_PSTATE;
     let err = refuse_task(&hdr, &other_task());
+    // The PSW is a nested header: its validator's refusal is routed through `psw`.
     assert_error(
         err,
         ErrorKind::Invalid { reason: PSW_REASON },
-        "psw_mask",
-        Some("regs.psw.mask"),
-        &format!("header field `psw_mask` (live `regs.psw.mask`) is invalid: {PSW_REASON}"),
+        "psw",
+        Some("regs.psw"),
+        &format!("header field `psw.mask` (live `regs.psw.mask`) is invalid: {PSW_REASON}"),
     );
+    assert_eq!((err.leaf_field(), err.leaf_path()), (Some("mask"), Some("mask")));
 
-    // A system bit the user may not set, even though psw_mask only restores user bits.
+    // A system bit the user may not set, even though psw.mask only restores user bits.
     let mut hdr = checkpoint_cpu(&sample_task());
-    hdr.psw_mask |= 0x0000_0000_0000_0001;
+    hdr.psw.mask |= 0x0000_0000_0000_0001;
     let err = refuse_task(&hdr, &other_task());
     assert_eq!(err.kind(), ErrorKind::Invalid { reason: PSW_REASON });
 }
 
 #[test]
-fn checks_run_in_field_order_then_the_validator() {
-    // Every check fails; fixing them one at a time shows the next, in field order.
+fn checks_run_in_field_order_nested_validators_included() {
+    // Every check fails; fixing them one at a time shows the next, in field order: the nested
+    // PSW header's validator runs at the PSW's place, before the fields after it.
     let good = checkpoint_cpu(&sample_task());
     let mut hdr = CrHdrCpu {
-        psw_mask: 0, // the validator refuses this
+        psw: PswHeader { mask: 0, ..good.psw }, // its validator refuses this
         ilc: 1 << 16,
         svcnr: 1 << 16,
         fpc: 0x4,
@@ -506,19 +509,19 @@ fn checks_run_in_field_order_then_the_validator() {
             "fpc" => hdr.fpc = good.fpc,
             "em_instr" => hdr.em_instr = good.em_instr,
             "reserved" => hdr.reserved = 0,
-            "psw_mask" => hdr.psw_mask = good.psw_mask,
+            "psw" => hdr.psw = good.psw,
             other => panic!("unexpected field {other}"),
         }
     }
     assert_eq!(
         seen,
         [
+            ("psw", ErrorKind::Invalid { reason: PSW_REASON }),
             ("ilc", ErrorKind::OutOfRange),
             ("svcnr", ErrorKind::OutOfRange),
             ("fpc", ErrorKind::MaskViolation { bits: 0x4 }),
             ("em_instr", ErrorKind::UnknownFlags { bits: 0x4 }),
             ("reserved", ErrorKind::ReservedNotZero),
-            ("psw_mask", ErrorKind::Invalid { reason: PSW_REASON }),
         ]
     );
     assert_eq!(hdr, good);
@@ -682,8 +685,10 @@ fn round_trip_into_a_default_task() {
     assert_eq!(
         again,
         CrHdrCpu {
-            psw_mask: cpu.psw_mask & PSW_MASK_USER,
-            psw_addr: cpu.psw_addr & PSW_ADDR_INSN,
+            psw: PswHeader {
+                mask: cpu.psw.mask & PSW_MASK_USER,
+                addr: cpu.psw.addr & PSW_ADDR_INSN,
+            },
             ksp: 0,
             ..cpu
         }

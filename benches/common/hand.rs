@@ -3,7 +3,8 @@
 //! error values and the same order (every check before any write) as the derived code.
 
 use super::vcpu::*;
-use cr::s390::{restore_access_regs, validate_cpu, CrHdrCpu, Task, FPC_VALID_MASK, PSW_ADDR_INSN, PSW_MASK_USER};
+use cr::s390::{restore_access_regs, validate_psw, CrHdrCpu, Task, FPC_VALID_MASK, PSW_ADDR_INSN, PSW_MASK_USER};
+use cr_core::Layout;
 use cr_core::{Error, ErrorKind};
 
 const EM_SINGLE_STEP: u8 = 1 << 0;
@@ -13,8 +14,8 @@ const EM_ALL: u8 = EM_SINGLE_STEP | EM_INSTRUCTION_FETCH;
 /// `cr_hdr_cpu`, live -> header.
 pub fn save_cpu(h: &mut CrHdrCpu, t: &Task) {
     h.args = t.regs.args;
-    h.psw_mask = t.regs.psw.mask;
-    h.psw_addr = t.regs.psw.addr;
+    h.psw.mask = t.regs.psw.mask;
+    h.psw.addr = t.regs.psw.addr;
     h.gprs = t.regs.gprs;
     h.orig_gpr2 = t.regs.orig_gpr2;
     h.ilc = u32::from(t.regs.ilc);
@@ -36,6 +37,11 @@ pub fn save_cpu(h: &mut CrHdrCpu, t: &Task) {
 
 /// `cr_hdr_cpu`, header -> live: every check, the validator, then every write.
 pub fn restore_cpu(h: &CrHdrCpu, t: &mut Task) -> Result<(), Error> {
+    // The PSW's own check first (its place in the header), its error routed through `psw`.
+    validate_psw(&h.psw, &t.regs.psw).map_err(|e| match (e.field(), e.path()) {
+        (Some("mask"), None) => e.at("mask", Some("mask")).routed(&CrHdrCpu::FIELDS[1], None),
+        _ => e.routed(&CrHdrCpu::FIELDS[1], None),
+    })?;
     let Ok(ilc) = u16::try_from(h.ilc) else {
         return Err(Error::new(ErrorKind::OutOfRange).at("ilc", Some("regs.ilc")));
     };
@@ -53,14 +59,10 @@ pub fn restore_cpu(h: &CrHdrCpu, t: &mut Task) -> Result<(), Error> {
     if h.reserved != 0 {
         return Err(Error::new(ErrorKind::ReservedNotZero).at("reserved", None));
     }
-    validate_cpu(h, t).map_err(|e| match (e.field(), e.path()) {
-        (Some("psw_mask"), None) => e.at("psw_mask", Some("regs.psw.mask")),
-        _ => e,
-    })?;
 
     t.regs.args = h.args;
-    t.regs.psw.mask = (t.regs.psw.mask & !PSW_MASK_USER) | (h.psw_mask & PSW_MASK_USER);
-    t.regs.psw.addr = (t.regs.psw.addr & !PSW_ADDR_INSN) | (h.psw_addr & PSW_ADDR_INSN);
+    t.regs.psw.mask = (t.regs.psw.mask & !PSW_MASK_USER) | (h.psw.mask & PSW_MASK_USER);
+    t.regs.psw.addr = (t.regs.psw.addr & !PSW_ADDR_INSN) | (h.psw.addr & PSW_ADDR_INSN);
     t.regs.gprs = h.gprs;
     t.regs.orig_gpr2 = h.orig_gpr2;
     t.regs.ilc = ilc;

@@ -148,7 +148,7 @@ impl Subject for Task {
         h.reserved = 1 << 40;
         out.push(h);
         let mut h = *valid;
-        h.psw_mask &= !cr::s390::PSW_MASK_PSTATE;
+        h.psw.mask &= !cr::s390::PSW_MASK_PSTATE;
         out.push(h);
         // Two faults: the first check in field order wins.
         let mut h = *valid;

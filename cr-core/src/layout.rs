@@ -300,21 +300,15 @@ fn rows(
         write!(f, "{:>6} {:>5}  ", base + field.offset, field.size)?;
         padded(f, 24, format_args!("{}{}", Prefix::names(prefix), field.name))?;
         write!(f, " {:<20} ", field.ty)?;
+        write!(f, "{:<12} ", field.mode.keyword())?;
+        match field.path {
+            Some(path) => write!(f, "{}{path}", Prefix::paths(prefix))?,
+            None => f.write_str("-")?,
+        }
         match field.mode {
-            Mode::Mask { mask } | Mode::StrictMask { mask } => write!(
-                f,
-                "{:<12} {} (mask {mask:#x})",
-                field.mode.keyword(),
-                field.path.unwrap_or("-")
-            )?,
-            Mode::Nested(nested) => write!(
-                f,
-                "{:<12} {} ({})",
-                field.mode.keyword(),
-                field.path.unwrap_or("-"),
-                nested.name
-            )?,
-            _ => write!(f, "{:<12} {}", field.mode.keyword(), field.path.unwrap_or("-"))?,
+            Mode::Mask { mask } | Mode::StrictMask { mask } => write!(f, " (mask {mask:#x})")?,
+            Mode::Nested(nested) => write!(f, " ({})", nested.name)?,
+            _ => {}
         }
         writeln!(f)?;
         match field.mode {

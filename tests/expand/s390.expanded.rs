@@ -2,6 +2,76 @@
 const _: () = {
     #[allow(unused_imports)]
     use ::cr_core::__private as __cr;
+    const _: () = {
+        let _ = |t: &Psw| {
+            let place: &Psw = &t;
+            let Psw { mask: _, addr: _ } = place;
+        };
+    };
+    #[automatically_derived]
+    impl ::cr_core::Layout for PswHeader {
+        const NAME: &'static str = "PswHeader";
+        const FIELDS: &'static [::cr_core::FieldInfo] = &[
+            ::cr_core::FieldInfo {
+                name: "mask",
+                path: ::core::option::Option::Some("mask"),
+                offset: ::core::mem::offset_of!(PswHeader, mask),
+                size: ::core::mem::size_of::<u64>(),
+                ty: "u64",
+                mode: ::cr_core::layout::Mode::Mask {
+                    mask: (PSW_MASK_USER) as u64,
+                },
+            },
+            ::cr_core::FieldInfo {
+                name: "addr",
+                path: ::core::option::Option::Some("addr"),
+                offset: ::core::mem::offset_of!(PswHeader, addr),
+                size: ::core::mem::size_of::<u64>(),
+                ty: "u64",
+                mode: ::cr_core::layout::Mode::Mask {
+                    mask: (PSW_ADDR_INSN) as u64,
+                },
+            },
+        ];
+        const FINGERPRINT: u64 = ::cr_core::layout::fingerprint(
+            ::core::mem::size_of::<Self>(),
+            Self::FIELDS,
+        );
+    }
+    #[automatically_derived]
+    impl ::cr_core::CrCopy<Psw> for PswHeader {
+        fn save(&mut self, src: &Psw) {
+            __cr::Same::save(&mut self.mask, src.mask);
+            __cr::Same::save(&mut self.addr, src.addr);
+        }
+        fn restore(
+            &self,
+            dst: &mut Psw,
+        ) -> ::core::result::Result<(), ::cr_core::Error> {
+            __cr::restore(self, dst)
+        }
+    }
+    #[automatically_derived]
+    impl __cr::Phases<Psw> for PswHeader {
+        fn check(&self, dst: &Psw) -> ::core::result::Result<(), ::cr_core::Error> {
+            let validate: fn(
+                &Self,
+                &Psw,
+            ) -> ::core::result::Result<(), ::cr_core::Error> = validate_psw;
+            validate(self, dst).map_err(__cr::locate::<Self>)?;
+            ::core::result::Result::Ok(())
+        }
+        fn write(&self, dst: &mut Psw) {
+            __cr::Same::restore_masked(self.mask, PSW_MASK_USER, &mut dst.mask);
+            __cr::Same::restore_masked(self.addr, PSW_ADDR_INSN, &mut dst.addr);
+        }
+        fn after_restore(&self, dst: &mut Psw) {}
+    }
+};
+#[doc(hidden)]
+const _: () = {
+    #[allow(unused_imports)]
+    use ::cr_core::__private as __cr;
     const _: () = ::core::assert!(
         __cr::size_of_place:: < Task, _ > (| t | & t.thread.fp_regs.fprs) ==
         ::core::mem::size_of:: < [u64; 16] > (),
@@ -52,24 +122,14 @@ const _: () = {
                 mode: ::cr_core::layout::Mode::Copy,
             },
             ::cr_core::FieldInfo {
-                name: "psw_mask",
-                path: ::core::option::Option::Some("regs.psw.mask"),
-                offset: ::core::mem::offset_of!(CrHdrCpu, psw_mask),
-                size: ::core::mem::size_of::<u64>(),
-                ty: "u64",
-                mode: ::cr_core::layout::Mode::Mask {
-                    mask: (PSW_MASK_USER) as u64,
-                },
-            },
-            ::cr_core::FieldInfo {
-                name: "psw_addr",
-                path: ::core::option::Option::Some("regs.psw.addr"),
-                offset: ::core::mem::offset_of!(CrHdrCpu, psw_addr),
-                size: ::core::mem::size_of::<u64>(),
-                ty: "u64",
-                mode: ::cr_core::layout::Mode::Mask {
-                    mask: (PSW_ADDR_INSN) as u64,
-                },
+                name: "psw",
+                path: ::core::option::Option::Some("regs.psw"),
+                offset: ::core::mem::offset_of!(CrHdrCpu, psw),
+                size: ::core::mem::size_of::<PswHeader>(),
+                ty: "PswHeader",
+                mode: ::cr_core::layout::Mode::Nested(
+                    __cr::nest::<Task, PswHeader, _>(|t| &t.regs.psw).layout,
+                ),
             },
             ::cr_core::FieldInfo {
                 name: "gprs",
@@ -246,8 +306,8 @@ const _: () = {
     impl ::cr_core::CrCopy<Task> for CrHdrCpu {
         fn save(&mut self, src: &Task) {
             __cr::Same::save(&mut self.args, src.regs.args);
-            __cr::Same::save(&mut self.psw_mask, src.regs.psw.mask);
-            __cr::Same::save(&mut self.psw_addr, src.regs.psw.addr);
+            __cr::nest::<Task, PswHeader, _>(|t| &t.regs.psw)
+                .save(&mut self.psw, &src.regs.psw);
             __cr::Same::save(&mut self.gprs, src.regs.gprs);
             __cr::Same::save(&mut self.orig_gpr2, src.regs.orig_gpr2);
             __cr::Widen::save(&mut self.ilc, src.regs.ilc);
@@ -301,30 +361,23 @@ const _: () = {
     #[automatically_derived]
     impl __cr::Phases<Task> for CrHdrCpu {
         fn check(&self, dst: &Task) -> ::core::result::Result<(), ::cr_core::Error> {
+            __cr::nest::<Task, PswHeader, _>(|t| &t.regs.psw)
+                .check(
+                    &self.psw,
+                    &dst.regs.psw,
+                    const { &<Self as ::cr_core::Layout>::FIELDS[1] },
+                )?;
             __cr::narrow(self.ilc, dst.regs.ilc, "ilc", "regs.ilc")?;
             __cr::narrow(self.svcnr, dst.regs.svcnr, "svcnr", "regs.svcnr")?;
             __cr::check_mask(self.fpc, FPC_VALID_MASK, "fpc", "thread.fp_regs.fpc")?;
             __cr::check_flags(self.em_instr, Self::EM_INSTR_ALL, "em_instr")?;
             __cr::check_reserved(&self.reserved, "reserved")?;
-            let validate: fn(
-                &Self,
-                &Task,
-            ) -> ::core::result::Result<(), ::cr_core::Error> = validate_cpu;
-            validate(self, dst).map_err(__cr::locate::<Self>)?;
             ::core::result::Result::Ok(())
         }
         fn write(&self, dst: &mut Task) {
             __cr::Same::restore(self.args, &mut dst.regs.args);
-            __cr::Same::restore_masked(
-                self.psw_mask,
-                PSW_MASK_USER,
-                &mut dst.regs.psw.mask,
-            );
-            __cr::Same::restore_masked(
-                self.psw_addr,
-                PSW_ADDR_INSN,
-                &mut dst.regs.psw.addr,
-            );
+            __cr::nest::<Task, PswHeader, _>(|t| &t.regs.psw)
+                .write(&self.psw, &mut dst.regs.psw);
             __cr::Same::restore(self.gprs, &mut dst.regs.gprs);
             __cr::Same::restore(self.orig_gpr2, &mut dst.regs.orig_gpr2);
             dst.regs.ilc = __cr::narrowed(self.ilc, dst.regs.ilc);
@@ -372,6 +425,8 @@ const _: () = {
             );
         }
         fn after_restore(&self, dst: &mut Task) {
+            __cr::nest::<Task, PswHeader, _>(|t| &t.regs.psw)
+                .after_restore(&self.psw, &mut dst.regs.psw);
             let after_restore: fn(&mut Task) = restore_access_regs;
             after_restore(dst);
         }
