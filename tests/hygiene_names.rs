@@ -2,7 +2,7 @@
 //! `after_restore`, a `convert` field named `dst` (its checked value must not shadow the
 //! `dst` parameter) and raw identifiers; and a user item named like the alias `__cr`.
 
-use cr_core::{CrCopy, ErrorKind};
+use cr_core::{CrCopy, ErrorKind, Value};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Live {
@@ -67,7 +67,14 @@ fn fields_named_like_generated_bindings_work() {
     let err = hdr.restore(&mut fresh).unwrap_err();
     assert_eq!(
         (err.kind(), err.field(), err.path()),
-        (ErrorKind::OutOfRange, Some("dst"), Some("dst"))
+        (
+            ErrorKind::OutOfRange {
+                value: Value::Unsigned(0x1_0000),
+                live_type: "u16"
+            },
+            Some("dst"),
+            Some("dst")
+        )
     );
     assert_eq!(fresh, before);
 

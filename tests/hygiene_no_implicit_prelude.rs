@@ -174,3 +174,54 @@ fn view_header_without_the_prelude() {
         .unwrap_err();
     ::std::assert_eq!(err.kind(), ErrorKind::MaskViolation { bits: 0x1_0000 });
 }
+
+/// Packed on both sides: the by-value forms resolve without the prelude too.
+#[derive(::core::clone::Clone, ::core::marker::Copy, ::core::default::Default)]
+#[repr(C, packed)]
+struct PackedLive {
+    tag: u8,
+    word: u64,
+    small: u16,
+    on: bool,
+}
+
+#[derive(CrCopy, ::core::clone::Clone, ::core::marker::Copy, ::core::default::Default)]
+#[repr(C, packed)]
+#[cr(target = PackedLive, crate = "crate::runtime", cover(PackedLive = ""))]
+struct PackedHdr {
+    #[cr(path = "tag")]
+    tag: u8,
+    #[cr(path = "word", strict_mask = 0xffff)]
+    word: u64,
+    #[cr(path = "small", convert)]
+    small: u32,
+    #[cr(flag(bit = 3, path = "on"))]
+    flags: u8,
+}
+
+#[test]
+fn packed_without_the_prelude() {
+    let live = PackedLive {
+        tag: 1,
+        word: 0x1234,
+        small: 5,
+        on: true,
+    };
+    let mut hdr: PackedHdr = ::core::default::Default::default();
+    hdr.save(&live);
+    ::std::assert_eq!(
+        ({ hdr.word }, { hdr.small }, hdr.flags),
+        (0x1234, 5, PackedHdr::FLAGS_ON)
+    );
+    let mut back: PackedLive = ::core::default::Default::default();
+    hdr.restore(&mut back).unwrap();
+    ::std::assert_eq!(({ back.word }, { back.small }, back.on), (0x1234, 5, true));
+    hdr.small = 0x1_0000;
+    ::std::assert_eq!(
+        hdr.restore(&mut back).unwrap_err().kind(),
+        ErrorKind::OutOfRange {
+            value: ::cr_core::Value::Unsigned(0x1_0000),
+            live_type: "u16"
+        }
+    );
+}

@@ -5,7 +5,7 @@
 #![allow(dead_code, reason = "the shadowing items exist only to be in scope")]
 
 use ::cr_core::layout::Mode;
-use ::cr_core::{CrCopy, Error, ErrorKind, Layout};
+use ::cr_core::{CrCopy, Error, ErrorKind, Layout, Value};
 
 /// The runtime through a re-export, for `crate = "..."`.
 use ::cr_core as runtime;
@@ -222,7 +222,13 @@ fn every_key_at_the_default_path_with_the_prelude_shadowed() {
 
     hdr.lane = 0x100;
     let err = hdr.restore(&mut live).unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::OutOfRange);
+    assert_eq!(
+        err.kind(),
+        ErrorKind::OutOfRange {
+            value: Value::Unsigned(0x100),
+            live_type: "u8"
+        }
+    );
     hdr.lane = 12;
     hdr.scale = f32::NAN.to_bits();
     let err = hdr.restore(&mut live).unwrap_err();

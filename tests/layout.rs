@@ -4,7 +4,7 @@
 
 use cr::s390::{CrHdrCpu, CrHdrMmContext};
 use cr_core::layout::{FieldInfo, Mode};
-use cr_core::{CrCopy, ErrorKind, Layout, LayoutTable};
+use cr_core::{CrCopy, ErrorKind, Layout, LayoutTable, Value};
 use std::path::Path;
 
 fn check_snapshot(name: &str, table: String) {
@@ -208,5 +208,14 @@ fn every_layout_change_changes_the_fingerprint() {
     assert_eq!((h.a, h.b), (1, 2));
     h.b = u64::from(u32::MAX) + 1;
     let err = h.restore(&mut live).unwrap_err();
-    assert_eq!((err.kind(), err.field()), (ErrorKind::OutOfRange, Some("b")));
+    assert_eq!(
+        (err.kind(), err.field()),
+        (
+            ErrorKind::OutOfRange {
+                value: Value::Unsigned(u64::from(u32::MAX) + 1),
+                live_type: "u32"
+            },
+            Some("b")
+        )
+    );
 }

@@ -293,7 +293,7 @@ mod changed {
     use super::{Segment, Sregs};
     use cr_core::CrCopy;
 
-    #[derive(CrCopy, Default)]
+    #[derive(CrCopy, Clone, Copy, Default)]
     #[repr(C)]
     #[cr(target = Segment)]
     pub struct SegmentHeader {
@@ -309,7 +309,7 @@ mod changed {
         pub flags: u8,
     }
 
-    #[derive(CrCopy, Default)]
+    #[derive(CrCopy, Clone, Copy, Default)]
     #[repr(C)]
     #[cr(target = Sregs)]
     pub struct SregsHeader {

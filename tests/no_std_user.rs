@@ -2,8 +2,8 @@
 //! passes `forbid(unsafe_code)` and `deny(warnings, missing_docs)` without `std`; these tests prove the headers it
 //! declares, reaching cr-core through a re-export, really save and restore.
 
-use cr_core::{CrCopy, ErrorKind};
-use cr_no_std_user::{Channel, Device, DeviceHdr, LinkHdr, View, CTRL_USER};
+use cr_core::{CrCopy, ErrorKind, Value};
+use cr_no_std_user::{Channel, Device, DeviceHdr, Lane, LinkHdr, PackedDevice, PackedDeviceHdr, View, CTRL_USER};
 use zerocopy::{FromBytes, IntoBytes};
 
 fn device() -> Device {
@@ -83,7 +83,14 @@ fn rejected_restores_name_the_fault_and_write_nothing() {
             "mode",
             ErrorKind::MaskViolation { bits: 0x0100 },
         ),
-        (DeviceHdr { irq: 256, ..saved() }, "irq", ErrorKind::OutOfRange),
+        (
+            DeviceHdr { irq: 256, ..saved() },
+            "irq",
+            ErrorKind::OutOfRange {
+                value: Value::Unsigned(256),
+                live_type: "u8",
+            },
+        ),
         (
             DeviceHdr {
                 state: 0b1001,
@@ -148,6 +155,48 @@ fn view_header_saves_and_restores_two_objects() {
         .unwrap_err();
     assert_eq!(
         (err.kind(), err.field(), err.path()),
-        (ErrorKind::OutOfRange, Some("irq"), Some("device.irq"))
+        (
+            ErrorKind::OutOfRange {
+                value: Value::Unsigned(300),
+                live_type: "u8"
+            },
+            Some("irq"),
+            Some("device.irq")
+        )
     );
+}
+
+#[test]
+fn packed_structs_on_both_sides_from_a_no_std_crate() {
+    let live = PackedDevice {
+        rev: 3,
+        base: 0x1234_5000,
+        irq: 9,
+        ctrl: 0x77,
+        lanes: [
+            Lane {
+                reload: 100,
+                running: true,
+            },
+            Lane {
+                reload: 7,
+                running: false,
+            },
+        ],
+    };
+    let mut hdr = PackedDeviceHdr::default();
+    hdr.save(&live);
+    assert_eq!(({ hdr.irq }, { hdr.lanes[0].reload }, hdr.lanes[0].flags), (9, 100, 1));
+    let mut back = PackedDevice::default();
+    hdr.restore(&mut back).unwrap();
+    assert_eq!(back, live);
+
+    hdr.lanes[1].flags = 0x10;
+    let before = back;
+    let err = hdr.restore(&mut back).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "header field `lanes[1].flags` has flag bits 0x10 set that no flag declares"
+    );
+    assert_eq!(back, before);
 }

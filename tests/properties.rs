@@ -5,7 +5,7 @@
 //! says. Floating-point registers are compared by their bits throughout.
 
 use cr::s390::*;
-use cr_core::{CrCopy, ErrorKind};
+use cr_core::{CrCopy, ErrorKind, Value};
 use proptest::prelude::*;
 
 /// Enough cases to reach every refusal and many acceptances, few enough to run in about a second.
@@ -301,10 +301,24 @@ fn cpu_refusals(hdr: &CrHdrCpu) -> Vec<Refusal> {
         out.push(("psw", Some("regs.psw"), ErrorKind::Invalid { reason: PSW_REASON }));
     }
     if hdr.ilc > u32::from(u16::MAX) {
-        out.push(("ilc", Some("regs.ilc"), ErrorKind::OutOfRange));
+        out.push((
+            "ilc",
+            Some("regs.ilc"),
+            ErrorKind::OutOfRange {
+                value: Value::Unsigned(u64::from(hdr.ilc)),
+                live_type: "u16",
+            },
+        ));
     }
     if hdr.svcnr > u32::from(u16::MAX) {
-        out.push(("svcnr", Some("regs.svcnr"), ErrorKind::OutOfRange));
+        out.push((
+            "svcnr",
+            Some("regs.svcnr"),
+            ErrorKind::OutOfRange {
+                value: Value::Unsigned(u64::from(hdr.svcnr)),
+                live_type: "u16",
+            },
+        ));
     }
     if hdr.fpc & !FPC_VALID_MASK != 0 {
         let bits = u64::from(hdr.fpc & !FPC_VALID_MASK);

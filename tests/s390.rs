@@ -5,7 +5,7 @@
 //! target compared to a copy taken before the call.
 
 use cr::s390::*;
-use cr_core::{CrCopy, Error, ErrorKind};
+use cr_core::{CrCopy, Error, ErrorKind, Value};
 use std::cell::RefCell;
 
 // ---------------------------------------------------------------------------------------------
@@ -437,10 +437,13 @@ fn out_of_range_conversions_are_refused() {
     let err = refuse_task(&hdr, &other_task());
     assert_error(
         err,
-        ErrorKind::OutOfRange,
+        ErrorKind::OutOfRange {
+            value: Value::Unsigned(0x1_0000),
+            live_type: "u16",
+        },
         "ilc",
         Some("regs.ilc"),
-        "header field `ilc` (live `regs.ilc`) holds a value out of range for the live type",
+        "header field `ilc` (live `regs.ilc`) holds 65536 (0x10000), which does not fit the live type `u16`",
     );
 
     let mut hdr = checkpoint_cpu(&sample_task());
@@ -448,10 +451,10 @@ fn out_of_range_conversions_are_refused() {
     let err = refuse_task(&hdr, &other_task());
     assert_error(
         err,
-        ErrorKind::OutOfRange,
+        ErrorKind::OutOfRange { value: Value::Unsigned(0xffff_ffff), live_type: "u16" },
         "svcnr",
         Some("regs.svcnr"),
-        "header field `svcnr` (live `regs.svcnr`) holds a value out of range for the live type",
+        "header field `svcnr` (live `regs.svcnr`) holds 4294967295 (0xffffffff), which does not fit the live type `u16`",
     );
 }
 
@@ -517,8 +520,20 @@ fn checks_run_in_field_order_nested_validators_included() {
         seen,
         [
             ("psw", ErrorKind::Invalid { reason: PSW_REASON }),
-            ("ilc", ErrorKind::OutOfRange),
-            ("svcnr", ErrorKind::OutOfRange),
+            (
+                "ilc",
+                ErrorKind::OutOfRange {
+                    value: Value::Unsigned(1 << 16),
+                    live_type: "u16"
+                }
+            ),
+            (
+                "svcnr",
+                ErrorKind::OutOfRange {
+                    value: Value::Unsigned(1 << 16),
+                    live_type: "u16"
+                }
+            ),
             ("fpc", ErrorKind::MaskViolation { bits: 0x4 }),
             ("em_instr", ErrorKind::UnknownFlags { bits: 0x4 }),
             ("reserved", ErrorKind::ReservedNotZero),
@@ -534,7 +549,16 @@ fn a_refused_restore_does_not_run_after_restore() {
     let task = other_task();
     let mut target = task;
     let err = hdr.restore(&mut target).unwrap_err();
-    assert_eq!((err.kind(), err.field()), (ErrorKind::OutOfRange, Some("ilc")));
+    assert_eq!(
+        (err.kind(), err.field()),
+        (
+            ErrorKind::OutOfRange {
+                value: Value::Unsigned(u64::from(u32::MAX)),
+                live_type: "u16"
+            },
+            Some("ilc")
+        )
+    );
     assert_eq!(target.cpu.acr_loads, task.cpu.acr_loads);
     assert_eq!(target.cpu.acrs, task.cpu.acrs);
 }
@@ -953,20 +977,26 @@ fn probe_failed_checks_skip_the_validator() {
                 svcnr: -1,
                 ..good_probe()
             },
-            ErrorKind::OutOfRange,
+            ErrorKind::OutOfRange {
+                value: Value::Signed(-1),
+                live_type: "u16",
+            },
             "svcnr",
             Some("regs.svcnr"),
-            "header field `svcnr` (live `regs.svcnr`) holds a value out of range for the live type",
+            "header field `svcnr` (live `regs.svcnr`) holds -1, which does not fit the live type `u16`",
         ),
         (
             Probe {
                 svcnr: 0x1_0000,
                 ..good_probe()
             },
-            ErrorKind::OutOfRange,
+            ErrorKind::OutOfRange {
+                value: Value::Signed(0x1_0000),
+                live_type: "u16",
+            },
             "svcnr",
             Some("regs.svcnr"),
-            "header field `svcnr` (live `regs.svcnr`) holds a value out of range for the live type",
+            "header field `svcnr` (live `regs.svcnr`) holds 65536, which does not fit the live type `u16`",
         ),
         (
             Probe {
@@ -1145,7 +1175,10 @@ fn view_refusals_leave_every_referenced_object_untouched() {
         ),
         (
             ViewHdr { ilc: 1 << 16, ..good },
-            ErrorKind::OutOfRange,
+            ErrorKind::OutOfRange {
+                value: Value::Unsigned(1 << 16),
+                live_type: "u16",
+            },
             "ilc",
             Some("regs.ilc"),
         ),

@@ -5,7 +5,7 @@
 use super::vcpu::*;
 use cr::s390::{restore_access_regs, validate_psw, CrHdrCpu, Task, FPC_VALID_MASK, PSW_ADDR_INSN, PSW_MASK_USER};
 use cr_core::Layout;
-use cr_core::{Error, ErrorKind};
+use cr_core::{Error, ErrorKind, Value};
 
 const EM_SINGLE_STEP: u8 = 1 << 0;
 const EM_INSTRUCTION_FETCH: u8 = 1 << 1;
@@ -43,10 +43,10 @@ pub fn restore_cpu(h: &CrHdrCpu, t: &mut Task) -> Result<(), Error> {
         _ => e.routed(&CrHdrCpu::FIELDS[1], None),
     })?;
     let Ok(ilc) = u16::try_from(h.ilc) else {
-        return Err(Error::new(ErrorKind::OutOfRange).at("ilc", Some("regs.ilc")));
+        return Err(out_of_range(h.ilc, "u16", "ilc", "regs.ilc"));
     };
     let Ok(svcnr) = u16::try_from(h.svcnr) else {
-        return Err(Error::new(ErrorKind::OutOfRange).at("svcnr", Some("regs.svcnr")));
+        return Err(out_of_range(h.svcnr, "u16", "svcnr", "regs.svcnr"));
     };
     if h.fpc & !FPC_VALID_MASK != 0 {
         let bits = u64::from(h.fpc & !FPC_VALID_MASK);
@@ -193,8 +193,15 @@ fn strict32(value: u32, valid: u32, field: &'static str, path: &'static str) -> 
     }
 }
 
-fn out_of_range(field: &'static str, path: &'static str) -> Error {
-    Error::new(ErrorKind::OutOfRange).at(field, Some(path))
+/// The refusal of a value that does not fit its live type, out of line as the derive's is.
+#[cold]
+#[inline(never)]
+fn out_of_range(value: impl Into<u64>, live_type: &'static str, field: &'static str, path: &'static str) -> Error {
+    let kind = ErrorKind::OutOfRange {
+        value: Value::Unsigned(value.into()),
+        live_type,
+    };
+    Error::new(kind).at(field, Some(path))
 }
 
 fn unknown_flags(bits: u64, field: &'static str) -> Error {
@@ -211,19 +218,20 @@ pub fn restore_vcpu(h: &VcpuHeader, v: &mut Vcpu) -> Result<(), Error> {
         let bits = h.cpacr & !CPACR_VALID;
         return Err(Error::new(ErrorKind::MaskViolation { bits }).at("cpacr", Some("sys.el1.ctl.cpacr")));
     }
-    let esr = u32::try_from(h.esr).map_err(|_| out_of_range("esr", "sys.el1.fault.esr"))?;
+    let esr = u32::try_from(h.esr).map_err(|_| out_of_range(h.esr, "u32", "esr", "sys.el1.fault.esr"))?;
     if h.reserved != [0; 32] {
         return Err(reserved_not_zero("reserved"));
     }
     strict32(h.nzcv, NZCV_MASK, "nzcv", "core.pstate.nzcv")?;
-    let el = u8::try_from(h.el).map_err(|_| out_of_range("el", "core.pstate.el"))?;
+    let el = u8::try_from(h.el).map_err(|_| out_of_range(h.el, "u8", "el", "core.pstate.el"))?;
     strict32(h.fpsr, FPSR_VALID, "fpsr", "fpsimd.fpsr")?;
     strict32(h.fpcr, FPCR_VALID, "fpcr", "fpsimd.fpcr")?;
     strict32(h.csselr, CSSELR_VALID, "csselr", "sys.csselr")?;
-    let vmid = u16::try_from(h.vmid).map_err(|_| out_of_range("vmid", "mmu.vmid"))?;
-    let asid = u16::try_from(h.asid).map_err(|_| out_of_range("asid", "mmu.asid"))?;
+    let vmid = u16::try_from(h.vmid).map_err(|_| out_of_range(h.vmid, "u16", "vmid", "mmu.vmid"))?;
+    let asid = u16::try_from(h.asid).map_err(|_| out_of_range(h.asid, "u16", "asid", "mmu.asid"))?;
     strict32(h.gic_hcr, ICH_HCR_VALID, "gic_hcr", "gic.cpu_if.hcr")?;
-    let used_lrs = u8::try_from(h.gic_used_lrs).map_err(|_| out_of_range("gic_used_lrs", "gic.cpu_if.used_lrs"))?;
+    let used_lrs = u8::try_from(h.gic_used_lrs)
+        .map_err(|_| out_of_range(h.gic_used_lrs, "u8", "gic_used_lrs", "gic.cpu_if.used_lrs"))?;
     strict32(h.mdscr, MDSCR_VALID, "mdscr", "debug.mdscr")?;
     strict32(h.pmu_cnten, PMU_COUNTERS, "pmu_cnten", "pmu.cnten")?;
     strict32(h.pmu_inten, PMU_COUNTERS, "pmu_inten", "pmu.inten")?;

@@ -24,7 +24,12 @@ pub enum ErrorKind {
     /// A `reserved` field is not zero.
     ReservedNotZero,
     /// A `convert` field holds a value that does not fit the live type.
-    OutOfRange,
+    OutOfRange {
+        /// The header field's value.
+        value: Value,
+        /// The live place's type, as [`core::any::type_name`] gives it.
+        live_type: &'static str,
+    },
     /// A validator rejected the header.
     Invalid {
         /// The validator's reason, shown to the user.
@@ -84,6 +89,28 @@ pub enum ErrorKind {
     Io,
 }
 
+/// An integer from a header field, as an error reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Value {
+    /// A value of an unsigned type.
+    Unsigned(u64),
+    /// A value of a signed type.
+    Signed(i64),
+    /// A 128-bit value beyond the range of 64 bits.
+    Wide,
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Unsigned(v) => write!(f, "{v} ({v:#x})"),
+            Value::Signed(v) => write!(f, "{v}"),
+            Value::Wide => f.write_str("a value beyond 64 bits"),
+        }
+    }
+}
+
 impl ErrorKind {
     /// True for the kinds an image reader reports (as opposed to a header's restore checks).
     pub const fn is_image(&self) -> bool {
@@ -92,7 +119,7 @@ impl ErrorKind {
             ErrorKind::UnknownFlags { .. }
                 | ErrorKind::MaskViolation { .. }
                 | ErrorKind::ReservedNotZero
-                | ErrorKind::OutOfRange
+                | ErrorKind::OutOfRange { .. }
                 | ErrorKind::Invalid { .. }
         )
     }
@@ -122,12 +149,22 @@ impl ErrorKind {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Error {
     kind: ErrorKind,
-    /// The innermost header field at fault and its live path.
-    field: Option<&'static str>,
-    path: Option<&'static str>,
-    offset: Option<u64>,
-    /// The nested fields leading to `field`, outermost first; `None` past the last.
+    at: At,
+    /// The nested fields leading to the field at fault, outermost first; `None` past the last.
     route: [Option<Hop>; Error::MAX_ROUTE],
+}
+
+/// Where an error was found: a header field (restore), a byte of an image (reading), or neither.
+/// One of them, never two, which keeps `Error` small.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum At {
+    Nowhere,
+    /// The innermost header field at fault and its live path.
+    Field {
+        field: &'static str,
+        path: Option<&'static str>,
+    },
+    Offset(u64),
 }
 
 /// One nested field on an error's route.
@@ -149,9 +186,7 @@ impl Error {
     pub const fn new(kind: ErrorKind) -> Self {
         Error {
             kind,
-            field: None,
-            path: None,
-            offset: None,
+            at: At::Nowhere,
             route: [None; Error::MAX_ROUTE],
         }
     }
@@ -164,16 +199,16 @@ impl Error {
     /// Ties the error to a header field and, when it has one, the live path it maps to.
     pub const fn at(self, field: &'static str, path: Option<&'static str>) -> Self {
         Error {
-            field: Some(field),
-            path,
+            at: At::Field { field, path },
             ..self
         }
     }
 
-    /// Ties the error to a byte offset in an image.
+    /// Ties the error to a byte offset in an image (an image error is about bytes, not about a
+    /// header field: this replaces any field).
     pub const fn at_offset(self, offset: u64) -> Self {
         Error {
-            offset: Some(offset),
+            at: At::Offset(offset),
             ..self
         }
     }
@@ -211,7 +246,10 @@ impl Error {
 
     /// Where in the image the fault was found (a byte offset), for image errors.
     pub const fn offset(&self) -> Option<u64> {
-        self.offset
+        match self.at {
+            At::Offset(offset) => Some(offset),
+            _ => None,
+        }
     }
 
     /// What went wrong.
@@ -224,7 +262,7 @@ impl Error {
     pub const fn field(&self) -> Option<&'static str> {
         match self.route[0] {
             Some(hop) => Some(hop.info.name),
-            None => self.field,
+            None => self.leaf_field(),
         }
     }
 
@@ -233,19 +271,25 @@ impl Error {
     pub const fn path(&self) -> Option<&'static str> {
         match self.route[0] {
             Some(hop) => hop.info.path,
-            None => self.path,
+            None => self.leaf_path(),
         }
     }
 
     /// The innermost header field at fault: the same as [`field`](Error::field) unless the error
     /// was raised inside a nested header.
     pub const fn leaf_field(&self) -> Option<&'static str> {
-        self.field
+        match self.at {
+            At::Field { field, .. } => Some(field),
+            _ => None,
+        }
     }
 
     /// The live path of [`leaf_field`](Error::leaf_field), relative to the innermost header's target.
     pub const fn leaf_path(&self) -> Option<&'static str> {
-        self.path
+        match self.at {
+            At::Field { path, .. } => path,
+            _ => None,
+        }
     }
 
     /// True when the error was raised inside a nested header.
@@ -276,7 +320,7 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (self.field, self.path) {
+        match (self.leaf_field(), self.leaf_path()) {
             (field, path) if field.is_some() || self.is_nested() => {
                 f.write_str("header field `")?;
                 self.write_route(f, false, field)?;
@@ -294,7 +338,9 @@ impl fmt::Display for Error {
             ErrorKind::UnknownFlags { bits } => write!(f, " has flag bits {bits:#x} set that no flag declares")?,
             ErrorKind::MaskViolation { bits } => write!(f, " has bits {bits:#x} set outside its strict mask")?,
             ErrorKind::ReservedNotZero => f.write_str(" is reserved but not zero")?,
-            ErrorKind::OutOfRange => f.write_str(" holds a value out of range for the live type")?,
+            ErrorKind::OutOfRange { value, live_type } => {
+                write!(f, " holds {value}, which does not fit the live type `{live_type}`")?
+            }
             ErrorKind::Invalid { reason } => write!(f, " is invalid: {reason}")?,
             ErrorKind::BadMagic => f.write_str(" does not start with the cr image magic")?,
             ErrorKind::UnsupportedVersion { found, supported } => {
@@ -321,7 +367,7 @@ impl fmt::Display for Error {
             ErrorKind::TrailingData => f.write_str(" has data after its end record")?,
             ErrorKind::Io => f.write_str(": reading or writing failed")?,
         }
-        match self.offset {
+        match self.offset() {
             Some(offset) => write!(f, " (at byte {offset})"),
             None => Ok(()),
         }

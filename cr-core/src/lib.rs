@@ -50,7 +50,7 @@ mod error;
 pub mod image;
 pub mod layout;
 
-pub use error::{Error, ErrorKind};
+pub use error::{Error, ErrorKind, Value};
 pub use layout::{FieldInfo, Layout, LayoutTable};
 
 /// Derives [`CrCopy`] for an image header from `#[cr(...)]` annotations. Every key is described

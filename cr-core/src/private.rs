@@ -1,21 +1,21 @@
 //! Helpers that derived code calls, so each generated statement stays one short line.
 //! Not a public API: names and signatures change without notice. Nothing here panics or
 //! allocates; each check returns an `Error` that names the header field (and live path).
+//!
+//! Every value moves by copy, never through a reference to a header field or a live place:
+//! either side may be a `#[repr(packed)]` struct, where such a reference would be unaligned.
+//! The header comes first in every call, so both types are known before an impl is chosen.
 
 use crate::layout::{FieldInfo, Nested as NestedLayout};
-use crate::{CrCopy, Error, ErrorKind, Layout};
+use crate::{CrCopy, Error, ErrorKind, Layout, Value};
 use zerocopy::{FromBytes, Immutable, IntoBytes};
 
 pub use zerocopy::FromZeros;
 
 /// The relation between a live place (`Self`) and the header field (`H`) of a plain `path`
-/// mapping: they must be the same type.
-///
-/// The header comes first and the live place second in every call; the source is read by
-/// value and the destination written through one `&mut` (`Same::save(&mut self.f, src.a)`,
-/// `Same::restore(self.f, &mut dst.a)`). A second borrow per call costs the borrow checker
-/// more than the copy (BENCHMARKS.md, compile time). With the header type known from the first
-/// argument, a mismatch is reported with the message below, once for save and restore together.
+/// mapping: they must be the same type. Each call takes the value it replaces, for its type
+/// only (`self.f = Same::save(self.f, src.a)`, `dst.a = Same::restore(self.f, dst.a)`), so a
+/// mismatch is reported with the message below, once for save and restore together.
 #[diagnostic::on_unimplemented(
     message = "cr: the live place has type `{Self}` but the header field has type `{H}`",
     label = "a plain `path` mapping copies between identical types only",
@@ -23,31 +23,31 @@ pub use zerocopy::FromZeros;
     note = "a plain `path` also needs a `Copy` type: if both types are the same, that type is not `Copy`"
 )]
 pub trait Same<H>: Sized {
-    /// live -> header.
-    fn save(header: &mut H, live: Self);
-    /// header -> live.
-    fn restore(header: H, live: &mut Self);
+    /// live -> header: the new header value.
+    fn save(header: H, live: Self) -> H;
+    /// header -> live: the new live value.
+    fn restore(header: H, live: Self) -> Self;
     /// header -> live, through a mask: bits outside `mask` keep their live value.
-    fn restore_masked(header: H, mask: H, live: &mut Self)
+    fn restore_masked(header: H, mask: H, live: Self) -> Self
     where
         H: Word;
 }
 
 impl<T: Copy> Same<T> for T {
     #[inline(always)]
-    fn save(header: &mut T, live: T) {
-        *header = live;
+    fn save(_header: T, live: T) -> T {
+        live
     }
     #[inline(always)]
-    fn restore(header: T, live: &mut T) {
-        *live = header;
+    fn restore(header: T, _live: T) -> T {
+        header
     }
     #[inline(always)]
-    fn restore_masked(header: T, mask: T, live: &mut T)
+    fn restore_masked(header: T, mask: T, live: T) -> T
     where
         T: Word,
     {
-        *live = live.and(mask.not()).or(header.and(mask));
+        live.and(mask.not()).or(header.and(mask))
     }
 }
 
@@ -108,8 +108,8 @@ impl FlagWord for u64 {}
 pub trait Flag: Sized {
     /// Save: `bit` when the place is true, zero otherwise; a word is the `|` of its flags.
     fn save<T: FlagWord>(self, bit: T) -> T;
-    /// Restore: sets the place when `bit` is set in `word`, clears it otherwise.
-    fn restore<T: FlagWord>(word: T, bit: T, live: &mut Self);
+    /// Restore: the place's new value, set when `bit` is set in `word`, clear otherwise.
+    fn restore<T: FlagWord>(word: T, bit: T, live: Self) -> Self;
 }
 
 impl Flag for bool {
@@ -123,8 +123,8 @@ impl Flag for bool {
         }
     }
     #[inline(always)]
-    fn restore<T: FlagWord>(word: T, bit: T, live: &mut bool) {
-        *live = word.and(bit) != T::ZERO;
+    fn restore<T: FlagWord>(word: T, bit: T, _live: bool) -> bool {
+        word.and(bit) != T::ZERO
     }
 }
 
@@ -135,50 +135,91 @@ impl Flag for bool {
     note = "give the header field a type at least as wide as the live one (restore then checks the value fits back with `TryFrom`)"
 )]
 pub trait Widen<L>: Sized {
-    /// live -> header.
-    fn save(header: &mut Self, live: L);
+    /// live -> header: the new header value.
+    fn save(header: Self, live: L) -> Self;
 }
 
 impl<H: From<L>, L: Copy> Widen<L> for H {
     #[inline(always)]
-    fn save(header: &mut H, live: L) {
-        *header = H::from(live);
+    fn save(_header: H, live: L) -> H {
+        H::from(live)
     }
 }
 
-/// `bits`: copies `src`'s bytes over `dst`. The derive asserts at compile time that both types
-/// have the same size, so the copy always happens; were the sizes ever different it would copy nothing.
+/// `bits`: `src`'s bytes as a `D`. The derive asserts at compile time that both types have the
+/// same size, so the bytes always convert; were the sizes ever different it would give zeros.
 #[inline(always)]
-pub fn bits<D, S>(dst: &mut D, src: &S)
+pub fn bits<D, S>(src: S) -> D
 where
-    D: FromBytes + IntoBytes,
+    D: FromBytes,
     S: IntoBytes + Immutable,
 {
-    if let Ok(value) = D::read_from_bytes(src.as_bytes()) {
-        *dst = value;
+    match D::read_from_bytes(src.as_bytes()) {
+        Ok(value) => value,
+        Err(_) => D::new_zeroed(),
     }
 }
 
-/// The size of the type at a place, for the compile-time size assertion of `bits`.
-pub const fn size_of_place<T: ?Sized, F>(_place: fn(&T) -> &F) -> usize {
+/// The size of the type at a place (`place` is never called), for the compile-time size
+/// assertion of `bits`.
+pub const fn size_of_place<T: ?Sized, F>(place: fn(&T) -> F) -> usize {
+    let _ = place;
     core::mem::size_of::<F>()
 }
 
 /// `convert`, restore's check: the header value must convert to the live place's type (`live`
 /// is the place's current value, read only for its type), before any write.
 #[inline(always)]
-pub fn narrow<H: Copy, L: TryFrom<H>>(
-    header: H,
-    live: L,
-    field: &'static str,
-    path: &'static str,
-) -> Result<(), Error> {
+pub fn narrow<H: Int, L: TryFrom<H>>(header: H, live: L, field: &'static str, path: &'static str) -> Result<(), Error> {
     let _ = live;
     match L::try_from(header) {
         Ok(_) => Ok(()),
-        Err(_) => Err(Error::new(ErrorKind::OutOfRange).at(field, Some(path))),
+        Err(_) => Err(out_of_range::<H, L>(header, field, path)),
     }
 }
+
+/// The refusal of a `convert` value, kept out of line: the check itself stays a compare.
+#[cold]
+#[inline(never)]
+fn out_of_range<H: Int, L>(header: H, field: &'static str, path: &'static str) -> Error {
+    let kind = ErrorKind::OutOfRange {
+        value: header.value(),
+        live_type: core::any::type_name::<L>(),
+    };
+    Error::new(kind).at(field, Some(path))
+}
+
+/// The integer types a `convert` header field may have: errors report their value.
+#[diagnostic::on_unimplemented(
+    message = "cr: a `convert` header field must be an integer, not `{Self}`",
+    label = "`convert` widens an integer on save and checks it fits on restore"
+)]
+pub trait Int: Copy {
+    /// The value, for an error.
+    fn value(self) -> Value;
+}
+
+macro_rules! int {
+    (unsigned: $($u:ty),*; signed: $($i:ty),*) => {
+        $(impl Int for $u {
+            fn value(self) -> Value {
+                match u64::try_from(self) {
+                    Ok(v) => Value::Unsigned(v),
+                    Err(_) => Value::Wide,
+                }
+            }
+        })*
+        $(impl Int for $i {
+            fn value(self) -> Value {
+                match i64::try_from(self) {
+                    Ok(v) => Value::Signed(v),
+                    Err(_) => Value::Wide,
+                }
+            }
+        })*
+    };
+}
+int!(unsigned: u8, u16, u32, u64, u128, usize; signed: i8, i16, i32, i64, i128, isize);
 
 /// `strict_mask`: refuses bits outside `mask`.
 #[inline(always)]
@@ -204,7 +245,7 @@ pub fn check_flags<T: FlagWord>(word: T, all: T, field: &'static str) -> Result<
 
 /// `reserved`: refuses any byte that is not zero.
 #[inline(always)]
-pub fn check_reserved<T: IntoBytes + Immutable + ?Sized>(value: &T, field: &'static str) -> Result<(), Error> {
+pub fn check_reserved<T: IntoBytes + Immutable>(value: T, field: &'static str) -> Result<(), Error> {
     // A reduction without early exit, which LLVM vectorizes (BENCHMARKS.md, runtime finding 1).
     if value.as_bytes().iter().fold(0u8, |acc, b| acc | b) == 0 {
         Ok(())
@@ -341,7 +382,8 @@ impl<H: Phases<L>, L, const N: usize> Nested<[H; N]> for [L; N] {
 
 /// A `nested` field's operations, for one header type `H` over one live type `L`. Every use of a
 /// nested field (save, the three restore phases, the layout row) starts from [`nest`], so a header
-/// type that cannot be nested there fails one obligation, reported once, with `Nested`'s message.
+/// type that cannot be nested there fails one obligation, reported once, with `Phases`' message.
+/// Both sides move by copy, as every other mapping's values do.
 pub struct Nest<H, L> {
     /// The nested layout, for the outer header's table.
     pub layout: NestedLayout,
@@ -354,7 +396,7 @@ pub struct Nest<H, L> {
 /// The operations of a `nested` field: `H` as written, the live type `L` inferred from `place`
 /// (which is never called).
 #[inline(always)]
-pub const fn nest<T: ?Sized, H, L: Nested<H>>(place: fn(&T) -> &L) -> Nest<H, L> {
+pub const fn nest<T: ?Sized, H: Copy, L: Copy + Nested<H>>(place: fn(&T) -> L) -> Nest<H, L> {
     let _ = place;
     Nest {
         layout: L::LAYOUT,
@@ -366,24 +408,27 @@ pub const fn nest<T: ?Sized, H, L: Nested<H>>(place: fn(&T) -> &L) -> Nest<H, L>
 }
 
 impl<H, L> Nest<H, L> {
-    /// live -> header.
+    /// live -> header: the new header value.
     #[inline(always)]
-    pub fn save(self, header: &mut H, live: &L) {
-        (self.save)(header, live)
+    pub fn save(self, mut header: H, live: L) -> H {
+        (self.save)(&mut header, &live);
+        header
     }
     /// Every check of the nested header(s), errors routed through the outer header's row `nested`.
     #[inline(always)]
-    pub fn check(self, header: &H, live: &L, nested: &'static FieldInfo) -> Result<(), Error> {
-        (self.check)(header, live, nested)
+    pub fn check(self, header: H, live: L, nested: &'static FieldInfo) -> Result<(), Error> {
+        (self.check)(&header, &live, nested)
     }
-    /// Every write.
+    /// Every write: the new live value.
     #[inline(always)]
-    pub fn write(self, header: &H, live: &mut L) {
-        (self.write)(header, live)
+    pub fn write(self, header: H, mut live: L) -> L {
+        (self.write)(&header, &mut live);
+        live
     }
-    /// Every `after_restore`.
+    /// Every `after_restore`: the new live value.
     #[inline(always)]
-    pub fn after_restore(self, header: &H, live: &mut L) {
-        (self.after_restore)(header, live)
+    pub fn after_restore(self, header: H, mut live: L) -> L {
+        (self.after_restore)(&header, &mut live);
+        live
     }
 }

@@ -183,12 +183,12 @@ fn save(h: &Header, names: &Names, f: &Field) -> TokenStream {
             let cr = cr_at(span);
             let member = member_at(f, span);
             match mode {
-                Mode::Copy => quote_spanned!(span=> #cr::Same::save(&mut self.#member, #live);),
-                Mode::Bits => quote_spanned!(span=> #cr::bits(&mut self.#member, &#live);),
-                Mode::Convert => quote_spanned!(span=> #cr::Widen::save(&mut self.#member, #live);),
+                Mode::Copy => quote_spanned!(span=> self.#member = #cr::Same::save(self.#member, #live);),
+                Mode::Bits => quote_spanned!(span=> self.#member = #cr::bits(#live);),
+                Mode::Convert => quote_spanned!(span=> self.#member = #cr::Widen::save(self.#member, #live);),
                 Mode::Nested => {
                     let nest = nest(h, f, place);
-                    quote_spanned!(span=> #nest.save(&mut self.#member, &#live);)
+                    quote_spanned!(span=> self.#member = #nest.save(self.#member, #live);)
                 }
             }
         }
@@ -237,7 +237,7 @@ fn restore_check(h: &Header, names: &Names, index: usize, f: &Field) -> TokenStr
                     let row = proc_macro2::Literal::usize_unsuffixed(index);
                     let nest = nest(h, f, place);
                     out.extend(quote_spanned! {span=>
-                        #nest.check(&self.#member, &#live, const { &<Self as #krate::Layout>::FIELDS[#row] })?;
+                        #nest.check(self.#member, #live, const { &<Self as #krate::Layout>::FIELDS[#row] })?;
                     });
                 }
                 Mode::Copy | Mode::Bits => {}
@@ -251,7 +251,7 @@ fn restore_check(h: &Header, names: &Names, index: usize, f: &Field) -> TokenStr
         }
         Mapping::Reserved => {
             let cr = cr_at(f.span);
-            quote_spanned!(f.span=> #cr::check_reserved(&self.#member, #name)?;)
+            quote_spanned!(f.span=> #cr::check_reserved(self.#member, #name)?;)
         }
         Mapping::Skip | Mapping::Unknown => TokenStream::new(),
     }
@@ -270,7 +270,7 @@ fn nested_after(h: &Header, names: &Names, f: &Field) -> TokenStream {
             let span = place.span;
             let member = member_at(f, span);
             let nest = nest(h, f, place);
-            quote_spanned!(span=> #nest.after_restore(&self.#member, &mut #live);)
+            quote_spanned!(span=> #live = #nest.after_restore(self.#member, #live);)
         }
         _ => TokenStream::new(),
     }
@@ -286,14 +286,14 @@ fn restore_write(h: &Header, names: &Names, f: &Field) -> TokenStream {
             let member = member_at(f, span);
             match (mode, mask) {
                 (Mode::Copy, Some(Mask::Soft(m))) => {
-                    quote_spanned!(span=> #cr::Same::restore_masked(self.#member, #m, &mut #live);)
+                    quote_spanned!(span=> #live = #cr::Same::restore_masked(self.#member, #m, #live);)
                 }
-                (Mode::Copy, _) => quote_spanned!(span=> #cr::Same::restore(self.#member, &mut #live);),
-                (Mode::Bits, _) => quote_spanned!(span=> #cr::bits(&mut #live, &self.#member);),
+                (Mode::Copy, _) => quote_spanned!(span=> #live = #cr::Same::restore(self.#member, #live);),
+                (Mode::Bits, _) => quote_spanned!(span=> #live = #cr::bits(self.#member);),
                 (Mode::Convert, _) => quote_spanned!(span=> #live = #cr::narrowed(self.#member, #live);),
                 (Mode::Nested, _) => {
                     let nest = nest(h, f, place);
-                    quote_spanned!(span=> #nest.write(&self.#member, &mut #live);)
+                    quote_spanned!(span=> #live = #nest.write(self.#member, #live);)
                 }
             }
         }
@@ -306,7 +306,7 @@ fn restore_write(h: &Header, names: &Names, f: &Field) -> TokenStream {
                 let span = flag.place.span;
                 let cr = cr_at(span);
                 let member = member_at(f, span);
-                quote_spanned!(span=> #cr::Flag::restore(self.#member, Self::#bit, &mut #live);)
+                quote_spanned!(span=> #live = #cr::Flag::restore(self.#member, Self::#bit, #live);)
             })
             .collect(),
         Mapping::Skip | Mapping::Reserved | Mapping::Unknown => TokenStream::new(),
@@ -338,7 +338,7 @@ fn size_assert(h: &Header, f: &Field) -> TokenStream {
     );
     quote_spanned! {span=>
         const _: () = ::core::assert!(
-            #cr::size_of_place::<#target, _>(|#t| &#live) == ::core::mem::size_of::<#ty>(),
+            #cr::size_of_place::<#target, _>(|#t| #live) == ::core::mem::size_of::<#ty>(),
             #msg
         );
     }
@@ -468,7 +468,6 @@ fn coverage(h: &Header) -> TokenStream {
             }
         }
         let place = cover.place.render(&t);
-        let local = Ident::new("place", Span::mixed_site());
         let pattern = if whole {
             quote_spanned!(span=> #ty { .. })
         } else {
@@ -476,8 +475,7 @@ fn coverage(h: &Header) -> TokenStream {
             quote_spanned!(span=> #ty { #(#names: _),* })
         };
         quote_spanned! {span=>
-            let #local: &#ty = &#place;
-            let #pattern = #local;
+            let #pattern = #place;
         }
     });
     // An ignore naming a field of a covered struct is already in that struct's pattern, which
@@ -489,7 +487,7 @@ fn coverage(h: &Header) -> TokenStream {
     };
     let ignores = h.ignores.iter().filter(|p| !in_pattern(p)).map(|p| {
         let place = p.render(&t);
-        quote_spanned!(p.span=> let _ = &#place;)
+        quote_spanned!(p.span=> let _ = #place;)
     });
     quote! {
         const _: () = {
@@ -609,7 +607,7 @@ fn nest(h: &Header, f: &Field, place: &Place) -> TokenStream {
     let ty = respan(quote!(#ty), span);
     let t = Ident::new("t", Span::mixed_site());
     let live = place.render(&t);
-    quote_spanned!(span=> #cr::nest::<#target, #ty, _>(|#t| &#live))
+    quote_spanned!(span=> #cr::nest::<#target, #ty, _>(|#t| #live))
 }
 
 /// `tokens` with every span set to `span`, so that rustc reports an obligation they introduce

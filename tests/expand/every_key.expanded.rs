@@ -3,13 +3,12 @@ const _: () = {
     #[allow(unused_imports)]
     use ::cr_core::__private as __cr;
     const _: () = ::core::assert!(
-        __cr::size_of_place:: < Task, _ > (| t | & t.thread.fp_regs.fprs) ==
+        __cr::size_of_place:: < Task, _ > (| t | t.thread.fp_regs.fprs) ==
         ::core::mem::size_of:: < [u64; 16] > (),
         "cr: header field `bits` ([u64; 16]) and live `thread.fp_regs.fprs` differ in size; `bits` reinterprets bytes, so the header field needs a type of exactly the live place's size"
     );
     const _: () = {
         let _ = |t: &Task| {
-            let place: &PerStruct = &t.thread.per_info;
             let PerStruct {
                 ending_addr: _,
                 control_regs: _,
@@ -17,7 +16,7 @@ const _: () = {
                 single_step: _,
                 instruction_fetch: _,
                 lowcore: _,
-            } = place;
+            } = t.thread.per_info;
         };
     };
     impl EveryKey {
@@ -112,7 +111,7 @@ const _: () = {
                 size: ::core::mem::size_of::<LowcoreHeader>(),
                 ty: "LowcoreHeader",
                 mode: ::cr_core::layout::Mode::Nested(
-                    __cr::nest::<Task, LowcoreHeader, _>(|t| &t.thread.per_info.lowcore)
+                    __cr::nest::<Task, LowcoreHeader, _>(|t| t.thread.per_info.lowcore)
                         .layout,
                 ),
             },
@@ -149,12 +148,12 @@ const _: () = {
     #[automatically_derived]
     impl ::cr_core::CrCopy<Task> for EveryKey {
         fn save(&mut self, src: &Task) {
-            __cr::Same::save(&mut self.copy, src.regs.gprs);
-            __cr::bits(&mut self.bits, &src.thread.fp_regs.fprs);
-            __cr::Widen::save(&mut self.convert, src.regs.ilc);
-            __cr::Same::save(&mut self.mask, src.regs.psw.addr);
-            __cr::Same::save(&mut self.strict_mask, src.regs.psw.mask);
-            __cr::Same::save(&mut self.save_only, src.thread.ksp);
+            self.copy = __cr::Same::save(self.copy, src.regs.gprs);
+            self.bits = __cr::bits(src.thread.fp_regs.fprs);
+            self.convert = __cr::Widen::save(self.convert, src.regs.ilc);
+            self.mask = __cr::Same::save(self.mask, src.regs.psw.addr);
+            self.strict_mask = __cr::Same::save(self.strict_mask, src.regs.psw.mask);
+            self.save_only = __cr::Same::save(self.save_only, src.thread.ksp);
             self.flag = __cr::Flag::save(
                 src.thread.per_info.single_step,
                 Self::FLAG_SINGLE_STEP,
@@ -163,8 +162,12 @@ const _: () = {
                     src.thread.per_info.instruction_fetch,
                     Self::FLAG_IFETCH,
                 );
-            __cr::nest::<Task, LowcoreHeader, _>(|t| &t.thread.per_info.lowcore)
-                .save(&mut self.nested, &src.thread.per_info.lowcore);
+            self.nested = __cr::nest::<
+                Task,
+                LowcoreHeader,
+                _,
+            >(|t| t.thread.per_info.lowcore)
+                .save(self.nested, src.thread.per_info.lowcore);
             self.skip = ::core::default::Default::default();
             self.reserved = __cr::FromZeros::new_zeroed();
         }
@@ -186,13 +189,13 @@ const _: () = {
                 "regs.psw.mask",
             )?;
             __cr::check_flags(self.flag, Self::FLAG_ALL, "flag")?;
-            __cr::nest::<Task, LowcoreHeader, _>(|t| &t.thread.per_info.lowcore)
+            __cr::nest::<Task, LowcoreHeader, _>(|t| t.thread.per_info.lowcore)
                 .check(
-                    &self.nested,
-                    &dst.thread.per_info.lowcore,
+                    self.nested,
+                    dst.thread.per_info.lowcore,
                     const { &<Self as ::cr_core::Layout>::FIELDS[7] },
                 )?;
-            __cr::check_reserved(&self.reserved, "reserved")?;
+            __cr::check_reserved(self.reserved, "reserved")?;
             let validate: fn(
                 &Self,
                 &Task,
@@ -201,27 +204,39 @@ const _: () = {
             ::core::result::Result::Ok(())
         }
         fn write(&self, dst: &mut Task) {
-            __cr::Same::restore(self.copy, &mut dst.regs.gprs);
-            __cr::bits(&mut dst.thread.fp_regs.fprs, &self.bits);
+            dst.regs.gprs = __cr::Same::restore(self.copy, dst.regs.gprs);
+            dst.thread.fp_regs.fprs = __cr::bits(self.bits);
             dst.regs.ilc = __cr::narrowed(self.convert, dst.regs.ilc);
-            __cr::Same::restore_masked(self.mask, 0x7fff_ffff, &mut dst.regs.psw.addr);
-            __cr::Same::restore(self.strict_mask, &mut dst.regs.psw.mask);
-            __cr::Flag::restore(
+            dst.regs.psw.addr = __cr::Same::restore_masked(
+                self.mask,
+                0x7fff_ffff,
+                dst.regs.psw.addr,
+            );
+            dst.regs.psw.mask = __cr::Same::restore(self.strict_mask, dst.regs.psw.mask);
+            dst.thread.per_info.single_step = __cr::Flag::restore(
                 self.flag,
                 Self::FLAG_SINGLE_STEP,
-                &mut dst.thread.per_info.single_step,
+                dst.thread.per_info.single_step,
             );
-            __cr::Flag::restore(
+            dst.thread.per_info.instruction_fetch = __cr::Flag::restore(
                 self.flag,
                 Self::FLAG_IFETCH,
-                &mut dst.thread.per_info.instruction_fetch,
+                dst.thread.per_info.instruction_fetch,
             );
-            __cr::nest::<Task, LowcoreHeader, _>(|t| &t.thread.per_info.lowcore)
-                .write(&self.nested, &mut dst.thread.per_info.lowcore);
+            dst.thread.per_info.lowcore = __cr::nest::<
+                Task,
+                LowcoreHeader,
+                _,
+            >(|t| t.thread.per_info.lowcore)
+                .write(self.nested, dst.thread.per_info.lowcore);
         }
         fn after_restore(&self, dst: &mut Task) {
-            __cr::nest::<Task, LowcoreHeader, _>(|t| &t.thread.per_info.lowcore)
-                .after_restore(&self.nested, &mut dst.thread.per_info.lowcore);
+            dst.thread.per_info.lowcore = __cr::nest::<
+                Task,
+                LowcoreHeader,
+                _,
+            >(|t| t.thread.per_info.lowcore)
+                .after_restore(self.nested, dst.thread.per_info.lowcore);
             let after_restore: fn(&mut Task) = reload;
             after_restore(dst);
         }

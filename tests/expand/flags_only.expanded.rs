@@ -73,9 +73,17 @@ const _: () = {
             ::core::result::Result::Ok(())
         }
         fn write(&self, dst: &mut MmContext) {
-            __cr::Flag::restore(self.flags, Self::FLAGS_NOEXEC, &mut dst.noexec);
-            __cr::Flag::restore(self.flags, Self::FLAGS_HAS_PGSTE, &mut dst.has_pgste);
-            __cr::Flag::restore(self.flags, Self::FLAGS_ALLOC, &mut dst.alloc_pgste);
+            dst.noexec = __cr::Flag::restore(self.flags, Self::FLAGS_NOEXEC, dst.noexec);
+            dst.has_pgste = __cr::Flag::restore(
+                self.flags,
+                Self::FLAGS_HAS_PGSTE,
+                dst.has_pgste,
+            );
+            dst.alloc_pgste = __cr::Flag::restore(
+                self.flags,
+                Self::FLAGS_ALLOC,
+                dst.alloc_pgste,
+            );
         }
         fn after_restore(&self, dst: &mut MmContext) {}
     }

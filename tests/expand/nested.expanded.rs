@@ -57,10 +57,10 @@ const _: () = {
     #[automatically_derived]
     impl ::cr_core::CrCopy<Segment> for SegmentHeader {
         fn save(&mut self, src: &Segment) {
-            __cr::Same::save(&mut self.base, src.base);
-            __cr::Same::save(&mut self.limit, src.limit);
-            __cr::Same::save(&mut self.selector, src.selector);
-            __cr::Same::save(&mut self.dpl, src.dpl);
+            self.base = __cr::Same::save(self.base, src.base);
+            self.limit = __cr::Same::save(self.limit, src.limit);
+            self.selector = __cr::Same::save(self.selector, src.selector);
+            self.dpl = __cr::Same::save(self.dpl, src.dpl);
             self.pad = __cr::FromZeros::new_zeroed();
         }
         fn restore(
@@ -74,14 +74,14 @@ const _: () = {
     impl __cr::Phases<Segment> for SegmentHeader {
         fn check(&self, dst: &Segment) -> ::core::result::Result<(), ::cr_core::Error> {
             __cr::check_mask(self.dpl, 3, "dpl", "dpl")?;
-            __cr::check_reserved(&self.pad, "pad")?;
+            __cr::check_reserved(self.pad, "pad")?;
             ::core::result::Result::Ok(())
         }
         fn write(&self, dst: &mut Segment) {
-            __cr::Same::restore(self.base, &mut dst.base);
-            __cr::Same::restore(self.limit, &mut dst.limit);
-            __cr::Same::restore(self.selector, &mut dst.selector);
-            __cr::Same::restore(self.dpl, &mut dst.dpl);
+            dst.base = __cr::Same::restore(self.base, dst.base);
+            dst.limit = __cr::Same::restore(self.limit, dst.limit);
+            dst.selector = __cr::Same::restore(self.selector, dst.selector);
+            dst.dpl = __cr::Same::restore(self.dpl, dst.dpl);
         }
         fn after_restore(&self, dst: &mut Segment) {}
     }
@@ -101,7 +101,7 @@ const _: () = {
                 size: ::core::mem::size_of::<SegmentHeader>(),
                 ty: "SegmentHeader",
                 mode: ::cr_core::layout::Mode::Nested(
-                    __cr::nest::<Sregs, SegmentHeader, _>(|t| &t.cs).layout,
+                    __cr::nest::<Sregs, SegmentHeader, _>(|t| t.cs).layout,
                 ),
             },
             ::cr_core::FieldInfo {
@@ -111,7 +111,7 @@ const _: () = {
                 size: ::core::mem::size_of::<[SegmentHeader; 4]>(),
                 ty: "[SegmentHeader; 4]",
                 mode: ::cr_core::layout::Mode::Nested(
-                    __cr::nest::<Sregs, [SegmentHeader; 4], _>(|t| &t.segs).layout,
+                    __cr::nest::<Sregs, [SegmentHeader; 4], _>(|t| t.segs).layout,
                 ),
             },
             ::cr_core::FieldInfo {
@@ -131,10 +131,11 @@ const _: () = {
     #[automatically_derived]
     impl ::cr_core::CrCopy<Sregs> for SregsHeader {
         fn save(&mut self, src: &Sregs) {
-            __cr::nest::<Sregs, SegmentHeader, _>(|t| &t.cs).save(&mut self.cs, &src.cs);
-            __cr::nest::<Sregs, [SegmentHeader; 4], _>(|t| &t.segs)
-                .save(&mut self.segs, &src.segs);
-            __cr::Same::save(&mut self.cr0, src.cr0);
+            self.cs = __cr::nest::<Sregs, SegmentHeader, _>(|t| t.cs)
+                .save(self.cs, src.cs);
+            self.segs = __cr::nest::<Sregs, [SegmentHeader; 4], _>(|t| t.segs)
+                .save(self.segs, src.segs);
+            self.cr0 = __cr::Same::save(self.cr0, src.cr0);
         }
         fn restore(
             &self,
@@ -146,16 +147,16 @@ const _: () = {
     #[automatically_derived]
     impl __cr::Phases<Sregs> for SregsHeader {
         fn check(&self, dst: &Sregs) -> ::core::result::Result<(), ::cr_core::Error> {
-            __cr::nest::<Sregs, SegmentHeader, _>(|t| &t.cs)
+            __cr::nest::<Sregs, SegmentHeader, _>(|t| t.cs)
                 .check(
-                    &self.cs,
-                    &dst.cs,
+                    self.cs,
+                    dst.cs,
                     const { &<Self as ::cr_core::Layout>::FIELDS[0] },
                 )?;
-            __cr::nest::<Sregs, [SegmentHeader; 4], _>(|t| &t.segs)
+            __cr::nest::<Sregs, [SegmentHeader; 4], _>(|t| t.segs)
                 .check(
-                    &self.segs,
-                    &dst.segs,
+                    self.segs,
+                    dst.segs,
                     const { &<Self as ::cr_core::Layout>::FIELDS[1] },
                 )?;
             let validate: fn(
@@ -166,17 +167,17 @@ const _: () = {
             ::core::result::Result::Ok(())
         }
         fn write(&self, dst: &mut Sregs) {
-            __cr::nest::<Sregs, SegmentHeader, _>(|t| &t.cs)
-                .write(&self.cs, &mut dst.cs);
-            __cr::nest::<Sregs, [SegmentHeader; 4], _>(|t| &t.segs)
-                .write(&self.segs, &mut dst.segs);
-            __cr::Same::restore(self.cr0, &mut dst.cr0);
+            dst.cs = __cr::nest::<Sregs, SegmentHeader, _>(|t| t.cs)
+                .write(self.cs, dst.cs);
+            dst.segs = __cr::nest::<Sregs, [SegmentHeader; 4], _>(|t| t.segs)
+                .write(self.segs, dst.segs);
+            dst.cr0 = __cr::Same::restore(self.cr0, dst.cr0);
         }
         fn after_restore(&self, dst: &mut Sregs) {
-            __cr::nest::<Sregs, SegmentHeader, _>(|t| &t.cs)
-                .after_restore(&self.cs, &mut dst.cs);
-            __cr::nest::<Sregs, [SegmentHeader; 4], _>(|t| &t.segs)
-                .after_restore(&self.segs, &mut dst.segs);
+            dst.cs = __cr::nest::<Sregs, SegmentHeader, _>(|t| t.cs)
+                .after_restore(self.cs, dst.cs);
+            dst.segs = __cr::nest::<Sregs, [SegmentHeader; 4], _>(|t| t.segs)
+                .after_restore(self.segs, dst.segs);
             let after_restore: fn(&mut Sregs) = load_sregs;
             after_restore(dst);
         }

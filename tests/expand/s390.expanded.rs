@@ -4,8 +4,7 @@ const _: () = {
     use ::cr_core::__private as __cr;
     const _: () = {
         let _ = |t: &Psw| {
-            let place: &Psw = &t;
-            let Psw { mask: _, addr: _ } = place;
+            let Psw { mask: _, addr: _ } = t;
         };
     };
     #[automatically_derived]
@@ -41,8 +40,8 @@ const _: () = {
     #[automatically_derived]
     impl ::cr_core::CrCopy<Psw> for PswHeader {
         fn save(&mut self, src: &Psw) {
-            __cr::Same::save(&mut self.mask, src.mask);
-            __cr::Same::save(&mut self.addr, src.addr);
+            self.mask = __cr::Same::save(self.mask, src.mask);
+            self.addr = __cr::Same::save(self.addr, src.addr);
         }
         fn restore(
             &self,
@@ -62,8 +61,8 @@ const _: () = {
             ::core::result::Result::Ok(())
         }
         fn write(&self, dst: &mut Psw) {
-            __cr::Same::restore_masked(self.mask, PSW_MASK_USER, &mut dst.mask);
-            __cr::Same::restore_masked(self.addr, PSW_ADDR_INSN, &mut dst.addr);
+            dst.mask = __cr::Same::restore_masked(self.mask, PSW_MASK_USER, dst.mask);
+            dst.addr = __cr::Same::restore_masked(self.addr, PSW_ADDR_INSN, dst.addr);
         }
         fn after_restore(&self, dst: &mut Psw) {}
     }
@@ -73,23 +72,21 @@ const _: () = {
     #[allow(unused_imports)]
     use ::cr_core::__private as __cr;
     const _: () = ::core::assert!(
-        __cr::size_of_place:: < Task, _ > (| t | & t.thread.fp_regs.fprs) ==
+        __cr::size_of_place:: < Task, _ > (| t | t.thread.fp_regs.fprs) ==
         ::core::mem::size_of:: < [u64; 16] > (),
         "cr: header field `fprs` ([u64; 16]) and live `thread.fp_regs.fprs` differ in size; `bits` reinterprets bytes, so the header field needs a type of exactly the live place's size"
     );
     const _: () = {
         let _ = |t: &Task| {
-            let place: &PtRegs = &t.regs;
-            let PtRegs { args: _, psw: _, gprs: _, orig_gpr2: _, ilc: _, svcnr: _ } = place;
-            let place: &ThreadStruct = &t.thread;
+            let PtRegs { args: _, psw: _, gprs: _, orig_gpr2: _, ilc: _, svcnr: _ } = t
+                .regs;
             let ThreadStruct {
                 fp_regs: _,
                 per_info: _,
                 acrs: _,
                 ksp: _,
                 ieee_instruction_pointer: _,
-            } = place;
-            let place: &PerStruct = &t.thread.per_info;
+            } = t.thread;
             let PerStruct {
                 lowcore: _,
                 single_step: _,
@@ -97,7 +94,7 @@ const _: () = {
                 control_regs: _,
                 starting_addr: _,
                 ending_addr: _,
-            } = place;
+            } = t.thread.per_info;
         };
     };
     impl CrHdrCpu {
@@ -128,7 +125,7 @@ const _: () = {
                 size: ::core::mem::size_of::<PswHeader>(),
                 ty: "PswHeader",
                 mode: ::cr_core::layout::Mode::Nested(
-                    __cr::nest::<Task, PswHeader, _>(|t| &t.regs.psw).layout,
+                    __cr::nest::<Task, PswHeader, _>(|t| t.regs.psw).layout,
                 ),
             },
             ::cr_core::FieldInfo {
@@ -305,20 +302,20 @@ const _: () = {
     #[automatically_derived]
     impl ::cr_core::CrCopy<Task> for CrHdrCpu {
         fn save(&mut self, src: &Task) {
-            __cr::Same::save(&mut self.args, src.regs.args);
-            __cr::nest::<Task, PswHeader, _>(|t| &t.regs.psw)
-                .save(&mut self.psw, &src.regs.psw);
-            __cr::Same::save(&mut self.gprs, src.regs.gprs);
-            __cr::Same::save(&mut self.orig_gpr2, src.regs.orig_gpr2);
-            __cr::Widen::save(&mut self.ilc, src.regs.ilc);
-            __cr::Widen::save(&mut self.svcnr, src.regs.svcnr);
-            __cr::Same::save(&mut self.fpc, src.thread.fp_regs.fpc);
-            __cr::Same::save(
-                &mut self.per_atmid,
+            self.args = __cr::Same::save(self.args, src.regs.args);
+            self.psw = __cr::nest::<Task, PswHeader, _>(|t| t.regs.psw)
+                .save(self.psw, src.regs.psw);
+            self.gprs = __cr::Same::save(self.gprs, src.regs.gprs);
+            self.orig_gpr2 = __cr::Same::save(self.orig_gpr2, src.regs.orig_gpr2);
+            self.ilc = __cr::Widen::save(self.ilc, src.regs.ilc);
+            self.svcnr = __cr::Widen::save(self.svcnr, src.regs.svcnr);
+            self.fpc = __cr::Same::save(self.fpc, src.thread.fp_regs.fpc);
+            self.per_atmid = __cr::Same::save(
+                self.per_atmid,
                 src.thread.per_info.lowcore.words.perc_atmid,
             );
-            __cr::Same::save(
-                &mut self.per_access_id,
+            self.per_access_id = __cr::Same::save(
+                self.per_access_id,
                 src.thread.per_info.lowcore.words.access_id,
             );
             self.em_instr = __cr::Flag::save(
@@ -329,24 +326,27 @@ const _: () = {
                     src.thread.per_info.instruction_fetch,
                     Self::EM_INSTR_INSTRUCTION_FETCH,
                 );
-            __cr::bits(&mut self.fprs, &src.thread.fp_regs.fprs);
-            __cr::Same::save(&mut self.acrs, src.thread.acrs);
-            __cr::Same::save(&mut self.ksp, src.thread.ksp);
-            __cr::Same::save(
-                &mut self.ieee_instruction_pointer,
+            self.fprs = __cr::bits(src.thread.fp_regs.fprs);
+            self.acrs = __cr::Same::save(self.acrs, src.thread.acrs);
+            self.ksp = __cr::Same::save(self.ksp, src.thread.ksp);
+            self.ieee_instruction_pointer = __cr::Same::save(
+                self.ieee_instruction_pointer,
                 src.thread.ieee_instruction_pointer,
             );
-            __cr::Same::save(
-                &mut self.per_control_regs,
+            self.per_control_regs = __cr::Same::save(
+                self.per_control_regs,
                 src.thread.per_info.control_regs.words,
             );
-            __cr::Same::save(
-                &mut self.per_starting_addr,
+            self.per_starting_addr = __cr::Same::save(
+                self.per_starting_addr,
                 src.thread.per_info.starting_addr,
             );
-            __cr::Same::save(&mut self.per_ending_addr, src.thread.per_info.ending_addr);
-            __cr::Same::save(
-                &mut self.per_address,
+            self.per_ending_addr = __cr::Same::save(
+                self.per_ending_addr,
+                src.thread.per_info.ending_addr,
+            );
+            self.per_address = __cr::Same::save(
+                self.per_address,
                 src.thread.per_info.lowcore.words.address,
             );
             self.reserved = __cr::FromZeros::new_zeroed();
@@ -361,72 +361,75 @@ const _: () = {
     #[automatically_derived]
     impl __cr::Phases<Task> for CrHdrCpu {
         fn check(&self, dst: &Task) -> ::core::result::Result<(), ::cr_core::Error> {
-            __cr::nest::<Task, PswHeader, _>(|t| &t.regs.psw)
+            __cr::nest::<Task, PswHeader, _>(|t| t.regs.psw)
                 .check(
-                    &self.psw,
-                    &dst.regs.psw,
+                    self.psw,
+                    dst.regs.psw,
                     const { &<Self as ::cr_core::Layout>::FIELDS[1] },
                 )?;
             __cr::narrow(self.ilc, dst.regs.ilc, "ilc", "regs.ilc")?;
             __cr::narrow(self.svcnr, dst.regs.svcnr, "svcnr", "regs.svcnr")?;
             __cr::check_mask(self.fpc, FPC_VALID_MASK, "fpc", "thread.fp_regs.fpc")?;
             __cr::check_flags(self.em_instr, Self::EM_INSTR_ALL, "em_instr")?;
-            __cr::check_reserved(&self.reserved, "reserved")?;
+            __cr::check_reserved(self.reserved, "reserved")?;
             ::core::result::Result::Ok(())
         }
         fn write(&self, dst: &mut Task) {
-            __cr::Same::restore(self.args, &mut dst.regs.args);
-            __cr::nest::<Task, PswHeader, _>(|t| &t.regs.psw)
-                .write(&self.psw, &mut dst.regs.psw);
-            __cr::Same::restore(self.gprs, &mut dst.regs.gprs);
-            __cr::Same::restore(self.orig_gpr2, &mut dst.regs.orig_gpr2);
+            dst.regs.args = __cr::Same::restore(self.args, dst.regs.args);
+            dst.regs.psw = __cr::nest::<Task, PswHeader, _>(|t| t.regs.psw)
+                .write(self.psw, dst.regs.psw);
+            dst.regs.gprs = __cr::Same::restore(self.gprs, dst.regs.gprs);
+            dst.regs.orig_gpr2 = __cr::Same::restore(self.orig_gpr2, dst.regs.orig_gpr2);
             dst.regs.ilc = __cr::narrowed(self.ilc, dst.regs.ilc);
             dst.regs.svcnr = __cr::narrowed(self.svcnr, dst.regs.svcnr);
-            __cr::Same::restore(self.fpc, &mut dst.thread.fp_regs.fpc);
-            __cr::Same::restore(
+            dst.thread.fp_regs.fpc = __cr::Same::restore(
+                self.fpc,
+                dst.thread.fp_regs.fpc,
+            );
+            dst.thread.per_info.lowcore.words.perc_atmid = __cr::Same::restore(
                 self.per_atmid,
-                &mut dst.thread.per_info.lowcore.words.perc_atmid,
+                dst.thread.per_info.lowcore.words.perc_atmid,
             );
-            __cr::Same::restore(
+            dst.thread.per_info.lowcore.words.access_id = __cr::Same::restore(
                 self.per_access_id,
-                &mut dst.thread.per_info.lowcore.words.access_id,
+                dst.thread.per_info.lowcore.words.access_id,
             );
-            __cr::Flag::restore(
+            dst.thread.per_info.single_step = __cr::Flag::restore(
                 self.em_instr,
                 Self::EM_INSTR_SINGLE_STEP,
-                &mut dst.thread.per_info.single_step,
+                dst.thread.per_info.single_step,
             );
-            __cr::Flag::restore(
+            dst.thread.per_info.instruction_fetch = __cr::Flag::restore(
                 self.em_instr,
                 Self::EM_INSTR_INSTRUCTION_FETCH,
-                &mut dst.thread.per_info.instruction_fetch,
+                dst.thread.per_info.instruction_fetch,
             );
-            __cr::bits(&mut dst.thread.fp_regs.fprs, &self.fprs);
-            __cr::Same::restore(self.acrs, &mut dst.thread.acrs);
-            __cr::Same::restore(
+            dst.thread.fp_regs.fprs = __cr::bits(self.fprs);
+            dst.thread.acrs = __cr::Same::restore(self.acrs, dst.thread.acrs);
+            dst.thread.ieee_instruction_pointer = __cr::Same::restore(
                 self.ieee_instruction_pointer,
-                &mut dst.thread.ieee_instruction_pointer,
+                dst.thread.ieee_instruction_pointer,
             );
-            __cr::Same::restore(
+            dst.thread.per_info.control_regs.words = __cr::Same::restore(
                 self.per_control_regs,
-                &mut dst.thread.per_info.control_regs.words,
+                dst.thread.per_info.control_regs.words,
             );
-            __cr::Same::restore(
+            dst.thread.per_info.starting_addr = __cr::Same::restore(
                 self.per_starting_addr,
-                &mut dst.thread.per_info.starting_addr,
+                dst.thread.per_info.starting_addr,
             );
-            __cr::Same::restore(
+            dst.thread.per_info.ending_addr = __cr::Same::restore(
                 self.per_ending_addr,
-                &mut dst.thread.per_info.ending_addr,
+                dst.thread.per_info.ending_addr,
             );
-            __cr::Same::restore(
+            dst.thread.per_info.lowcore.words.address = __cr::Same::restore(
                 self.per_address,
-                &mut dst.thread.per_info.lowcore.words.address,
+                dst.thread.per_info.lowcore.words.address,
             );
         }
         fn after_restore(&self, dst: &mut Task) {
-            __cr::nest::<Task, PswHeader, _>(|t| &t.regs.psw)
-                .after_restore(&self.psw, &mut dst.regs.psw);
+            dst.regs.psw = __cr::nest::<Task, PswHeader, _>(|t| t.regs.psw)
+                .after_restore(self.psw, dst.regs.psw);
             let after_restore: fn(&mut Task) = restore_access_regs;
             after_restore(dst);
         }
@@ -438,7 +441,6 @@ const _: () = {
     use ::cr_core::__private as __cr;
     const _: () = {
         let _ = |t: &MmContext| {
-            let place: &MmContext = &t;
             let MmContext {
                 vdso_base: _,
                 noexec: _,
@@ -446,7 +448,7 @@ const _: () = {
                 alloc_pgste: _,
                 asce_bits: _,
                 asce_limit: _,
-            } = place;
+            } = t;
         };
     };
     impl CrHdrMmContext {
@@ -544,8 +546,8 @@ const _: () = {
                 | __cr::Flag::save(src.has_pgste, Self::FLAGS_HAS_PGSTE)
                 | __cr::Flag::save(src.alloc_pgste, Self::FLAGS_ALLOC_PGSTE);
             self.reserved = __cr::FromZeros::new_zeroed();
-            __cr::Same::save(&mut self.asce_bits, src.asce_bits);
-            __cr::Same::save(&mut self.asce_limit, src.asce_limit);
+            self.asce_bits = __cr::Same::save(self.asce_bits, src.asce_bits);
+            self.asce_limit = __cr::Same::save(self.asce_limit, src.asce_limit);
         }
         fn restore(
             &self,
@@ -561,19 +563,23 @@ const _: () = {
             dst: &MmContext,
         ) -> ::core::result::Result<(), ::cr_core::Error> {
             __cr::check_flags(self.flags, Self::FLAGS_ALL, "flags")?;
-            __cr::check_reserved(&self.reserved, "reserved")?;
+            __cr::check_reserved(self.reserved, "reserved")?;
             ::core::result::Result::Ok(())
         }
         fn write(&self, dst: &mut MmContext) {
-            __cr::Flag::restore(self.flags, Self::FLAGS_NOEXEC, &mut dst.noexec);
-            __cr::Flag::restore(self.flags, Self::FLAGS_HAS_PGSTE, &mut dst.has_pgste);
-            __cr::Flag::restore(
+            dst.noexec = __cr::Flag::restore(self.flags, Self::FLAGS_NOEXEC, dst.noexec);
+            dst.has_pgste = __cr::Flag::restore(
+                self.flags,
+                Self::FLAGS_HAS_PGSTE,
+                dst.has_pgste,
+            );
+            dst.alloc_pgste = __cr::Flag::restore(
                 self.flags,
                 Self::FLAGS_ALLOC_PGSTE,
-                &mut dst.alloc_pgste,
+                dst.alloc_pgste,
             );
-            __cr::Same::restore(self.asce_bits, &mut dst.asce_bits);
-            __cr::Same::restore(self.asce_limit, &mut dst.asce_limit);
+            dst.asce_bits = __cr::Same::restore(self.asce_bits, dst.asce_bits);
+            dst.asce_limit = __cr::Same::restore(self.asce_limit, dst.asce_limit);
         }
         fn after_restore(&self, dst: &mut MmContext) {}
     }

@@ -53,8 +53,11 @@ const _: () = {
     #[automatically_derived]
     impl<'__cr0> ::cr_core::CrCopy<TaskView<'__cr0>> for PerHdr {
         fn save(&mut self, src: &TaskView<'__cr0>) {
-            __cr::Same::save(&mut self.psw_addr, src.regs.psw.addr);
-            __cr::Same::save(&mut self.starting_addr, src.thread.per_info.starting_addr);
+            self.psw_addr = __cr::Same::save(self.psw_addr, src.regs.psw.addr);
+            self.starting_addr = __cr::Same::save(
+                self.starting_addr,
+                src.thread.per_info.starting_addr,
+            );
             self.trace = __cr::Flag::save(
                 src.thread.per_info.single_step,
                 Self::TRACE_SINGLE_STEP,
@@ -77,15 +80,15 @@ const _: () = {
             ::core::result::Result::Ok(())
         }
         fn write(&self, dst: &mut TaskView<'__cr0>) {
-            __cr::Same::restore(self.psw_addr, &mut dst.regs.psw.addr);
-            __cr::Same::restore(
+            dst.regs.psw.addr = __cr::Same::restore(self.psw_addr, dst.regs.psw.addr);
+            dst.thread.per_info.starting_addr = __cr::Same::restore(
                 self.starting_addr,
-                &mut dst.thread.per_info.starting_addr,
+                dst.thread.per_info.starting_addr,
             );
-            __cr::Flag::restore(
+            dst.thread.per_info.single_step = __cr::Flag::restore(
                 self.trace,
                 Self::TRACE_SINGLE_STEP,
-                &mut dst.thread.per_info.single_step,
+                dst.thread.per_info.single_step,
             );
         }
         fn after_restore(&self, dst: &mut TaskView<'__cr0>) {}

@@ -11,7 +11,7 @@ pub struct Live {
     pub present: bool,
 }
 
-#[derive(CrCopy, Default)]
+#[derive(CrCopy, Clone, Copy, Default)]
 #[cr(target = Segment)]
 pub struct SegmentHeader {
     #[cr(path = "base")]

@@ -11,7 +11,7 @@ pub struct Live {
     pub present: bool,
 }
 
-#[derive(CrCopy, Default)]
+#[derive(CrCopy, Clone, Copy, Default)]
 #[cr(target = Segment)]
 pub struct SegmentHeader {
     #[cr(path = "base")]
@@ -19,7 +19,7 @@ pub struct SegmentHeader {
 }
 
 /// A header whose save and restore are written by hand: restore cannot be split into phases.
-#[derive(Default)]
+#[derive(Clone, Copy, Default)]
 pub struct HandHeader {
     pub base: u64,
 }

@@ -11,18 +11,19 @@ pub struct Live {
     pub present: bool,
 }
 
-#[derive(CrCopy, Default)]
+#[derive(CrCopy, Clone, Copy, Default)]
 #[cr(target = Segment)]
 pub struct SegmentHeader {
     #[cr(path = "base")]
     pub base: u64,
 }
 
+#[derive(Clone, Copy)]
 pub struct Other {
     pub base: u64,
 }
 
-#[derive(CrCopy, Default)]
+#[derive(CrCopy, Clone, Copy, Default)]
 #[cr(target = Other)]
 pub struct OtherHeader {
     #[cr(path = "base")]

@@ -123,3 +123,68 @@ pub struct LinkHdr {
     #[cr(path = "channel.addr")]
     pub addr: u64,
 }
+
+/// A timer lane, packed inside [`PackedDevice`].
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[repr(C, packed)]
+pub struct Lane {
+    /// Reload value.
+    pub reload: u32,
+    /// Running.
+    pub running: bool,
+}
+
+/// A register file laid out as the hardware has it: packed, most fields unaligned.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[repr(C, packed)]
+pub struct PackedDevice {
+    /// Revision.
+    pub rev: u8,
+    /// Base address.
+    pub base: u64,
+    /// Interrupt line.
+    pub irq: u16,
+    /// Control word.
+    pub ctrl: u32,
+    /// The lanes.
+    pub lanes: [Lane; 2],
+}
+
+/// The image header of one [`Lane`], packed.
+#[derive(CrCopy, Clone, Copy, Debug, Default, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
+#[repr(C, packed)]
+#[cr(target = Lane)]
+pub struct LaneHdr {
+    /// `path`.
+    #[cr(path = "reload")]
+    pub reload: u32,
+    /// `flag`.
+    #[cr(flag(bit = 0, path = "running"))]
+    pub flags: u8,
+}
+
+/// The image header of a [`PackedDevice`], packed too: both sides are unaligned, and every mode
+/// still compiles in this strict crate.
+#[derive(CrCopy, Clone, Copy, Debug, Default, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
+#[repr(C, packed)]
+#[cr(target = PackedDevice, cover(PackedDevice = ""))]
+pub struct PackedDeviceHdr {
+    /// `path`.
+    #[cr(path = "rev")]
+    pub rev: u8,
+    /// `mask`.
+    #[cr(path = "base", mask = 0xffff_f000)]
+    pub base: u64,
+    /// `convert`.
+    #[cr(path = "irq", convert)]
+    pub irq: u32,
+    /// `strict_mask`.
+    #[cr(path = "ctrl", strict_mask = CTRL_USER)]
+    pub ctrl: u32,
+    /// `nested`, an array of packed headers over an array of packed structs.
+    #[cr(path = "lanes", nested)]
+    pub lanes: [LaneHdr; 2],
+    /// `reserved`.
+    #[cr(reserved)]
+    pub pad: [u8; 2],
+}

@@ -1,0 +1,30 @@
+use cr_core::CrCopy;
+
+// Nested headers move by copy (either side may be packed): the header must be `Copy`.
+
+#[derive(Clone, Copy, Default)]
+pub struct Segment {
+    pub base: u64,
+}
+
+pub struct Live {
+    pub cs: Segment,
+    pub segs: [Segment; 4],
+    pub present: bool,
+}
+
+#[derive(CrCopy, Default)]
+#[cr(target = Segment)]
+pub struct SegmentHeader {
+    #[cr(path = "base")]
+    pub base: u64,
+}
+
+#[derive(CrCopy)]
+#[cr(target = Live)]
+pub struct Hdr {
+    #[cr(path = "cs", nested)]
+    pub cs: SegmentHeader,
+}
+
+fn main() {}
