@@ -802,7 +802,7 @@ struct Probe {
     #[cr(path = "cpu.acr_loads", save_only)]
     loads: u32,
     #[cr(skip)]
-    note: Option<u32>,
+    note: u32,
     #[cr(reserved)]
     pad: [u8; 6],
 }
@@ -816,7 +816,7 @@ fn good_probe() -> Probe {
         asce_limit: 0x1234_5678,
         mm_flags: Probe::MM_FLAGS_NX,
         loads: 99,
-        note: Some(7),
+        note: 7,
         pad: [0; 6],
     }
 }
@@ -837,7 +837,7 @@ fn probe_save_reads_elements_widens_and_saves_defaults() {
     task.mm.noexec = true;
     task.mm.has_pgste = false;
     let mut hdr = Probe {
-        note: Some(3),
+        note: 3,
         pad: [0xFF; 6],
         mm_flags: 0xFFFF,
         ..Probe::default()
@@ -853,7 +853,7 @@ fn probe_save_reads_elements_widens_and_saves_defaults() {
             asce_limit: 1 << 31,
             mm_flags: Probe::MM_FLAGS_NX,
             loads: 41,
-            note: None,
+            note: 0,
             pad: [0; 6],
         }
     );
@@ -1043,7 +1043,7 @@ fn probe_failed_checks_skip_the_validator() {
 #[test]
 fn probe_save_only_is_not_restored_and_skip_is_ignored() {
     let hdr = Probe {
-        note: Some(1),
+        note: 1,
         loads: u32::MAX,
         ..good_probe()
     };

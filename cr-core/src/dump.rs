@@ -4,7 +4,7 @@
 //! Writes to any `core::fmt::Write`; no allocation.
 
 use crate::image::{Reader, Record};
-use crate::layout::{padded, FieldInfo, Mode, Prefix};
+use crate::layout::{padded, FieldInfo, Format, Mode, Prefix};
 use crate::{Error, ErrorKind};
 use core::fmt::{self, Write};
 
@@ -108,19 +108,6 @@ fn fields(
     Ok(())
 }
 
-/// An unsigned integer type's width from its name, as written.
-fn int_width(ty: &str) -> Option<usize> {
-    match ty {
-        "u8" | "i8" => Some(1),
-        "u16" | "i16" => Some(2),
-        "u32" | "i32" => Some(4),
-        "u64" | "i64" => Some(8),
-        "u128" | "i128" => Some(16),
-        "usize" | "isize" => Some(size_of::<usize>()),
-        _ => None,
-    }
-}
-
 /// An integer of 1 to 16 bytes, in the order the header was laid out in (native).
 fn int(bytes: &[u8]) -> u128 {
     let mut buf = [0u8; 16];
@@ -134,8 +121,19 @@ fn int(bytes: &[u8]) -> u128 {
     }
 }
 
+/// The scalar a format is, if it is one: its width and whether to show it as a number.
+fn scalar(format: &Format) -> Option<usize> {
+    match *format {
+        Format::Unsigned { bytes } | Format::Signed { bytes } | Format::Float { bytes } => Some(bytes as usize),
+        Format::Bool => Some(1),
+        _ => None,
+    }
+}
+
+/// One value: integers and their arrays in hex (runs of equal elements folded), flag words
+/// decoded, anything else as bytes. Read from the field's [`Format`], never from its type's name.
 fn value(out: &mut dyn Write, field: &FieldInfo, bytes: &[u8]) -> fmt::Result {
-    if let Some(width) = int_width(field.ty).filter(|w| *w == bytes.len()) {
+    if let Some(width) = scalar(&field.format).filter(|w| *w == bytes.len() && *w <= 16) {
         let v = int(&bytes[..width]);
         write!(out, "{v:#x}")?;
         if let Mode::Flags(flags) = field.mode {
@@ -153,9 +151,9 @@ fn value(out: &mut dyn Write, field: &FieldInfo, bytes: &[u8]) -> fmt::Result {
         }
         return Ok(());
     }
-    // `[T; N]` of an integer type: the elements, runs of equal values folded.
-    if let Some((elem, count)) = array_of(field.ty) {
-        if let Some(width) = int_width(elem).filter(|w| w * count == bytes.len()) {
+    // An array of scalars: the elements, runs of equal values folded.
+    if let Format::Array { elem, len } = field.format {
+        if let Some(width) = scalar(elem).filter(|w| *w <= 16 && w * len == bytes.len()) {
             out.write_char('[')?;
             let mut chunks = bytes.chunks_exact(width).map(int).peekable();
             let mut first = true;
@@ -181,11 +179,4 @@ fn value(out: &mut dyn Write, field: &FieldInfo, bytes: &[u8]) -> fmt::Result {
         write!(out, "{b:02x}")?;
     }
     Ok(())
-}
-
-/// `"[u64; 16]"` -> `("u64", 16)`.
-fn array_of(ty: &str) -> Option<(&str, usize)> {
-    let inner = ty.strip_prefix('[')?.strip_suffix(']')?;
-    let (elem, count) = inner.split_once(';')?;
-    Some((elem.trim(), count.trim().parse().ok()?))
 }

@@ -390,6 +390,7 @@ mod tests {
             offset: 0,
             size: 0,
             ty: "",
+            format: crate::layout::Format::Bool,
             mode: Mode::Copy,
         }
     }

@@ -10,8 +10,9 @@ pub trait Layout {
     const NAME: &'static str;
     /// One entry per header field, in declaration order.
     const FIELDS: &'static [FieldInfo];
-    /// A hash of the header's size and of every field's name, offset, size, type as written,
-    /// mode, and flag names and bits: any change to the image layout changes it.
+    /// A hash of the header's image format: its size and every field's name, offset, size,
+    /// [`Format`] and role (see [`fingerprint`]). Any change to the bytes an image holds changes
+    /// it; nothing else does.
     const FINGERPRINT: u64;
 }
 
@@ -26,10 +27,107 @@ pub struct FieldInfo {
     pub offset: usize,
     /// Size in bytes.
     pub size: usize,
-    /// The field's type, as written in the header.
+    /// The field's type, as written in the header: for people to read, never hashed or parsed.
     pub ty: &'static str,
+    /// What the field's bytes are, from the type system: part of the image format.
+    pub format: Format,
     /// How the field is copied.
     pub mode: Mode,
+}
+
+/// What a header field's bytes are in an image, described by the type system, so that two
+/// spellings of one type (`u64`, `core::primitive::u64`, an alias) describe the same bytes.
+/// Integers are in the byte order of the machine that wrote the image (its architecture tag says
+/// which).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Format {
+    /// An unsigned integer of `bytes` bytes.
+    Unsigned {
+        /// Its width in bytes.
+        bytes: u8,
+    },
+    /// A two's-complement signed integer of `bytes` bytes.
+    Signed {
+        /// Its width in bytes.
+        bytes: u8,
+    },
+    /// An IEEE 754 binary float of `bytes` bytes.
+    Float {
+        /// Its width in bytes.
+        bytes: u8,
+    },
+    /// A `bool`: one byte, 0 or 1.
+    Bool,
+    /// `len` elements of `elem`, without gaps.
+    Array {
+        /// The element's format.
+        elem: &'static Format,
+        /// The number of elements.
+        len: usize,
+    },
+    /// A header of its own (a `nested` field): its layout is its fingerprint.
+    Header {
+        /// The nested header's fingerprint.
+        fingerprint: u64,
+        /// Its size in bytes.
+        size: usize,
+    },
+    /// Bytes whose structure the layout does not describe (see [`Describe`]).
+    Opaque {
+        /// Their number.
+        size: usize,
+    },
+}
+
+/// The image format of a header field's type. Implemented for the fixed-width integers, `f32`,
+/// `f64`, `bool`, arrays of these, and every derived header; a type the derive cannot see into
+/// (a register union, a foreign struct) can state its bytes with [`Format::Opaque`]:
+///
+/// ```
+/// use cr_core::layout::{Describe, Format};
+///
+/// #[derive(Clone, Copy)]
+/// #[repr(C)]
+/// pub struct Xmm([u8; 16]); // or a union of views
+///
+/// impl Describe for Xmm {
+///     const FORMAT: Format = Format::Opaque { size: 16 };
+/// }
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "cr: `{Self}` has no image format description",
+    label = "a header field's type must describe its bytes in an image",
+    note = "header fields are fixed-width integers (`u8`..`u128`, `i8`..`i128`), `f32`, `f64`, `bool`, arrays of these, or derived headers; `usize` and `isize` change width with the target, so an image cannot hold them",
+    note = "for bytes the layout does not look into, implement `cr_core::layout::Describe` for the type with `Format::Opaque {{ size }}`"
+)]
+pub trait Describe {
+    /// The format of this type's bytes.
+    const FORMAT: Format;
+}
+
+macro_rules! describe {
+    ($($t:ty => $format:ident),* $(,)?) => {$(
+        impl Describe for $t {
+            const FORMAT: Format = Format::$format { bytes: core::mem::size_of::<$t>() as u8 };
+        }
+    )*};
+}
+describe!(
+    u8 => Unsigned, u16 => Unsigned, u32 => Unsigned, u64 => Unsigned, u128 => Unsigned,
+    i8 => Signed, i16 => Signed, i32 => Signed, i64 => Signed, i128 => Signed,
+    f32 => Float, f64 => Float,
+);
+
+impl Describe for bool {
+    const FORMAT: Format = Format::Bool;
+}
+
+impl<T: Describe, const N: usize> Describe for [T; N] {
+    const FORMAT: Format = Format::Array {
+        elem: &T::FORMAT,
+        len: N,
+    };
 }
 
 /// How a header field is copied (see the `#[cr(...)]` keys of the same names).
@@ -156,32 +254,51 @@ impl Fnv {
 }
 
 /// The fingerprint of a header of `size` bytes with `fields`; what `Layout::FINGERPRINT` holds.
+///
+/// It hashes the image format and nothing else: the size; the number of fields; per field, in
+/// order, its name, offset, size, [`Format`] (a nested header by its own fingerprint) and role:
+/// data, reserved, or a flag word with each flag's name and bit. Live paths, masks, `convert`,
+/// `bits`, `save_only`, `skip`, validators and how a type is spelt are not part of it.
 pub const fn fingerprint(size: usize, fields: &[FieldInfo]) -> u64 {
-    let mut h = Fnv::new().u64(size as u64).u64(fields.len() as u64);
+    let mut h = Fnv::new().str("cr layout 2").u64(size as u64).u64(fields.len() as u64);
     let mut i = 0;
     while i < fields.len() {
         let f = &fields[i];
-        h = h
-            .str(f.name)
-            .u64(f.offset as u64)
-            .u64(f.size as u64)
-            .str(f.ty)
-            .str(f.mode.keyword());
-        if let Mode::Flags(flags) = f.mode {
-            h = h.u64(flags.len() as u64);
-            let mut j = 0;
-            while j < flags.len() {
-                h = h.str(flags[j].name).u64(flags[j].bit as u64);
-                j += 1;
+        h = h.str(f.name).u64(f.offset as u64).u64(f.size as u64);
+        h = format(h, &f.format);
+        h = match f.mode {
+            Mode::Flags(flags) => {
+                h = h.u64(ROLE_FLAGS).u64(flags.len() as u64);
+                let mut j = 0;
+                while j < flags.len() {
+                    h = h.str(flags[j].name).u64(flags[j].bit as u64);
+                    j += 1;
+                }
+                h
             }
-        }
-        // A nested header is part of the format: its own fingerprint stands for its layout.
-        if let Mode::Nested(nested) = f.mode {
-            h = h.u64(nested.fingerprint).u64(nested.count() as u64);
-        }
+            Mode::Reserved => h.u64(ROLE_RESERVED),
+            _ => h.u64(ROLE_DATA),
+        };
         i += 1;
     }
     h.0
+}
+
+const ROLE_DATA: u64 = 1;
+const ROLE_RESERVED: u64 = 2;
+const ROLE_FLAGS: u64 = 3;
+
+/// Hashes a format, arrays by element and length.
+const fn format(h: Fnv, format: &Format) -> Fnv {
+    match *format {
+        Format::Unsigned { bytes } => h.u64(1).u64(bytes as u64),
+        Format::Signed { bytes } => h.u64(2).u64(bytes as u64),
+        Format::Float { bytes } => h.u64(3).u64(bytes as u64),
+        Format::Bool => h.u64(4),
+        Format::Array { elem, len } => self::format(h.u64(5).u64(len as u64), elem),
+        Format::Header { fingerprint, size } => h.u64(6).u64(fingerprint).u64(size as u64),
+        Format::Opaque { size } => h.u64(7).u64(size as u64),
+    }
 }
 
 /// A header's layout as a table, one row per field: offset, size, name, mode, live path.

@@ -4,7 +4,7 @@
 
 use crate::ctxt::{Ctxt, Report};
 use crate::ident::GeneratedName;
-use crate::model::{Field, FlagWord, Header, Mapping};
+use crate::model::{Field, FlagWord, Header, Mapping, WordType};
 use crate::place::{Place, Segment};
 use std::collections::BTreeMap;
 
@@ -74,22 +74,26 @@ fn check_covers(cx: &mut Ctxt, header: &Header) {
 
 fn check_flags(cx: &mut Ctxt, field: &Field, word: &FlagWord) {
     let mut cx = cx.field(&field.name);
-    let Some(width) = word.width else {
-        let ty = quote::ToTokens::to_token_stream(field.ty).to_string();
-        let why = if ty == "usize" {
-            ", whose width changes with the target: an image format must not"
-        } else {
-            ""
-        };
-        cx.error(
-            syn::spanned::Spanned::span(field.ty),
-            format!("a flag word's type must be `u8`, `u16`, `u32` or `u64`, not `{ty}`{why}"),
-        );
-        return;
+    let width = match &word.word {
+        WordType::Width(width) => Some(*width),
+        // The type system checks the type and the bits' width (`expand`).
+        WordType::Unknown => None,
+        WordType::Wrong(ty) => {
+            let why = if ty == "usize" {
+                ", whose width changes with the target: an image format must not"
+            } else {
+                ""
+            };
+            cx.error(
+                syn::spanned::Spanned::span(field.ty),
+                format!("a flag word's type must be `u8`, `u16`, `u32` or `u64`, not `{ty}`{why}"),
+            );
+            return;
+        }
     };
     let mut seen: BTreeMap<u32, &str> = BTreeMap::new();
     for flag in &word.flags {
-        if flag.bit >= width {
+        if let Some(width) = width.filter(|w| flag.bit >= *w) {
             cx.error(
                 flag.bit_span,
                 format!(

@@ -71,7 +71,12 @@ fn expand(h: &Header) -> TokenStream {
             #after_restore(#dst);
         }
     });
-    let asserts: TokenStream = h.fields.iter().map(|f| size_assert(h, f)).collect();
+    let asserts: TokenStream = h
+        .fields
+        .iter()
+        .map(|f| size_assert(h, f))
+        .chain(h.fields.iter().map(bit_asserts))
+        .collect();
     let constants = constants(h);
     let coverage = coverage(h);
     let layout = layout(h);
@@ -165,17 +170,20 @@ fn cr_at(span: Span) -> Ident {
     Ident::new("__cr", Span::call_site().located_at(span))
 }
 
-/// The header field's name, located at `span`, so a whole generated argument such as
-/// `&mut self.ilc` lies on one attribute rather than spanning from it to the field.
-fn member_at(f: &Field, span: Span) -> Ident {
+/// `self.<field>`, located at `span`, so a whole generated argument such as `self.ilc` lies on
+/// one attribute rather than spanning from it to the field. `self` keeps the hygiene of the
+/// method's own `self` (call site), also when the header is declared inside a `macro_rules!`,
+/// whose tokens the attribute's span would otherwise lend it.
+fn member_at(f: &Field, span: Span) -> TokenStream {
+    let this = Ident::new("self", Span::call_site().located_at(span));
     let mut member = f.ident.clone();
     member.set_span(member.span().located_at(span));
-    member
+    quote_spanned!(span=> #this.#member)
 }
 
 fn save(h: &Header, names: &Names, f: &Field) -> TokenStream {
-    let member = f.ident;
     let span = f.span;
+    let member = member_at(f, span);
     match &f.mapping {
         Mapping::Path(PathMap { place, mode, .. }) => {
             let live = place.render(&names.src);
@@ -183,12 +191,12 @@ fn save(h: &Header, names: &Names, f: &Field) -> TokenStream {
             let cr = cr_at(span);
             let member = member_at(f, span);
             match mode {
-                Mode::Copy => quote_spanned!(span=> self.#member = #cr::Same::save(self.#member, #live);),
-                Mode::Bits => quote_spanned!(span=> self.#member = #cr::bits(#live);),
-                Mode::Convert => quote_spanned!(span=> self.#member = #cr::Widen::save(self.#member, #live);),
+                Mode::Copy => quote_spanned!(span=> #member = #cr::Same::save(#member, #live);),
+                Mode::Bits => quote_spanned!(span=> #member = #cr::bits(#live);),
+                Mode::Convert => quote_spanned!(span=> #member = #cr::Widen::save(#member, #live);),
                 Mode::Nested => {
                     let nest = nest(h, f, place);
-                    quote_spanned!(span=> self.#member = #nest.save(self.#member, #live);)
+                    quote_spanned!(span=> #member = #nest.save(#member, #live);)
                 }
             }
         }
@@ -201,12 +209,12 @@ fn save(h: &Header, names: &Names, f: &Field) -> TokenStream {
                 let cr = cr_at(span);
                 quote_spanned!(span=> #cr::Flag::save(#live, Self::#bit))
             });
-            quote_spanned!(span=> self.#member = #(#terms)|*;)
+            quote_spanned!(span=> #member = #(#terms)|*;)
         }
-        Mapping::Skip => quote_spanned!(span=> self.#member = ::core::default::Default::default();),
+        Mapping::Skip => quote_spanned!(span=> #member = ::core::default::Default::default();),
         Mapping::Reserved => {
             let cr = cr_at(span);
-            quote_spanned!(span=> self.#member = #cr::FromZeros::new_zeroed();)
+            quote_spanned!(span=> #member = #cr::FromZeros::new_zeroed();)
         }
         Mapping::Unknown => TokenStream::new(),
     }
@@ -214,7 +222,7 @@ fn save(h: &Header, names: &Names, f: &Field) -> TokenStream {
 
 /// The checks of one field, at position `index` of the header (its row in the table).
 fn restore_check(h: &Header, names: &Names, index: usize, f: &Field) -> TokenStream {
-    let member = f.ident;
+    let member = member_at(f, f.span);
     let name = field_lit(f);
     match &f.mapping {
         Mapping::Path(PathMap { save_only: true, .. }) => TokenStream::new(),
@@ -226,18 +234,18 @@ fn restore_check(h: &Header, names: &Names, index: usize, f: &Field) -> TokenStr
             let live = place.render(&names.dst);
             let mut out = TokenStream::new();
             if let Some(Mask::Strict(m)) = mask {
-                out.extend(quote_spanned!(span=> #cr::check_mask(self.#member, #m, #name, #path)?;));
+                out.extend(quote_spanned!(span=> #cr::check_mask(#member, #m, #name, #path)?;));
             }
             match mode {
                 Mode::Convert => {
-                    out.extend(quote_spanned!(span=> #cr::narrow(self.#member, #live, #name, #path)?;));
+                    out.extend(quote_spanned!(span=> #cr::narrow(#member, #live, #name, #path)?;));
                 }
                 Mode::Nested => {
                     let krate = &h.krate;
                     let row = proc_macro2::Literal::usize_unsuffixed(index);
                     let nest = nest(h, f, place);
                     out.extend(quote_spanned! {span=>
-                        #nest.check(self.#member, #live, const { &<Self as #krate::Layout>::FIELDS[#row] })?;
+                        #nest.check(#member, #live, const { &<Self as #krate::Layout>::FIELDS[#row] })?;
                     });
                 }
                 Mode::Copy | Mode::Bits => {}
@@ -247,11 +255,11 @@ fn restore_check(h: &Header, names: &Names, index: usize, f: &Field) -> TokenStr
         Mapping::Flags(word) => {
             let cr = cr_at(f.span);
             let all = word.all.ident();
-            quote_spanned!(f.span=> #cr::check_flags(self.#member, Self::#all, #name)?;)
+            quote_spanned!(f.span=> #cr::check_flags(#member, Self::#all, #name)?;)
         }
         Mapping::Reserved => {
             let cr = cr_at(f.span);
-            quote_spanned!(f.span=> #cr::check_reserved(self.#member, #name)?;)
+            quote_spanned!(f.span=> #cr::check_reserved(#member, #name)?;)
         }
         Mapping::Skip | Mapping::Unknown => TokenStream::new(),
     }
@@ -270,7 +278,7 @@ fn nested_after(h: &Header, names: &Names, f: &Field) -> TokenStream {
             let span = place.span;
             let member = member_at(f, span);
             let nest = nest(h, f, place);
-            quote_spanned!(span=> #live = #nest.after_restore(self.#member, #live);)
+            quote_spanned!(span=> #live = #nest.after_restore(#member, #live);)
         }
         _ => TokenStream::new(),
     }
@@ -286,14 +294,14 @@ fn restore_write(h: &Header, names: &Names, f: &Field) -> TokenStream {
             let member = member_at(f, span);
             match (mode, mask) {
                 (Mode::Copy, Some(Mask::Soft(m))) => {
-                    quote_spanned!(span=> #live = #cr::Same::restore_masked(self.#member, #m, #live);)
+                    quote_spanned!(span=> #live = #cr::Same::restore_masked(#member, #m, #live);)
                 }
-                (Mode::Copy, _) => quote_spanned!(span=> #live = #cr::Same::restore(self.#member, #live);),
-                (Mode::Bits, _) => quote_spanned!(span=> #live = #cr::bits(self.#member);),
-                (Mode::Convert, _) => quote_spanned!(span=> #live = #cr::narrowed(self.#member, #live);),
+                (Mode::Copy, _) => quote_spanned!(span=> #live = #cr::Same::restore(#member, #live);),
+                (Mode::Bits, _) => quote_spanned!(span=> #live = #cr::bits(#member);),
+                (Mode::Convert, _) => quote_spanned!(span=> #live = #cr::narrowed(#member, #live);),
                 (Mode::Nested, _) => {
                     let nest = nest(h, f, place);
-                    quote_spanned!(span=> #live = #nest.write(self.#member, #live);)
+                    quote_spanned!(span=> #live = #nest.write(#member, #live);)
                 }
             }
         }
@@ -306,11 +314,39 @@ fn restore_write(h: &Header, names: &Names, f: &Field) -> TokenStream {
                 let span = flag.place.span;
                 let cr = cr_at(span);
                 let member = member_at(f, span);
-                quote_spanned!(span=> #live = #cr::Flag::restore(self.#member, Self::#bit, #live);)
+                quote_spanned!(span=> #live = #cr::Flag::restore(#member, Self::#bit, #live);)
             })
             .collect(),
         Mapping::Skip | Mapping::Reserved | Mapping::Unknown => TokenStream::new(),
     }
+}
+
+/// A flag word whose type the derive cannot read (an alias): each bit must fit the type's
+/// width, proven while type-checking. (`check` proves it already for `u8`..`u64` as written.)
+fn bit_asserts(f: &Field) -> TokenStream {
+    let Mapping::Flags(word) = &f.mapping else {
+        return TokenStream::new();
+    };
+    let model::WordType::Unknown = word.word else {
+        return TokenStream::new();
+    };
+    let ty = f.ty;
+    word.flags
+        .iter()
+        .map(|flag| {
+            let bit = proc_macro2::Literal::u32_unsuffixed(flag.bit);
+            let msg = format!(
+                "cr: header field `{}`: flag bit {} for `{}` does not fit in the field's type `{}`",
+                f.name,
+                flag.bit,
+                flag.place.text,
+                type_text(ty)
+            );
+            quote_spanned! {flag.bit_span=>
+                const _: () = ::core::assert!(#bit < 8 * ::core::mem::size_of::<#ty>(), #msg);
+            }
+        })
+        .collect()
 }
 
 /// `bits`: both sides must have the same size, proven while type-checking (`cargo check`).
@@ -399,7 +435,7 @@ fn fallback(h: &Header) -> TokenStream {
     let mut consts = Vec::new();
     for f in &h.fields {
         let Mapping::Flags(word) = &f.mapping else { continue };
-        if word.width.is_none() {
+        if let model::WordType::Wrong(_) = word.word {
             continue;
         }
         let ty = f.ty;
@@ -418,6 +454,9 @@ fn fallback(h: &Header) -> TokenStream {
                 const NAME: &'static str = "";
                 const FIELDS: &'static [#krate::FieldInfo] = &[];
                 const FINGERPRINT: u64 = 0;
+            }
+            impl #krate::layout::Describe for #ident {
+                const FORMAT: #krate::layout::Format = #krate::layout::Format::Opaque { size: 0 };
             }
             impl<#(#lifetimes),*> #krate::CrCopy<#target> for #ident {
                 fn save(&mut self, _: &#target) {}
@@ -534,6 +573,13 @@ fn layout(h: &Header) -> TokenStream {
             const FIELDS: &'static [#krate::FieldInfo] = &[#fields];
             const FINGERPRINT: u64 = #krate::layout::fingerprint(::core::mem::size_of::<Self>(), Self::FIELDS);
         }
+        #[automatically_derived]
+        impl #krate::layout::Describe for #ident {
+            const FORMAT: #krate::layout::Format = #krate::layout::Format::Header {
+                fingerprint: <Self as #krate::Layout>::FINGERPRINT,
+                size: ::core::mem::size_of::<Self>(),
+            };
+        }
     }
 }
 
@@ -547,6 +593,12 @@ fn layout_row(h: &Header, f: &Field) -> TokenStream {
     let field_name = &f.name;
     let ty = f.ty;
     let ty_text = type_text(ty);
+    // The format comes from the type system, located on the field's type: a type with no
+    // format is reported there.
+    let format = {
+        let span = syn::spanned::Spanned::span(ty);
+        quote_spanned!(span=> <#ty as #krate::layout::Describe>::FORMAT)
+    };
     macro_rules! row {
         (path: [$($path:tt)*], mode: [$($mode:tt)*]) => {
             quote! {
@@ -556,6 +608,7 @@ fn layout_row(h: &Header, f: &Field) -> TokenStream {
                     offset: ::core::mem::offset_of!(#ident, #member),
                     size: ::core::mem::size_of::<#ty>(),
                     ty: #ty_text,
+                    format: #format,
                     mode: #krate::layout::Mode::$($mode)*,
                 },
             }

@@ -75,10 +75,9 @@ pub enum Mask {
     Strict(Box<Expr>),
 }
 
-/// A field holding flags: its width and its generated `<FIELD>_ALL` constant.
+/// A field holding flags: its type and its generated `<FIELD>_ALL` constant.
 pub struct FlagWord {
-    /// The width of the field's type as written; `None` when it is not `u8`, `u16`, `u32` or `u64`.
-    pub width: Option<u32>,
+    pub word: WordType,
     pub all: GeneratedName,
     pub flags: Vec<FlagMap>,
 }
@@ -396,7 +395,7 @@ fn build_mapping(cx: &mut FieldCtxt, name: &str, span: Span, ty: &Type, raw: Fie
         let field = ident::upper_snake(name);
         let flags = raw.flags.iter().filter_map(|f| build_flag(cx, &field, f)).collect();
         return Mapping::Flags(FlagWord {
-            width: flag_width(ty),
+            word: word_type(ty),
             all: GeneratedName::new(format!("{field}_ALL"), span),
             flags,
         });
@@ -448,20 +447,41 @@ fn build_flag(cx: &mut FieldCtxt, field: &str, f: &RawFlag) -> Option<FlagMap> {
     })
 }
 
-/// The width of a flag word, read from the field's type as written. `usize` is not one: an
-/// image's flag word must not change width with the target.
-fn flag_width(ty: &Type) -> Option<u32> {
-    let Type::Path(p) = ty else { return None };
-    if p.qself.is_some() {
-        return None;
-    }
-    let ident = p.path.get_ident()?;
-    match ident.to_string().as_str() {
-        "u8" => Some(8),
-        "u16" => Some(16),
-        "u32" => Some(32),
-        "u64" => Some(64),
-        _ => None,
+/// What a flag word's type is, as far as its structure says.
+pub enum WordType {
+    /// `u8`, `u16`, `u32` or `u64` (also as `core::primitive::u8`, ...): its width in bits.
+    Width(u32),
+    /// A primitive type that is no flag word (`bool`, a signed integer, `usize`, ...): named.
+    Wrong(String),
+    /// Another path, such as an alias: the type system checks it (`__private::FlagWord`, and a
+    /// compile-time assertion that each bit fits).
+    Unknown,
+}
+
+/// A flag word's type from its structure: a primitive, written bare or through
+/// `core::primitive`/`std::primitive`, or anything else. `usize` is not a flag word: an image's
+/// flag word must not change width with the target.
+fn word_type(ty: &Type) -> WordType {
+    let Type::Path(p) = ty else {
+        return WordType::Wrong(quote::ToTokens::to_token_stream(ty).to_string());
+    };
+    let segments: Vec<String> = p.path.segments.iter().map(|s| s.ident.to_string()).collect();
+    let primitive = match segments.as_slice() {
+        [name] => name,
+        [krate, module, name] if (krate == "core" || krate == "std") && module == "primitive" => name,
+        _ => return WordType::Unknown,
+    };
+    match primitive.as_str() {
+        "u8" => WordType::Width(8),
+        "u16" => WordType::Width(16),
+        "u32" => WordType::Width(32),
+        "u64" => WordType::Width(64),
+        "u128" | "usize" | "i8" | "i16" | "i32" | "i64" | "i128" | "isize" | "bool" | "char" | "f32" | "f64"
+            if p.qself.is_none() =>
+        {
+            WordType::Wrong(primitive.clone())
+        }
+        _ => WordType::Unknown,
     }
 }
 

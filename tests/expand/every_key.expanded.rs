@@ -37,6 +37,7 @@ const _: () = {
                 offset: ::core::mem::offset_of!(EveryKey, copy),
                 size: ::core::mem::size_of::<[u64; 16]>(),
                 ty: "[u64; 16]",
+                format: <[u64; 16] as ::cr_core::layout::Describe>::FORMAT,
                 mode: ::cr_core::layout::Mode::Copy,
             },
             ::cr_core::FieldInfo {
@@ -45,6 +46,7 @@ const _: () = {
                 offset: ::core::mem::offset_of!(EveryKey, bits),
                 size: ::core::mem::size_of::<[u64; 16]>(),
                 ty: "[u64; 16]",
+                format: <[u64; 16] as ::cr_core::layout::Describe>::FORMAT,
                 mode: ::cr_core::layout::Mode::Bits,
             },
             ::cr_core::FieldInfo {
@@ -53,6 +55,7 @@ const _: () = {
                 offset: ::core::mem::offset_of!(EveryKey, convert),
                 size: ::core::mem::size_of::<u32>(),
                 ty: "u32",
+                format: <u32 as ::cr_core::layout::Describe>::FORMAT,
                 mode: ::cr_core::layout::Mode::Convert,
             },
             ::cr_core::FieldInfo {
@@ -61,6 +64,7 @@ const _: () = {
                 offset: ::core::mem::offset_of!(EveryKey, mask),
                 size: ::core::mem::size_of::<u64>(),
                 ty: "u64",
+                format: <u64 as ::cr_core::layout::Describe>::FORMAT,
                 mode: ::cr_core::layout::Mode::Mask {
                     mask: (0x7fff_ffff) as u64,
                 },
@@ -71,6 +75,7 @@ const _: () = {
                 offset: ::core::mem::offset_of!(EveryKey, strict_mask),
                 size: ::core::mem::size_of::<u64>(),
                 ty: "u64",
+                format: <u64 as ::cr_core::layout::Describe>::FORMAT,
                 mode: ::cr_core::layout::Mode::StrictMask {
                     mask: (USER_MASK) as u64,
                 },
@@ -81,6 +86,7 @@ const _: () = {
                 offset: ::core::mem::offset_of!(EveryKey, save_only),
                 size: ::core::mem::size_of::<u64>(),
                 ty: "u64",
+                format: <u64 as ::cr_core::layout::Describe>::FORMAT,
                 mode: ::cr_core::layout::Mode::SaveOnly,
             },
             ::cr_core::FieldInfo {
@@ -89,6 +95,7 @@ const _: () = {
                 offset: ::core::mem::offset_of!(EveryKey, flag),
                 size: ::core::mem::size_of::<u8>(),
                 ty: "u8",
+                format: <u8 as ::cr_core::layout::Describe>::FORMAT,
                 mode: ::cr_core::layout::Mode::Flags(
                     &[
                         ::cr_core::layout::FlagInfo {
@@ -110,6 +117,7 @@ const _: () = {
                 offset: ::core::mem::offset_of!(EveryKey, nested),
                 size: ::core::mem::size_of::<LowcoreHeader>(),
                 ty: "LowcoreHeader",
+                format: <LowcoreHeader as ::cr_core::layout::Describe>::FORMAT,
                 mode: ::cr_core::layout::Mode::Nested(
                     __cr::nest::<Task, LowcoreHeader, _>(|t| t.thread.per_info.lowcore)
                         .layout,
@@ -121,6 +129,7 @@ const _: () = {
                 offset: ::core::mem::offset_of!(EveryKey, skip),
                 size: ::core::mem::size_of::<u64>(),
                 ty: "u64",
+                format: <u64 as ::cr_core::layout::Describe>::FORMAT,
                 mode: ::cr_core::layout::Mode::Skip,
             },
             ::cr_core::FieldInfo {
@@ -129,6 +138,7 @@ const _: () = {
                 offset: ::core::mem::offset_of!(EveryKey, reserved),
                 size: ::core::mem::size_of::<[u8; 7]>(),
                 ty: "[u8; 7]",
+                format: <[u8; 7] as ::cr_core::layout::Describe>::FORMAT,
                 mode: ::cr_core::layout::Mode::Reserved,
             },
         ];
@@ -136,6 +146,13 @@ const _: () = {
             ::core::mem::size_of::<Self>(),
             Self::FIELDS,
         );
+    }
+    #[automatically_derived]
+    impl ::cr_core::layout::Describe for EveryKey {
+        const FORMAT: ::cr_core::layout::Format = ::cr_core::layout::Format::Header {
+            fingerprint: <Self as ::cr_core::Layout>::FINGERPRINT,
+            size: ::core::mem::size_of::<Self>(),
+        };
     }
     const _: () = ::core::assert!(
         (9) != ::cr_core::image::END,

@@ -23,6 +23,7 @@ const _: () = {
                 offset: ::core::mem::offset_of!(MmFlags, flags),
                 size: ::core::mem::size_of::<u32>(),
                 ty: "u32",
+                format: <u32 as ::cr_core::layout::Describe>::FORMAT,
                 mode: ::cr_core::layout::Mode::Flags(
                     &[
                         ::cr_core::layout::FlagInfo {
@@ -48,6 +49,13 @@ const _: () = {
             ::core::mem::size_of::<Self>(),
             Self::FIELDS,
         );
+    }
+    #[automatically_derived]
+    impl ::cr_core::layout::Describe for MmFlags {
+        const FORMAT: ::cr_core::layout::Format = ::cr_core::layout::Format::Header {
+            fingerprint: <Self as ::cr_core::Layout>::FINGERPRINT,
+            size: ::core::mem::size_of::<Self>(),
+        };
     }
     #[automatically_derived]
     impl ::cr_core::CrCopy<MmContext> for MmFlags {

@@ -12,6 +12,7 @@ const _: () = {
                 offset: ::core::mem::offset_of!(SegmentHeader, base),
                 size: ::core::mem::size_of::<u64>(),
                 ty: "u64",
+                format: <u64 as ::cr_core::layout::Describe>::FORMAT,
                 mode: ::cr_core::layout::Mode::Copy,
             },
             ::cr_core::FieldInfo {
@@ -20,6 +21,7 @@ const _: () = {
                 offset: ::core::mem::offset_of!(SegmentHeader, limit),
                 size: ::core::mem::size_of::<u32>(),
                 ty: "u32",
+                format: <u32 as ::cr_core::layout::Describe>::FORMAT,
                 mode: ::cr_core::layout::Mode::Copy,
             },
             ::cr_core::FieldInfo {
@@ -28,6 +30,7 @@ const _: () = {
                 offset: ::core::mem::offset_of!(SegmentHeader, selector),
                 size: ::core::mem::size_of::<u16>(),
                 ty: "u16",
+                format: <u16 as ::cr_core::layout::Describe>::FORMAT,
                 mode: ::cr_core::layout::Mode::Copy,
             },
             ::cr_core::FieldInfo {
@@ -36,6 +39,7 @@ const _: () = {
                 offset: ::core::mem::offset_of!(SegmentHeader, dpl),
                 size: ::core::mem::size_of::<u8>(),
                 ty: "u8",
+                format: <u8 as ::cr_core::layout::Describe>::FORMAT,
                 mode: ::cr_core::layout::Mode::StrictMask {
                     mask: (3) as u64,
                 },
@@ -46,6 +50,7 @@ const _: () = {
                 offset: ::core::mem::offset_of!(SegmentHeader, pad),
                 size: ::core::mem::size_of::<u8>(),
                 ty: "u8",
+                format: <u8 as ::cr_core::layout::Describe>::FORMAT,
                 mode: ::cr_core::layout::Mode::Reserved,
             },
         ];
@@ -53,6 +58,13 @@ const _: () = {
             ::core::mem::size_of::<Self>(),
             Self::FIELDS,
         );
+    }
+    #[automatically_derived]
+    impl ::cr_core::layout::Describe for SegmentHeader {
+        const FORMAT: ::cr_core::layout::Format = ::cr_core::layout::Format::Header {
+            fingerprint: <Self as ::cr_core::Layout>::FINGERPRINT,
+            size: ::core::mem::size_of::<Self>(),
+        };
     }
     #[automatically_derived]
     impl ::cr_core::CrCopy<Segment> for SegmentHeader {
@@ -100,6 +112,7 @@ const _: () = {
                 offset: ::core::mem::offset_of!(SregsHeader, cs),
                 size: ::core::mem::size_of::<SegmentHeader>(),
                 ty: "SegmentHeader",
+                format: <SegmentHeader as ::cr_core::layout::Describe>::FORMAT,
                 mode: ::cr_core::layout::Mode::Nested(
                     __cr::nest::<Sregs, SegmentHeader, _>(|t| t.cs).layout,
                 ),
@@ -110,6 +123,7 @@ const _: () = {
                 offset: ::core::mem::offset_of!(SregsHeader, segs),
                 size: ::core::mem::size_of::<[SegmentHeader; 4]>(),
                 ty: "[SegmentHeader; 4]",
+                format: <[SegmentHeader; 4] as ::cr_core::layout::Describe>::FORMAT,
                 mode: ::cr_core::layout::Mode::Nested(
                     __cr::nest::<Sregs, [SegmentHeader; 4], _>(|t| t.segs).layout,
                 ),
@@ -120,6 +134,7 @@ const _: () = {
                 offset: ::core::mem::offset_of!(SregsHeader, cr0),
                 size: ::core::mem::size_of::<u64>(),
                 ty: "u64",
+                format: <u64 as ::cr_core::layout::Describe>::FORMAT,
                 mode: ::cr_core::layout::Mode::Copy,
             },
         ];
@@ -127,6 +142,13 @@ const _: () = {
             ::core::mem::size_of::<Self>(),
             Self::FIELDS,
         );
+    }
+    #[automatically_derived]
+    impl ::cr_core::layout::Describe for SregsHeader {
+        const FORMAT: ::cr_core::layout::Format = ::cr_core::layout::Format::Header {
+            fingerprint: <Self as ::cr_core::Layout>::FINGERPRINT,
+            size: ::core::mem::size_of::<Self>(),
+        };
     }
     #[automatically_derived]
     impl ::cr_core::CrCopy<Sregs> for SregsHeader {

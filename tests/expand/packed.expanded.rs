@@ -28,6 +28,7 @@ const _: () = {
                 offset: ::core::mem::offset_of!(DeviceHeader, id),
                 size: ::core::mem::size_of::<u8>(),
                 ty: "u8",
+                format: <u8 as ::cr_core::layout::Describe>::FORMAT,
                 mode: ::cr_core::layout::Mode::Copy,
             },
             ::cr_core::FieldInfo {
@@ -36,6 +37,7 @@ const _: () = {
                 offset: ::core::mem::offset_of!(DeviceHeader, base),
                 size: ::core::mem::size_of::<u64>(),
                 ty: "u64",
+                format: <u64 as ::cr_core::layout::Describe>::FORMAT,
                 mode: ::cr_core::layout::Mode::Mask {
                     mask: (!0xfff) as u64,
                 },
@@ -46,6 +48,7 @@ const _: () = {
                 offset: ::core::mem::offset_of!(DeviceHeader, irq),
                 size: ::core::mem::size_of::<u32>(),
                 ty: "u32",
+                format: <u32 as ::cr_core::layout::Describe>::FORMAT,
                 mode: ::cr_core::layout::Mode::Convert,
             },
             ::cr_core::FieldInfo {
@@ -54,6 +57,7 @@ const _: () = {
                 offset: ::core::mem::offset_of!(DeviceHeader, scale),
                 size: ::core::mem::size_of::<u32>(),
                 ty: "u32",
+                format: <u32 as ::cr_core::layout::Describe>::FORMAT,
                 mode: ::cr_core::layout::Mode::Bits,
             },
             ::cr_core::FieldInfo {
@@ -62,6 +66,7 @@ const _: () = {
                 offset: ::core::mem::offset_of!(DeviceHeader, flags),
                 size: ::core::mem::size_of::<u8>(),
                 ty: "u8",
+                format: <u8 as ::cr_core::layout::Describe>::FORMAT,
                 mode: ::cr_core::layout::Mode::Flags(
                     &[
                         ::cr_core::layout::FlagInfo {
@@ -78,6 +83,7 @@ const _: () = {
                 offset: ::core::mem::offset_of!(DeviceHeader, channels),
                 size: ::core::mem::size_of::<[ChannelHeader; 2]>(),
                 ty: "[ChannelHeader; 2]",
+                format: <[ChannelHeader; 2] as ::cr_core::layout::Describe>::FORMAT,
                 mode: ::cr_core::layout::Mode::Nested(
                     __cr::nest::<Device, [ChannelHeader; 2], _>(|t| t.channels).layout,
                 ),
@@ -88,6 +94,7 @@ const _: () = {
                 offset: ::core::mem::offset_of!(DeviceHeader, reserved),
                 size: ::core::mem::size_of::<[u8; 3]>(),
                 ty: "[u8; 3]",
+                format: <[u8; 3] as ::cr_core::layout::Describe>::FORMAT,
                 mode: ::cr_core::layout::Mode::Reserved,
             },
         ];
@@ -95,6 +102,13 @@ const _: () = {
             ::core::mem::size_of::<Self>(),
             Self::FIELDS,
         );
+    }
+    #[automatically_derived]
+    impl ::cr_core::layout::Describe for DeviceHeader {
+        const FORMAT: ::cr_core::layout::Format = ::cr_core::layout::Format::Header {
+            fingerprint: <Self as ::cr_core::Layout>::FINGERPRINT,
+            size: ::core::mem::size_of::<Self>(),
+        };
     }
     #[automatically_derived]
     impl ::cr_core::CrCopy<Device> for DeviceHeader {

@@ -17,6 +17,7 @@ const _: () = {
                 offset: ::core::mem::offset_of!(PswHeader, mask),
                 size: ::core::mem::size_of::<u64>(),
                 ty: "u64",
+                format: <u64 as ::cr_core::layout::Describe>::FORMAT,
                 mode: ::cr_core::layout::Mode::Mask {
                     mask: (PSW_MASK_USER) as u64,
                 },
@@ -27,6 +28,7 @@ const _: () = {
                 offset: ::core::mem::offset_of!(PswHeader, addr),
                 size: ::core::mem::size_of::<u64>(),
                 ty: "u64",
+                format: <u64 as ::cr_core::layout::Describe>::FORMAT,
                 mode: ::cr_core::layout::Mode::Mask {
                     mask: (PSW_ADDR_INSN) as u64,
                 },
@@ -36,6 +38,13 @@ const _: () = {
             ::core::mem::size_of::<Self>(),
             Self::FIELDS,
         );
+    }
+    #[automatically_derived]
+    impl ::cr_core::layout::Describe for PswHeader {
+        const FORMAT: ::cr_core::layout::Format = ::cr_core::layout::Format::Header {
+            fingerprint: <Self as ::cr_core::Layout>::FINGERPRINT,
+            size: ::core::mem::size_of::<Self>(),
+        };
     }
     #[automatically_derived]
     impl ::cr_core::CrCopy<Psw> for PswHeader {
@@ -116,6 +125,7 @@ const _: () = {
                 offset: ::core::mem::offset_of!(CrHdrCpu, args),
                 size: ::core::mem::size_of::<[u64; 1]>(),
                 ty: "[u64; 1]",
+                format: <[u64; 1] as ::cr_core::layout::Describe>::FORMAT,
                 mode: ::cr_core::layout::Mode::Copy,
             },
             ::cr_core::FieldInfo {
@@ -124,6 +134,7 @@ const _: () = {
                 offset: ::core::mem::offset_of!(CrHdrCpu, psw),
                 size: ::core::mem::size_of::<PswHeader>(),
                 ty: "PswHeader",
+                format: <PswHeader as ::cr_core::layout::Describe>::FORMAT,
                 mode: ::cr_core::layout::Mode::Nested(
                     __cr::nest::<Task, PswHeader, _>(|t| t.regs.psw).layout,
                 ),
@@ -134,6 +145,7 @@ const _: () = {
                 offset: ::core::mem::offset_of!(CrHdrCpu, gprs),
                 size: ::core::mem::size_of::<[u64; 16]>(),
                 ty: "[u64; 16]",
+                format: <[u64; 16] as ::cr_core::layout::Describe>::FORMAT,
                 mode: ::cr_core::layout::Mode::Copy,
             },
             ::cr_core::FieldInfo {
@@ -142,6 +154,7 @@ const _: () = {
                 offset: ::core::mem::offset_of!(CrHdrCpu, orig_gpr2),
                 size: ::core::mem::size_of::<u64>(),
                 ty: "u64",
+                format: <u64 as ::cr_core::layout::Describe>::FORMAT,
                 mode: ::cr_core::layout::Mode::Copy,
             },
             ::cr_core::FieldInfo {
@@ -150,6 +163,7 @@ const _: () = {
                 offset: ::core::mem::offset_of!(CrHdrCpu, ilc),
                 size: ::core::mem::size_of::<u32>(),
                 ty: "u32",
+                format: <u32 as ::cr_core::layout::Describe>::FORMAT,
                 mode: ::cr_core::layout::Mode::Convert,
             },
             ::cr_core::FieldInfo {
@@ -158,6 +172,7 @@ const _: () = {
                 offset: ::core::mem::offset_of!(CrHdrCpu, svcnr),
                 size: ::core::mem::size_of::<u32>(),
                 ty: "u32",
+                format: <u32 as ::cr_core::layout::Describe>::FORMAT,
                 mode: ::cr_core::layout::Mode::Convert,
             },
             ::cr_core::FieldInfo {
@@ -166,6 +181,7 @@ const _: () = {
                 offset: ::core::mem::offset_of!(CrHdrCpu, fpc),
                 size: ::core::mem::size_of::<u32>(),
                 ty: "u32",
+                format: <u32 as ::cr_core::layout::Describe>::FORMAT,
                 mode: ::cr_core::layout::Mode::StrictMask {
                     mask: (FPC_VALID_MASK) as u64,
                 },
@@ -178,6 +194,7 @@ const _: () = {
                 offset: ::core::mem::offset_of!(CrHdrCpu, per_atmid),
                 size: ::core::mem::size_of::<u16>(),
                 ty: "u16",
+                format: <u16 as ::cr_core::layout::Describe>::FORMAT,
                 mode: ::cr_core::layout::Mode::Copy,
             },
             ::cr_core::FieldInfo {
@@ -188,6 +205,7 @@ const _: () = {
                 offset: ::core::mem::offset_of!(CrHdrCpu, per_access_id),
                 size: ::core::mem::size_of::<u8>(),
                 ty: "u8",
+                format: <u8 as ::cr_core::layout::Describe>::FORMAT,
                 mode: ::cr_core::layout::Mode::Copy,
             },
             ::cr_core::FieldInfo {
@@ -196,6 +214,7 @@ const _: () = {
                 offset: ::core::mem::offset_of!(CrHdrCpu, em_instr),
                 size: ::core::mem::size_of::<u8>(),
                 ty: "u8",
+                format: <u8 as ::cr_core::layout::Describe>::FORMAT,
                 mode: ::cr_core::layout::Mode::Flags(
                     &[
                         ::cr_core::layout::FlagInfo {
@@ -217,6 +236,7 @@ const _: () = {
                 offset: ::core::mem::offset_of!(CrHdrCpu, fprs),
                 size: ::core::mem::size_of::<[u64; 16]>(),
                 ty: "[u64; 16]",
+                format: <[u64; 16] as ::cr_core::layout::Describe>::FORMAT,
                 mode: ::cr_core::layout::Mode::Bits,
             },
             ::cr_core::FieldInfo {
@@ -225,6 +245,7 @@ const _: () = {
                 offset: ::core::mem::offset_of!(CrHdrCpu, acrs),
                 size: ::core::mem::size_of::<[u32; 16]>(),
                 ty: "[u32; 16]",
+                format: <[u32; 16] as ::cr_core::layout::Describe>::FORMAT,
                 mode: ::cr_core::layout::Mode::Copy,
             },
             ::cr_core::FieldInfo {
@@ -233,6 +254,7 @@ const _: () = {
                 offset: ::core::mem::offset_of!(CrHdrCpu, ksp),
                 size: ::core::mem::size_of::<u64>(),
                 ty: "u64",
+                format: <u64 as ::cr_core::layout::Describe>::FORMAT,
                 mode: ::cr_core::layout::Mode::SaveOnly,
             },
             ::cr_core::FieldInfo {
@@ -241,6 +263,7 @@ const _: () = {
                 offset: ::core::mem::offset_of!(CrHdrCpu, ieee_instruction_pointer),
                 size: ::core::mem::size_of::<u64>(),
                 ty: "u64",
+                format: <u64 as ::cr_core::layout::Describe>::FORMAT,
                 mode: ::cr_core::layout::Mode::Copy,
             },
             ::cr_core::FieldInfo {
@@ -249,6 +272,7 @@ const _: () = {
                 offset: ::core::mem::offset_of!(CrHdrCpu, per_control_regs),
                 size: ::core::mem::size_of::<[u64; 3]>(),
                 ty: "[u64; 3]",
+                format: <[u64; 3] as ::cr_core::layout::Describe>::FORMAT,
                 mode: ::cr_core::layout::Mode::Copy,
             },
             ::cr_core::FieldInfo {
@@ -257,6 +281,7 @@ const _: () = {
                 offset: ::core::mem::offset_of!(CrHdrCpu, per_starting_addr),
                 size: ::core::mem::size_of::<u64>(),
                 ty: "u64",
+                format: <u64 as ::cr_core::layout::Describe>::FORMAT,
                 mode: ::cr_core::layout::Mode::Copy,
             },
             ::cr_core::FieldInfo {
@@ -265,6 +290,7 @@ const _: () = {
                 offset: ::core::mem::offset_of!(CrHdrCpu, per_ending_addr),
                 size: ::core::mem::size_of::<u64>(),
                 ty: "u64",
+                format: <u64 as ::cr_core::layout::Describe>::FORMAT,
                 mode: ::cr_core::layout::Mode::Copy,
             },
             ::cr_core::FieldInfo {
@@ -275,6 +301,7 @@ const _: () = {
                 offset: ::core::mem::offset_of!(CrHdrCpu, per_address),
                 size: ::core::mem::size_of::<u64>(),
                 ty: "u64",
+                format: <u64 as ::cr_core::layout::Describe>::FORMAT,
                 mode: ::cr_core::layout::Mode::Copy,
             },
             ::cr_core::FieldInfo {
@@ -283,6 +310,7 @@ const _: () = {
                 offset: ::core::mem::offset_of!(CrHdrCpu, reserved),
                 size: ::core::mem::size_of::<u64>(),
                 ty: "u64",
+                format: <u64 as ::cr_core::layout::Describe>::FORMAT,
                 mode: ::cr_core::layout::Mode::Reserved,
             },
         ];
@@ -290,6 +318,13 @@ const _: () = {
             ::core::mem::size_of::<Self>(),
             Self::FIELDS,
         );
+    }
+    #[automatically_derived]
+    impl ::cr_core::layout::Describe for CrHdrCpu {
+        const FORMAT: ::cr_core::layout::Format = ::cr_core::layout::Format::Header {
+            fingerprint: <Self as ::cr_core::Layout>::FINGERPRINT,
+            size: ::core::mem::size_of::<Self>(),
+        };
     }
     const _: () = ::core::assert!(
         (CR_HDR_CPU) != ::cr_core::image::END,
@@ -472,6 +507,7 @@ const _: () = {
                 offset: ::core::mem::offset_of!(CrHdrMmContext, vdso_base),
                 size: ::core::mem::size_of::<u64>(),
                 ty: "u64",
+                format: <u64 as ::cr_core::layout::Describe>::FORMAT,
                 mode: ::cr_core::layout::Mode::Skip,
             },
             ::cr_core::FieldInfo {
@@ -480,6 +516,7 @@ const _: () = {
                 offset: ::core::mem::offset_of!(CrHdrMmContext, flags),
                 size: ::core::mem::size_of::<u32>(),
                 ty: "u32",
+                format: <u32 as ::cr_core::layout::Describe>::FORMAT,
                 mode: ::cr_core::layout::Mode::Flags(
                     &[
                         ::cr_core::layout::FlagInfo {
@@ -506,6 +543,7 @@ const _: () = {
                 offset: ::core::mem::offset_of!(CrHdrMmContext, reserved),
                 size: ::core::mem::size_of::<u32>(),
                 ty: "u32",
+                format: <u32 as ::cr_core::layout::Describe>::FORMAT,
                 mode: ::cr_core::layout::Mode::Reserved,
             },
             ::cr_core::FieldInfo {
@@ -514,6 +552,7 @@ const _: () = {
                 offset: ::core::mem::offset_of!(CrHdrMmContext, asce_bits),
                 size: ::core::mem::size_of::<u64>(),
                 ty: "u64",
+                format: <u64 as ::cr_core::layout::Describe>::FORMAT,
                 mode: ::cr_core::layout::Mode::Copy,
             },
             ::cr_core::FieldInfo {
@@ -522,6 +561,7 @@ const _: () = {
                 offset: ::core::mem::offset_of!(CrHdrMmContext, asce_limit),
                 size: ::core::mem::size_of::<u64>(),
                 ty: "u64",
+                format: <u64 as ::cr_core::layout::Describe>::FORMAT,
                 mode: ::cr_core::layout::Mode::Copy,
             },
         ];
@@ -529,6 +569,13 @@ const _: () = {
             ::core::mem::size_of::<Self>(),
             Self::FIELDS,
         );
+    }
+    #[automatically_derived]
+    impl ::cr_core::layout::Describe for CrHdrMmContext {
+        const FORMAT: ::cr_core::layout::Format = ::cr_core::layout::Format::Header {
+            fingerprint: <Self as ::cr_core::Layout>::FINGERPRINT,
+            size: ::core::mem::size_of::<Self>(),
+        };
     }
     const _: () = ::core::assert!(
         (CR_HDR_MM_CONTEXT) != ::cr_core::image::END,

@@ -18,6 +18,7 @@ const _: () = {
                 offset: ::core::mem::offset_of!(PerHdr, psw_addr),
                 size: ::core::mem::size_of::<u64>(),
                 ty: "u64",
+                format: <u64 as ::cr_core::layout::Describe>::FORMAT,
                 mode: ::cr_core::layout::Mode::Copy,
             },
             ::cr_core::FieldInfo {
@@ -26,6 +27,7 @@ const _: () = {
                 offset: ::core::mem::offset_of!(PerHdr, starting_addr),
                 size: ::core::mem::size_of::<u64>(),
                 ty: "u64",
+                format: <u64 as ::cr_core::layout::Describe>::FORMAT,
                 mode: ::cr_core::layout::Mode::Copy,
             },
             ::cr_core::FieldInfo {
@@ -34,6 +36,7 @@ const _: () = {
                 offset: ::core::mem::offset_of!(PerHdr, trace),
                 size: ::core::mem::size_of::<u16>(),
                 ty: "u16",
+                format: <u16 as ::cr_core::layout::Describe>::FORMAT,
                 mode: ::cr_core::layout::Mode::Flags(
                     &[
                         ::cr_core::layout::FlagInfo {
@@ -49,6 +52,13 @@ const _: () = {
             ::core::mem::size_of::<Self>(),
             Self::FIELDS,
         );
+    }
+    #[automatically_derived]
+    impl ::cr_core::layout::Describe for PerHdr {
+        const FORMAT: ::cr_core::layout::Format = ::cr_core::layout::Format::Header {
+            fingerprint: <Self as ::cr_core::Layout>::FINGERPRINT,
+            size: ::core::mem::size_of::<Self>(),
+        };
     }
     #[automatically_derived]
     impl<'__cr0> ::cr_core::CrCopy<TaskView<'__cr0>> for PerHdr {

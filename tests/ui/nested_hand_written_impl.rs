@@ -24,6 +24,10 @@ pub struct HandHeader {
     pub base: u64,
 }
 
+impl cr_core::layout::Describe for HandHeader {
+    const FORMAT: cr_core::layout::Format = cr_core::layout::Format::Opaque { size: 8 };
+}
+
 impl cr_core::CrCopy<Segment> for HandHeader {
     fn save(&mut self, src: &Segment) {
         self.base = src.base;

@@ -4,6 +4,11 @@ pub struct Inner {
     pub word: u64,
 }
 
+// It has an image format; only `Copy` is missing.
+impl cr_core::layout::Describe for Inner {
+    const FORMAT: cr_core::layout::Format = cr_core::layout::Format::Opaque { size: 8 };
+}
+
 pub struct Live {
     pub inner: Inner,
 }
