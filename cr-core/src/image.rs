@@ -30,9 +30,36 @@ fn crc32c(bytes: &[u8]) -> u32 {
 }
 
 /// A header that can be written to an image as a record: `#[cr(record = N)]`.
-pub trait Record: Layout + RecordBytes {
+///
+/// A record type evolves through versions: each version is a header (the newest a `CrCopy`
+/// header, released older ones frozen with `#[derive(CrLayout)]`), each naming the one before it
+/// with `prev`. A reader of the newest accepts a record of any version of the chain and upgrades
+/// it step by step.
+pub trait Record: Layout + RecordBytes + Sized {
     /// The record type (never 0, which is the end record's).
     const TYPE: u32;
+    /// This header's version of the record type (`#[cr(version = N)]`, 1 by default).
+    const VERSION: u32 = 1;
+    /// The oldest version a reader of this header accepts: the start of its `prev` chain.
+    const OLDEST: u32 = Self::VERSION;
+    /// A reader that does not know this record type may skip it (`#[cr(optional)]`).
+    const OPTIONAL: bool = false;
+
+    /// The fingerprint and size of `version` of this record type, if the chain holds it.
+    fn layout_of(version: u32) -> Option<(u64, usize)> {
+        if version == Self::VERSION {
+            Some((Self::FINGERPRINT, core::mem::size_of::<Self>()))
+        } else {
+            None
+        }
+    }
+
+    /// A payload of `version` (whose fingerprint and length [`layout_of`](Record::layout_of)
+    /// accepted), decoded as that version and upgraded to this one.
+    fn decode(version: u32, payload: &[u8]) -> Result<Self, Error> {
+        let _ = version;
+        Self::read_from_bytes(payload).map_err(|_| Error::new(ErrorKind::Truncated))
+    }
 }
 
 /// What a record's bytes need: zerocopy's byte-view traits, which with `#[repr(C)]` also prove

@@ -158,6 +158,8 @@ pub enum Mode {
     Skip,
     /// `reserved`: saved as zero, must be zero on restore.
     Reserved,
+    /// A field of a `#[derive(CrLayout)]` header: image data, copied nowhere.
+    Data,
     /// `path` with `nested`: a header (or an array of headers) of its own, with its own table.
     Nested(Nested),
 }
@@ -205,8 +207,8 @@ pub struct FlagInfo {
     pub name: &'static str,
     /// Its bit.
     pub bit: u32,
-    /// The `bool` place it maps to.
-    pub path: &'static str,
+    /// The `bool` place it maps to (`None` in a `CrLayout` header, which has no live side).
+    pub path: Option<&'static str>,
 }
 
 impl Mode {
@@ -222,6 +224,7 @@ impl Mode {
             Mode::Flags(_) => "flags",
             Mode::Skip => "skip",
             Mode::Reserved => "reserved",
+            Mode::Data => "data",
             Mode::Nested(_) => "nested",
         }
     }
@@ -438,7 +441,13 @@ fn rows(
                         "{:>6} {:>5}  {:<24} {:<20} bit {} {}",
                         "", "", "", "", flag.bit, flag.name
                     )?;
-                    writeln!(f, "{:pad$} {}", "", flag.path, pad = 12usize.saturating_sub(label))?;
+                    writeln!(
+                        f,
+                        "{:pad$} {}",
+                        "",
+                        flag.path.unwrap_or("-"),
+                        pad = 12usize.saturating_sub(label)
+                    )?;
                 }
             }
             Mode::Nested(nested) => {

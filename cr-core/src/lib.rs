@@ -57,6 +57,11 @@ pub use layout::{FieldInfo, Layout, LayoutTable};
 /// in [`attributes`].
 pub use cr_derive::CrCopy;
 
+/// Derives the image side only of a header: its [`Layout`], flag constants and, with
+/// `record = N`, its [`image::Record`]; no live target, no `CrCopy`. A released version of a
+/// record is frozen this way and named by the next version's `prev`. See [`attributes`].
+pub use cr_derive::CrLayout;
+
 /// The zerocopy version the derive's `bits` and `reserved` modes rely on.
 pub use zerocopy;
 

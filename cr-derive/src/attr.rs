@@ -16,7 +16,27 @@ pub const CRATE: &str = "crate";
 pub const COVER: &str = "cover";
 pub const IGNORE: &str = "ignore";
 pub const RECORD: &str = "record";
-pub const CONTAINER_KEYS: &[&str] = &[TARGET, VALIDATE, AFTER_RESTORE, CRATE, COVER, IGNORE, RECORD];
+pub const VERSION: &str = "version";
+pub const PREV: &str = "prev";
+pub const UPGRADE: &str = "upgrade";
+pub const DROPPED: &str = "dropped";
+pub const FINGERPRINT: &str = "fingerprint";
+pub const OPTIONAL: &str = "optional";
+pub const CONTAINER_KEYS: &[&str] = &[
+    TARGET,
+    VALIDATE,
+    AFTER_RESTORE,
+    CRATE,
+    COVER,
+    IGNORE,
+    RECORD,
+    VERSION,
+    PREV,
+    UPGRADE,
+    DROPPED,
+    FINGERPRINT,
+    OPTIONAL,
+];
 
 pub const PATH: &str = "path";
 pub const BITS: &str = "bits";
@@ -28,6 +48,8 @@ pub const FLAG: &str = "flag";
 pub const SKIP: &str = "skip";
 pub const RESERVED: &str = "reserved";
 pub const NESTED: &str = "nested";
+pub const SINCE: &str = "since";
+pub const DEFAULT: &str = "default";
 pub const FIELD_KEYS: &[&str] = &[
     PATH,
     BITS,
@@ -39,6 +61,8 @@ pub const FIELD_KEYS: &[&str] = &[
     SKIP,
     RESERVED,
     NESTED,
+    SINCE,
+    DEFAULT,
 ];
 
 pub const BIT: &str = "bit";
@@ -99,6 +123,18 @@ pub struct ContainerAttrs {
     pub ignores: Vec<LitStr>,
     /// `record = N`: the header's record type in images.
     pub record: Option<Key<Expr>>,
+    /// `version = N`: this header's version of its record type.
+    pub version: Option<Key<LitInt>>,
+    /// `prev = Type`: the header of the version before.
+    pub prev: Option<Key<Type>>,
+    /// `upgrade = path`: the user's step from `prev` to this version.
+    pub upgrade: Option<Key<syn::Path>>,
+    /// `dropped = "name"`: fields of `prev` this version no longer has.
+    pub dropped: Vec<LitStr>,
+    /// `fingerprint = 0x...`: the pinned layout.
+    pub fingerprint: Option<Key<LitInt>>,
+    /// `optional`: readers that do not know the record type may skip it.
+    pub optional: Option<Key<()>>,
 }
 
 #[derive(Default)]
@@ -113,6 +149,10 @@ pub struct FieldAttrs {
     pub path: Option<Key<LitStr>>,
     pub mask: Option<Key<Expr>>,
     pub strict_mask: Option<Key<Expr>>,
+    /// `since = N`: the version that added this field.
+    pub since: Option<Key<LitInt>>,
+    /// `default = EXPR`: the value an upgrade gives a new field.
+    pub default: Option<Key<Expr>>,
     pub flags: Vec<RawFlag>,
 }
 
@@ -191,6 +231,27 @@ pub fn parse_container(cx: &mut Ctxt, attrs: &[Attribute]) -> ContainerAttrs {
                     let expr: Expr = meta.value()?.parse()?;
                     set(cx, &mut out.record, span, expr, RECORD);
                 }
+                VERSION => {
+                    let lit: LitInt = meta.value()?.parse()?;
+                    set(cx, &mut out.version, span, lit, VERSION);
+                }
+                PREV => {
+                    let ty: Type = meta.value()?.parse()?;
+                    set(cx, &mut out.prev, span, ty, PREV);
+                }
+                UPGRADE => {
+                    let path = parse_fn_path(&meta)?;
+                    set(cx, &mut out.upgrade, span, path, UPGRADE);
+                }
+                DROPPED => {
+                    let lit: LitStr = meta.value()?.parse()?;
+                    out.dropped.push(lit);
+                }
+                FINGERPRINT => {
+                    let lit: LitInt = meta.value()?.parse()?;
+                    set(cx, &mut out.fingerprint, span, lit, FINGERPRINT);
+                }
+                OPTIONAL => set(cx, &mut out.optional, span, (), OPTIONAL),
                 _ => unknown_key(cx, &meta, &key, Level::Struct)?,
             }
             Ok(())
@@ -221,6 +282,14 @@ pub fn parse_field(cx: &mut impl Report, attrs: &[Attribute]) -> FieldAttrs {
                 STRICT_MASK => {
                     let expr: Expr = meta.value()?.parse()?;
                     set_field_value(cx, &mut out, |o| &mut o.strict_mask, STRICT_MASK, span, expr);
+                }
+                SINCE => {
+                    let lit: LitInt = meta.value()?.parse()?;
+                    set_field_value(cx, &mut out, |o| &mut o.since, SINCE, span, lit);
+                }
+                DEFAULT => {
+                    let expr: Expr = meta.value()?.parse()?;
+                    set_field_value(cx, &mut out, |o| &mut o.default, DEFAULT, span, expr);
                 }
                 BITS => out.mark(cx, BITS, span),
                 CONVERT => out.mark(cx, CONVERT, span),

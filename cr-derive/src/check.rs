@@ -99,18 +99,19 @@ fn check_flags(cx: &mut Ctxt, field: &Field, word: &FlagWord) {
                 format!(
                     "flag bit {} for `{}` does not fit in {} {width}-bit field (bits 0 to {})",
                     flag.bit,
-                    flag.place.text,
+                    flag.label(),
                     if width == 8 { "an" } else { "a" },
                     width - 1
                 ),
             );
         }
-        if let Some(first) = seen.insert(flag.bit, &flag.place.text) {
+        if let Some(first) = seen.insert(flag.bit, flag.label()) {
             cx.error(
                 flag.bit_span,
                 format!(
                     "flag bit {} is declared twice, for `{first}` and for `{}`; give each flag its own bit",
-                    flag.bit, flag.place.text
+                    flag.bit,
+                    flag.label()
                 ),
             );
         }
@@ -135,13 +136,13 @@ fn check_constant_names(cx: &mut Ctxt, header: &Header) {
                         format!(
                             "the flag for `{}` would get the constant `{text}`, which is not an identifier; \
                              give it `name = \"...\"` with letters, digits and `_`",
-                            flag.place.text
+                            flag.label()
                         ),
                     );
                     continue;
                 }
             };
-            let this = format!("the flag for `{}`", flag.place.text);
+            let this = format!("the flag for `{}`", flag.label());
             if let Some(other) = names.insert(constant.clone(), this.clone()) {
                 cx.error(
                     flag.name_span,

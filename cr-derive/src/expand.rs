@@ -1,17 +1,18 @@
 //! Code generation from a checked model: save, restore (checks, then the validator, then
-//! writes, then `after_restore`), the flag constants and the compile-time size assertions.
-//! One small function per concern; every statement is spanned on the attribute it comes from.
+//! writes, then `after_restore`), the flag constants, the layout and record impls, and the
+//! compile-time assertions (sizes, flag bits, format evolution). One small function per concern;
+//! every statement is spanned on the attribute it comes from.
 
 use crate::ctxt::Ctxt;
-use crate::model::{self, Field, FlagWord, Header, Mapping, Mask, Mode, PathMap};
+use crate::model::{self, Derive, Field, FlagWord, Header, Mapping, Mask, Mode, PathMap};
 use crate::place::{Place, Segment};
 use proc_macro2::{Ident, Span, TokenStream, TokenTree};
 use quote::{quote, quote_spanned};
 use syn::DeriveInput;
 
-pub fn derive(input: &DeriveInput) -> TokenStream {
+pub fn derive(input: &DeriveInput, derive: Derive) -> TokenStream {
     let mut cx = Ctxt::default();
-    let header = model::build(&mut cx, input);
+    let header = model::build(&mut cx, input, derive);
     if let Some(header) = &header {
         crate::check::check(&mut cx, header);
     }
@@ -21,8 +22,34 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
         return quote! { #errors #fallback };
     }
     match &header {
-        Some(header) => expand(header),
+        Some(header) => match (header.derive, &header.target) {
+            (Derive::CrCopy, Some(target)) => expand(header, target),
+            (Derive::CrLayout, _) => expand_layout(header),
+            (Derive::CrCopy, None) => TokenStream::new(),
+        },
         None => TokenStream::new(),
+    }
+}
+
+/// `#[derive(CrLayout)]`: an image-only header: its constants, layout, format and record.
+fn expand_layout(h: &Header) -> TokenStream {
+    let krate = &h.krate;
+    let asserts: TokenStream = h.fields.iter().map(bit_asserts).collect();
+    let constants = constants(h);
+    let layout = layout(h);
+    let record = record(h);
+    let pin = pin(h);
+    quote! {
+        #[doc(hidden)]
+        const _: () = {
+            #[allow(unused_imports)]
+            use #krate::__private as __cr;
+            #asserts
+            #constants
+            #layout
+            #record
+            #pin
+        };
     }
 }
 
@@ -33,14 +60,14 @@ struct Names {
     dst: Ident,
 }
 
-fn expand(h: &Header) -> TokenStream {
+fn expand(h: &Header, target: &syn::Type) -> TokenStream {
     let names = Names {
         src: Ident::new("src", Span::mixed_site()),
         dst: Ident::new("dst", Span::mixed_site()),
     };
     let krate = &h.krate;
     let ident = h.ident;
-    let (lifetimes, target) = name_lifetimes(&h.target);
+    let (lifetimes, target) = name_lifetimes(target);
     let Names { src, dst } = &names;
 
     // Each part is collected into one stream before it is interpolated: interpolating a stream
@@ -81,6 +108,7 @@ fn expand(h: &Header) -> TokenStream {
     let coverage = coverage(h);
     let layout = layout(h);
     let record = record(h);
+    let pin = pin(h);
 
     quote! {
         #[doc(hidden)]
@@ -93,6 +121,7 @@ fn expand(h: &Header) -> TokenStream {
             #constants
             #layout
             #record
+            #pin
 
             #[automatically_derived]
             impl<#(#lifetimes),*> #krate::CrCopy<#target> for #ident {
@@ -202,12 +231,13 @@ fn save(h: &Header, names: &Names, f: &Field) -> TokenStream {
         }
         Mapping::Flags(word) => {
             // One expression per word, the `|` of one term per flag, each term on its flag.
-            let terms = word.flags.iter().map(|flag| {
-                let live = flag.place.render(&names.src);
+            let terms = word.flags.iter().filter_map(|flag| {
+                let place = flag.place.as_ref()?;
+                let live = place.render(&names.src);
                 let bit = flag.constant.ident();
-                let span = flag.place.span;
+                let span = place.span;
                 let cr = cr_at(span);
-                quote_spanned!(span=> #cr::Flag::save(#live, Self::#bit))
+                Some(quote_spanned!(span=> #cr::Flag::save(#live, Self::#bit)))
             });
             quote_spanned!(span=> #member = #(#terms)|*;)
         }
@@ -216,7 +246,7 @@ fn save(h: &Header, names: &Names, f: &Field) -> TokenStream {
             let cr = cr_at(span);
             quote_spanned!(span=> #member = #cr::FromZeros::new_zeroed();)
         }
-        Mapping::Unknown => TokenStream::new(),
+        Mapping::Data | Mapping::NestedData | Mapping::Unknown => TokenStream::new(),
     }
 }
 
@@ -261,7 +291,7 @@ fn restore_check(h: &Header, names: &Names, index: usize, f: &Field) -> TokenStr
             let cr = cr_at(f.span);
             quote_spanned!(f.span=> #cr::check_reserved(#member, #name)?;)
         }
-        Mapping::Skip | Mapping::Unknown => TokenStream::new(),
+        Mapping::Skip | Mapping::Data | Mapping::NestedData | Mapping::Unknown => TokenStream::new(),
     }
 }
 
@@ -308,16 +338,19 @@ fn restore_write(h: &Header, names: &Names, f: &Field) -> TokenStream {
         Mapping::Flags(word) => word
             .flags
             .iter()
-            .map(|flag| {
-                let live = flag.place.render(&names.dst);
+            .filter_map(|flag| {
+                let place = flag.place.as_ref()?;
+                let live = place.render(&names.dst);
                 let bit = flag.constant.ident();
-                let span = flag.place.span;
+                let span = place.span;
                 let cr = cr_at(span);
                 let member = member_at(f, span);
-                quote_spanned!(span=> #live = #cr::Flag::restore(#member, Self::#bit, #live);)
+                Some(quote_spanned!(span=> #live = #cr::Flag::restore(#member, Self::#bit, #live);))
             })
             .collect(),
-        Mapping::Skip | Mapping::Reserved | Mapping::Unknown => TokenStream::new(),
+        Mapping::Skip | Mapping::Reserved | Mapping::Data | Mapping::NestedData | Mapping::Unknown => {
+            TokenStream::new()
+        }
     }
 }
 
@@ -339,7 +372,7 @@ fn bit_asserts(f: &Field) -> TokenStream {
                 "cr: header field `{}`: flag bit {} for `{}` does not fit in the field's type `{}`",
                 f.name,
                 flag.bit,
-                flag.place.text,
+                flag.label(),
                 type_text(ty)
             );
             quote_spanned! {flag.bit_span=>
@@ -359,7 +392,9 @@ fn size_assert(h: &Header, f: &Field) -> TokenStream {
     else {
         return TokenStream::new();
     };
-    let target = &h.target;
+    let Some(target) = &h.target else {
+        return TokenStream::new();
+    };
     let ty = f.ty;
     let span = place.span;
     let cr = cr_at(span);
@@ -407,7 +442,10 @@ fn flag_constants(f: &Field, word: &FlagWord) -> TokenStream {
     for flag in &word.flags {
         let name = flag.constant.ident();
         let bit = proc_macro2::Literal::u32_unsuffixed(flag.bit);
-        let doc = format!("Bit {} of `{field}`: set when `{}` is true.", flag.bit, flag.place.text);
+        let doc = match &flag.place {
+            Some(place) => format!("Bit {} of `{field}`: set when `{}` is true.", flag.bit, place.text),
+            None => format!("Bit {} of `{field}`: the flag `{}`.", flag.bit, flag.name),
+        };
         out.extend(quote_spanned!(flag.name_span=> #[doc = #doc] pub const #name: #ty = 1 << #bit;));
     }
     let all = word.all.ident();
@@ -430,7 +468,6 @@ fn fallback(h: &Header) -> TokenStream {
     }
     let krate = &h.krate;
     let ident = h.ident;
-    let (lifetimes, target) = name_lifetimes(&h.target);
     let mut seen = std::collections::BTreeSet::new();
     let mut consts = Vec::new();
     for f in &h.fields {
@@ -447,6 +484,7 @@ fn fallback(h: &Header) -> TokenStream {
             }
         }
     }
+    let copy = fallback_copy(h);
     quote! {
         const _: () = {
             impl #ident { #(#consts)* }
@@ -458,6 +496,20 @@ fn fallback(h: &Header) -> TokenStream {
             impl #krate::layout::Describe for #ident {
                 const FORMAT: #krate::layout::Format = #krate::layout::Format::Opaque { size: 0 };
             }
+            #copy
+        };
+    }
+}
+
+/// The fallback's `CrCopy` and `Phases`, for a `CrCopy` header that has a target.
+fn fallback_copy(h: &Header) -> TokenStream {
+    let Some(target) = &h.target else {
+        return TokenStream::new();
+    };
+    let krate = &h.krate;
+    let ident = h.ident;
+    let (lifetimes, target) = name_lifetimes(target);
+    quote! {
             impl<#(#lifetimes),*> #krate::CrCopy<#target> for #ident {
                 fn save(&mut self, _: &#target) {}
                 fn restore(&self, _: &mut #target) -> ::core::result::Result<(), #krate::Error> {
@@ -471,7 +523,6 @@ fn fallback(h: &Header) -> TokenStream {
                 fn write(&self, _: &mut #target) {}
                 fn after_restore(&self, _: &mut #target) {}
             }
-        };
     }
 }
 
@@ -483,8 +534,10 @@ fn coverage(h: &Header) -> TokenStream {
     if h.covers.is_empty() && h.ignores.is_empty() {
         return TokenStream::new();
     }
+    let Some(target) = &h.target else {
+        return TokenStream::new();
+    };
     let t = Ident::new("t", Span::mixed_site());
-    let target = &h.target;
     let mapped = h.mapped_places();
     let reaching: Vec<&Place> = mapped.iter().map(|(p, _)| *p).chain(h.ignores.iter()).collect();
     let covers = h.covers.iter().map(|cover| {
@@ -637,7 +690,13 @@ fn layout_row(h: &Header, f: &Field) -> TokenStream {
                 .map(|fl| {
                     let flag_name = &fl.name;
                     let bit = proc_macro2::Literal::u32_unsuffixed(fl.bit);
-                    let path = &fl.place.text;
+                    let path = match &fl.place {
+                        Some(place) => {
+                            let text = &place.text;
+                            quote!(::core::option::Option::Some(#text))
+                        }
+                        None => quote!(::core::option::Option::None),
+                    };
                     quote!(#krate::layout::FlagInfo { name: #flag_name, bit: #bit, path: #path },)
                 })
                 .collect();
@@ -645,6 +704,11 @@ fn layout_row(h: &Header, f: &Field) -> TokenStream {
         }
         Mapping::Skip => row!(path: [None], mode: [Skip]),
         Mapping::Reserved => row!(path: [None], mode: [Reserved]),
+        Mapping::Data => row!(path: [None], mode: [Data]),
+        Mapping::NestedData => {
+            let nested = quote!(<#ty as __cr::Frozen>::LAYOUT);
+            row!(path: [None], mode: [Nested(#nested)])
+        }
         Mapping::Unknown => TokenStream::new(),
     }
 }
@@ -654,6 +718,7 @@ fn layout_row(h: &Header, f: &Field) -> TokenStream {
 /// place), whichever uses there are.
 fn nest(h: &Header, f: &Field, place: &Place) -> TokenStream {
     let target = &h.target;
+    let target = quote!(#target);
     let span = place.span;
     let cr = cr_at(span);
     let ty = f.ty;
@@ -680,7 +745,8 @@ fn respan(tokens: TokenStream, span: Span) -> TokenStream {
         .collect()
 }
 
-/// `record = N`: the `Record` impl, and a compile-time refusal of type 0 however it is written.
+/// `record = N`: the `Record` impl (with its version, its `prev` chain and the upgrade from
+/// it), a compile-time refusal of type 0 however it is written, and the checks of `prev`.
 fn record(h: &Header) -> TokenStream {
     let Some(ty) = &h.record else { return TokenStream::new() };
     let krate = &h.krate;
@@ -689,11 +755,161 @@ fn record(h: &Header) -> TokenStream {
     let msg = format!(
         "cr: `{ident}` has record type 0, which is reserved for the image's end record; give it another number"
     );
+    let ev = &h.evolution;
+    let version = ev.version.map(|(v, span)| {
+        let v = proc_macro2::Literal::u32_unsuffixed(v);
+        quote_spanned!(span=> const VERSION: u32 = #v;)
+    });
+    let optional = ev.optional.then(|| {
+        quote!(
+            const OPTIONAL: bool = true;
+        )
+    });
+    let chain = ev.prev.as_ref().map(|(prev, span)| prev_chain(h, prev, *span));
+    let checks = ev.prev.as_ref().map(|(prev, span)| evolution_checks(h, prev, *span));
     quote_spanned! {span=>
         const _: () = ::core::assert!((#ty) != #krate::image::END, #msg);
+        #checks
         #[automatically_derived]
         impl #krate::image::Record for #ident {
             const TYPE: u32 = #ty;
+            #version
+            #optional
+            #chain
         }
     }
+}
+
+/// With `prev`: the oldest version, the layouts of the chain, and decoding an older version
+/// through `prev`, then the step up (derived, or the user's `upgrade`).
+fn prev_chain(h: &Header, prev: &syn::Type, span: Span) -> TokenStream {
+    let krate = &h.krate;
+    let step = match &h.evolution.upgrade {
+        Some(upgrade) => {
+            let f = Ident::new("upgrade", Span::mixed_site());
+            quote! {
+                let #f: fn(&#prev) -> ::core::result::Result<Self, #krate::Error> = #upgrade;
+                #f(&prev)
+            }
+        }
+        None => {
+            let h_ident = Ident::new("h", Span::mixed_site());
+            let defaults: Vec<TokenStream> = h
+                .fields
+                .iter()
+                .filter_map(|f| {
+                    let default = f.since.as_ref()?.default.as_ref()?;
+                    let member = &f.ident;
+                    Some(quote!(#h_ident.#member = #default;))
+                })
+                .collect();
+            let since = match defaults.is_empty() {
+                true => quote!(|_: &mut Self| {}),
+                false => quote!(|#h_ident: &mut Self| { #(#defaults)* }),
+            };
+            quote! {
+                ::core::result::Result::Ok(__cr::upgrade::<#prev, Self>(&prev, #since))
+            }
+        }
+    };
+    let version = Ident::new("version", Span::mixed_site());
+    let payload = Ident::new("payload", Span::mixed_site());
+    quote_spanned! {span=>
+        const OLDEST: u32 = <#prev as #krate::image::Record>::OLDEST;
+        fn layout_of(#version: u32) -> ::core::option::Option<(u64, usize)> {
+            if #version == <Self as #krate::image::Record>::VERSION {
+                ::core::option::Option::Some((<Self as #krate::Layout>::FINGERPRINT, ::core::mem::size_of::<Self>()))
+            } else {
+                <#prev as #krate::image::Record>::layout_of(#version)
+            }
+        }
+        fn decode(#version: u32, #payload: &[u8]) -> ::core::result::Result<Self, #krate::Error> {
+            if #version == <Self as #krate::image::Record>::VERSION {
+                return __cr::read_exact::<Self>(#payload);
+            }
+            let prev = <#prev as #krate::image::Record>::decode(#version, #payload)?;
+            #step
+        }
+    }
+}
+
+/// The compile-time checks of a `prev`: the same record type one version older, and (for a
+/// derived upgrade) every field carried, new or dropped, each refused with its own message.
+fn evolution_checks(h: &Header, prev: &syn::Type, span: Span) -> TokenStream {
+    let krate = &h.krate;
+    let ident = h.ident;
+    let this = ident.to_string();
+    let prev_name = type_text(prev);
+    let chain = respan(
+        quote! {
+            const _: () = __cr::check_chain(
+                <#prev as #krate::image::Record>::TYPE,
+                <#prev as #krate::image::Record>::VERSION,
+                <#ident as #krate::image::Record>::TYPE,
+                <#ident as #krate::image::Record>::VERSION,
+                #prev_name,
+            );
+        },
+        span,
+    );
+    if h.evolution.upgrade.is_some() {
+        return chain;
+    }
+    let fields: TokenStream = h
+        .fields
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let row = proc_macro2::Literal::usize_unsuffixed(i);
+            let (check, span) = match &f.since {
+                Some(since) => (quote!(check_new), since.span),
+                None => (quote!(check_carried), f.span),
+            };
+            // Located wholly on the field's attribute (or name), where the error belongs.
+            respan(
+                quote! {
+                    const _: () = __cr::#check(
+                        <#prev as #krate::Layout>::FIELDS,
+                        &<#ident as #krate::Layout>::FIELDS[#row],
+                        #this,
+                        #prev_name,
+                    );
+                },
+                span,
+            )
+        })
+        .collect();
+    let dropped = h.evolution.dropped.iter().map(|lit| lit.value());
+    let dropped = respan(
+        quote! {
+            const _: () = __cr::check_dropped(
+                <#prev as #krate::Layout>::FIELDS,
+                <#ident as #krate::Layout>::FIELDS,
+                &[#(#dropped),*],
+                #this,
+                #prev_name,
+            );
+        },
+        span,
+    );
+    quote! {
+        #chain
+        #fields
+        #dropped
+    }
+}
+
+/// `fingerprint = 0x...`: the layout must be the pinned one; the message shows the computed one.
+fn pin(h: &Header) -> TokenStream {
+    let Some((pinned, span)) = h.evolution.pin else {
+        return TokenStream::new();
+    };
+    let krate = &h.krate;
+    let ident = h.ident;
+    let this = ident.to_string();
+    let pinned = proc_macro2::Literal::u64_suffixed(pinned);
+    respan(
+        quote!(const _: () = __cr::check_pin(<#ident as #krate::Layout>::FINGERPRINT, #pinned, #this);),
+        span,
+    )
 }

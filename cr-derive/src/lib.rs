@@ -32,5 +32,13 @@ use proc_macro::TokenStream;
 #[proc_macro_derive(CrCopy, attributes(cr))]
 pub fn derive_cr_copy(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
-    expand::derive(&input).into()
+    expand::derive(&input, model::Derive::CrCopy).into()
+}
+
+/// Generates the image side only of a header (its `Layout`, flag constants and `Record`), for a
+/// released version frozen as the `prev` of a newer one. See `cr_core::attributes`.
+#[proc_macro_derive(CrLayout, attributes(cr))]
+pub fn derive_cr_layout(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    expand::derive(&input, model::Derive::CrLayout).into()
 }

@@ -3,18 +3,37 @@
 //! field's keys (exactly one mapping, modifiers that need `path`, conflicting keys: the `RULES`
 //! table) live here; rules across fields live in `check`. `expand` only reads what is built here.
 
-use crate::attr::{self, FieldAttrs, Key, RawFlag};
+use crate::attr::{self, ContainerAttrs, FieldAttrs, Key, RawFlag};
 use crate::ctxt::{Ctxt, FieldCtxt, Report};
 use crate::ident::{self, GeneratedName};
 use crate::place::Place;
 use proc_macro2::Span;
 use syn::spanned::Spanned;
-use syn::{Data, DeriveInput, Expr, Fields, Ident, Type};
+use syn::{Data, DeriveInput, Expr, Fields, Ident, LitStr, Type};
+
+/// Which derive is running: both share the model, and differ in what a header may say.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Derive {
+    /// `#[derive(CrCopy)]`: a header mapped onto a live target.
+    CrCopy,
+    /// `#[derive(CrLayout)]`: an image-only header (a frozen version), no target.
+    CrLayout,
+}
+
+impl Derive {
+    pub fn name(self) -> &'static str {
+        match self {
+            Derive::CrCopy => "CrCopy",
+            Derive::CrLayout => "CrLayout",
+        }
+    }
+}
 
 pub struct Header<'a> {
+    pub derive: Derive,
     pub ident: &'a Ident,
-    /// The target as written, `'_` lifetimes included.
-    pub target: Type,
+    /// The target as written, `'_` lifetimes included; `CrLayout` headers have none.
+    pub target: Option<Type>,
     pub validate: Option<syn::Path>,
     pub after_restore: Option<syn::Path>,
     pub krate: syn::Path,
@@ -24,8 +43,32 @@ pub struct Header<'a> {
     pub ignores: Vec<Place>,
     /// `record = N`: the record type, for images.
     pub record: Option<Expr>,
+    /// `version`, `prev`, `upgrade`, `dropped`, `fingerprint`, `optional`.
+    pub evolution: Evolution,
     /// The header was declared with generic parameters (an error; no fallback impl then).
     pub generic: bool,
+}
+
+/// How the header's record type evolves.
+#[derive(Default)]
+pub struct Evolution {
+    /// `version = N`, with the key's span.
+    pub version: Option<(u32, Span)>,
+    /// `prev = Type`: the header of version N - 1, with the key's span.
+    pub prev: Option<(Type, Span)>,
+    /// `upgrade = path`: the user's step from `prev`.
+    pub upgrade: Option<syn::Path>,
+    /// `dropped = "name"`: fields of `prev` this version no longer has.
+    pub dropped: Vec<LitStr>,
+    /// `fingerprint = 0x...`, with the key's span.
+    pub pin: Option<(u64, Span)>,
+    pub optional: bool,
+}
+
+/// `since = N` on a field: the version that added it, and its value after an upgrade.
+pub struct Since {
+    pub span: Span,
+    pub default: Option<Expr>,
 }
 
 /// `cover(Type = "place")`: every field of `ty`, found at `place`, must be mapped or ignored.
@@ -43,6 +86,7 @@ pub struct Field<'a> {
     /// The field's `#[cr]` attribute, or its name when it has none.
     pub span: Span,
     pub mapping: Mapping,
+    pub since: Option<Since>,
 }
 
 pub enum Mapping {
@@ -50,6 +94,10 @@ pub enum Mapping {
     Flags(FlagWord),
     Skip,
     Reserved,
+    /// `CrLayout`: a field of the image, copied nowhere.
+    Data,
+    /// `CrLayout`: a nested header (or an array of them) of the image.
+    NestedData,
     /// The field's attributes are in error (already reported): no mapping could be built.
     Unknown,
 }
@@ -85,13 +133,24 @@ pub struct FlagWord {
 pub struct FlagMap {
     pub bit: u32,
     pub bit_span: Span,
-    pub place: Place,
+    /// The `bool` place; `None` in a `CrLayout` header, which has no live side.
+    pub place: Option<Place>,
     /// The flag's name in the layout table: UPPER_SNAKE of `name = "..."` or of the place's leaf.
     pub name: String,
     /// Where the name comes from: `name = "..."`, or the path.
     pub name_span: Span,
     /// The flag's associated constant, `<FIELD>_<NAME>`.
     pub constant: GeneratedName,
+}
+
+impl FlagMap {
+    /// How messages name the flag: its place, or in a `CrLayout` header its name.
+    pub fn label(&self) -> &str {
+        match &self.place {
+            Some(place) => &place.text,
+            None => &self.name,
+        }
+    }
 }
 
 impl Header<'_> {
@@ -101,8 +160,12 @@ impl Header<'_> {
         for field in &self.fields {
             match &field.mapping {
                 Mapping::Path(p) => out.push((&p.place, field.name.as_str())),
-                Mapping::Flags(word) => out.extend(word.flags.iter().map(|f| (&f.place, field.name.as_str()))),
-                Mapping::Skip | Mapping::Reserved | Mapping::Unknown => {}
+                Mapping::Flags(word) => out.extend(
+                    word.flags
+                        .iter()
+                        .filter_map(|f| Some((f.place.as_ref()?, field.name.as_str()))),
+                ),
+                Mapping::Skip | Mapping::Reserved | Mapping::Data | Mapping::NestedData | Mapping::Unknown => {}
             }
         }
         out
@@ -110,27 +173,39 @@ impl Header<'_> {
 }
 
 /// Builds the model, reporting every problem it can find; `None` if the input is not even a
-/// struct with named fields or has no target.
-pub fn build<'a>(cx: &mut Ctxt, input: &'a DeriveInput) -> Option<Header<'a>> {
+/// struct with named fields, or a `CrCopy` header has no target.
+pub fn build<'a>(cx: &mut Ctxt, input: &'a DeriveInput, derive: Derive) -> Option<Header<'a>> {
     let container = attr::parse_container(cx, &input.attrs);
-    let named = named_fields(cx, input);
+    let named = named_fields(cx, input, derive);
     if let Some(param) = input.generics.params.first() {
+        let advice = match derive {
+            Derive::CrCopy => "; put lifetimes on the target instead (`target = TaskView<'_>`)",
+            Derive::CrLayout => "",
+        };
         cx.error(
             param.span(),
-            "an image header has one fixed layout, so `CrCopy` does not take generic parameters; \
-             put lifetimes on the target instead (`target = TaskView<'_>`)",
+            format!(
+                "an image header has one fixed layout, so `{}` does not take generic parameters{advice}",
+                derive.name()
+            ),
         );
     }
-    if container.target.is_none() {
-        cx.error(
+    match derive {
+        Derive::CrCopy if container.target.is_none() => cx.error(
             input.ident.span(),
             format!(
                 "missing `#[cr(target = Type)]` on `{}`: name the live type that every `path` starts from",
                 input.ident
             ),
-        );
+        ),
+        Derive::CrCopy => {}
+        Derive::CrLayout => refuse_live_keys(cx, &container),
     }
-    let fields = named?.into_iter().map(|f| build_field(cx, f)).collect();
+    let evolution = evolution(cx, &container);
+    let fields = named?
+        .into_iter()
+        .map(|f| build_field(cx, f, derive, &evolution))
+        .collect();
     let krate = container
         .krate
         .map(|k| k.value)
@@ -149,11 +224,16 @@ pub fn build<'a>(cx: &mut Ctxt, input: &'a DeriveInput) -> Option<Header<'a>> {
         .filter_map(|lit| report(cx, Place::parse(lit)))
         .collect();
     if let Some(record) = &container.record {
-        check_record(cx, input, record);
+        check_record(cx, input, record, derive);
     }
+    let target = match derive {
+        Derive::CrCopy => Some(container.target?.value),
+        Derive::CrLayout => None,
+    };
     Some(Header {
+        derive,
         ident: &input.ident,
-        target: container.target?.value,
+        target,
         validate: container.validate.map(|k| k.value),
         after_restore: container.after_restore.map(|k| k.value),
         krate,
@@ -161,11 +241,101 @@ pub fn build<'a>(cx: &mut Ctxt, input: &'a DeriveInput) -> Option<Header<'a>> {
         covers,
         ignores,
         record: container.record.map(|k| k.value),
+        evolution,
         generic: !input.generics.params.is_empty(),
     })
 }
 
-fn named_fields<'a>(cx: &mut Ctxt, input: &'a DeriveInput) -> Option<Vec<&'a syn::Field>> {
+/// A `CrLayout` header describes an image only: keys about a live side are refused, each once.
+fn refuse_live_keys(cx: &mut Ctxt, container: &ContainerAttrs) {
+    let mut refuse = |key: &str, span: Span| {
+        cx.error(
+            span,
+            format!(
+                "`{key}` is about the live side, and a `CrLayout` header has none: drop it (derive `CrCopy` for a header with a target)"
+            ),
+        )
+    };
+    if let Some(k) = &container.target {
+        refuse(attr::TARGET, k.span);
+    }
+    if let Some(k) = &container.validate {
+        refuse(attr::VALIDATE, k.span);
+    }
+    if let Some(k) = &container.after_restore {
+        refuse(attr::AFTER_RESTORE, k.span);
+    }
+    if let Some((path, _)) = container.covers.first() {
+        refuse(attr::COVER, path.span());
+    }
+    if let Some(lit) = container.ignores.first() {
+        refuse(attr::IGNORE, lit.span());
+    }
+}
+
+/// The evolution keys, each checked against the ones it needs.
+fn evolution(cx: &mut Ctxt, c: &ContainerAttrs) -> Evolution {
+    let version = c.version.as_ref().and_then(|k| match k.value.base10_parse::<u32>() {
+        Ok(v) if v >= 1 => Some((v, k.span)),
+        _ => {
+            cx.error(k.value.span(), "a record version is a number from 1 up");
+            None
+        }
+    });
+    if let (Some(k), None) = (&c.version, &c.record) {
+        cx.error(k.span, "`version` is a record's version: add `record = N`");
+    }
+    if let (Some(k), None) = (&c.optional, &c.record) {
+        cx.error(k.span, "`optional` says a record may be skipped: add `record = N`");
+    }
+    let prev = c.prev.as_ref().map(|k| (k.value.clone(), k.span));
+    if let Some((_, span)) = &prev {
+        match version {
+            Some((v, _)) if v >= 2 => {}
+            _ => cx.error(
+                *span,
+                "`prev` names the version before this one: give this header `version = N` with N >= 2",
+            ),
+        }
+    }
+    if let (Some(k), None) = (&c.upgrade, &prev) {
+        cx.error(k.span, "`upgrade` is the step from `prev`: add `prev = Type`");
+    }
+    if let Some(lit) = c.dropped.first() {
+        if prev.is_none() {
+            cx.error(lit.span(), "`dropped` names fields of `prev`: add `prev = Type`");
+        } else if c.upgrade.is_some() {
+            cx.error(
+                lit.span(),
+                "`dropped` is for the derived upgrade; with `upgrade = path` your function decides what becomes of each field",
+            );
+        }
+    }
+    let pin = c
+        .fingerprint
+        .as_ref()
+        .and_then(|k| match k.value.base10_parse::<u64>() {
+            Ok(v) => Some((v, k.span)),
+            Err(_) => {
+                cx.error(
+                    k.value.span(),
+                    "a fingerprint is a `u64`, e.g. `fingerprint = 0x1c7f_4c92_8089_8dcf`",
+                );
+                None
+            }
+        });
+    Evolution {
+        version,
+        prev,
+        upgrade: c.upgrade.as_ref().map(|k| k.value.clone()),
+        dropped: c.dropped.clone(),
+        pin,
+        optional: c.optional.is_some(),
+    }
+}
+
+fn named_fields<'a>(cx: &mut Ctxt, input: &'a DeriveInput, derive: Derive) -> Option<Vec<&'a syn::Field>> {
+    let derive = derive.name();
     match &input.data {
         Data::Struct(data) => match &data.fields {
             Fields::Named(named) => Some(named.named.iter().collect()),
@@ -173,7 +343,7 @@ fn named_fields<'a>(cx: &mut Ctxt, input: &'a DeriveInput) -> Option<Vec<&'a syn
             Fields::Unnamed(_) => {
                 cx.error(
                     input.ident.span(),
-                    "`CrCopy` needs a struct with named fields: each header field is named in errors and constants",
+                    format!("`{derive}` needs a struct with named fields: each header field is named in errors and constants"),
                 );
                 None
             }
@@ -181,14 +351,14 @@ fn named_fields<'a>(cx: &mut Ctxt, input: &'a DeriveInput) -> Option<Vec<&'a syn
         Data::Enum(e) => {
             cx.error(
                 e.enum_token.span,
-                "`CrCopy` can only be derived for a struct with named fields, not an enum",
+                format!("`{derive}` can only be derived for a struct with named fields, not an enum"),
             );
             None
         }
         Data::Union(u) => {
             cx.error(
                 u.union_token.span,
-                "`CrCopy` can only be derived for a struct with named fields, not a union",
+                format!("`{derive}` can only be derived for a struct with named fields, not a union"),
             );
             None
         }
@@ -200,30 +370,132 @@ fn report<T>(cx: &mut impl Report, parsed: Result<T, (Span, String)>) -> Option<
     parsed.map_err(|(span, msg)| cx.error(span, msg)).ok()
 }
 
-fn build_field<'a>(cx: &mut Ctxt, f: &'a syn::Field) -> Field<'a> {
+fn build_field<'a>(cx: &mut Ctxt, f: &'a syn::Field, derive: Derive, evolution: &Evolution) -> Field<'a> {
     let ident = f.ident.as_ref().expect("named field");
     let name = ident::unraw(&ident.to_string()).to_string();
     let mut fcx = cx.field(&name);
     let raw = attr::parse_field(&mut fcx, &f.attrs);
     let span = raw.attr_span.unwrap_or_else(|| ident.span());
-    // A field whose attribute did not parse, or that has only modifiers, is reported for that;
-    // "no mapping" would only repeat it.
-    if raw.keys.is_empty() && !raw.had_error {
-        fcx.error(
-            ident.span(),
-            "no mapping; add `#[cr(path = \"...\")]` (a place in the target), \
-             `#[cr(flag(bit = N, path = \"...\"))]`, `#[cr(skip)]` or `#[cr(reserved)]`",
-        );
-    }
-    check_keys(&mut fcx, &raw);
-    let mapping = build_mapping(&mut fcx, &name, span, &f.ty, raw);
+    let since = since(&mut fcx, &raw, evolution);
+    let mapping = match derive {
+        Derive::CrCopy => {
+            // A field whose attribute did not parse, or that has only modifiers, is reported for
+            // that; "no mapping" would only repeat it.
+            let maps = RULES.iter().any(|r| r.kind != Kind::Version && raw.has(r.key));
+            if !maps && !raw.had_error {
+                fcx.error(
+                    ident.span(),
+                    "no mapping; add `#[cr(path = \"...\")]` (a place in the target), \
+                     `#[cr(flag(bit = N, path = \"...\"))]`, `#[cr(skip)]` or `#[cr(reserved)]`",
+                );
+            }
+            check_keys(&mut fcx, &raw);
+            build_mapping(&mut fcx, &name, span, &f.ty, raw)
+        }
+        Derive::CrLayout => build_image_field(&mut fcx, &name, span, &f.ty, raw),
+    };
     Field {
         ident,
         name,
         ty: &f.ty,
         span,
         mapping,
+        since,
     }
+}
+
+/// `since = N` and `default = EXPR`: a field new in this version, with its value after an upgrade.
+fn since(cx: &mut FieldCtxt, raw: &FieldAttrs, evolution: &Evolution) -> Option<Since> {
+    if let (Some(default), None) = (&raw.default, &raw.since) {
+        cx.error(
+            default.span,
+            "`default` is the value of a new field: mark the field `since = N`",
+        );
+    }
+    let key = raw.since.as_ref()?;
+    let Ok(version) = key.value.base10_parse::<u32>() else {
+        cx.error(
+            key.value.span(),
+            "`since` takes the version that added the field, e.g. `since = 2`",
+        );
+        return None;
+    };
+    match (&evolution.prev, evolution.version) {
+        (None, _) => cx.error(
+            key.span,
+            "`since` marks a field added after the first version: the header needs `prev = Type` (and `version = N`)",
+        ),
+        (Some(_), Some((v, _))) if v != version => cx.error(
+            key.value.span(),
+            format!(
+                "`since = {version}`, but this header is version {v}: a field new in this version has `since = {v}`"
+            ),
+        ),
+        _ => {}
+    }
+    if let (Some(default), Some(_)) = (&raw.default, &evolution.upgrade) {
+        cx.error(
+            default.span,
+            "`default` is for the derived upgrade; with `upgrade = path` your function sets the new field",
+        );
+    }
+    Some(Since {
+        span: key.span,
+        default: raw.default.as_ref().map(|k| k.value.clone()),
+    })
+}
+
+/// A field of a `CrLayout` header: plain data, flags with names, reserved bytes or a nested header.
+fn build_image_field(cx: &mut FieldCtxt, name: &str, span: Span, ty: &Type, raw: FieldAttrs) -> Mapping {
+    const IMAGE_KEYS: &[&str] = &[attr::FLAG, attr::RESERVED, attr::NESTED, attr::SINCE, attr::DEFAULT];
+    for (key, key_span) in &raw.keys {
+        if !IMAGE_KEYS.contains(key) {
+            cx.error(
+                *key_span,
+                format!("`{key}` is about the live side, and a `CrLayout` header has none: drop it"),
+            );
+        }
+    }
+    let kinds: Vec<(&str, Span)> = [attr::FLAG, attr::RESERVED, attr::NESTED]
+        .into_iter()
+        .filter_map(|k| Some((k, raw.span_of(k)?)))
+        .collect();
+    for (other, other_span) in kinds.iter().skip(1) {
+        cx.error(
+            *other_span,
+            format!(
+                "`{other}` conflicts with `{}`: a field is data, flags, reserved or nested",
+                kinds[0].0
+            ),
+        );
+    }
+    if raw.had_error {
+        return Mapping::Unknown;
+    }
+    if !raw.flags.is_empty() {
+        return flag_word(cx, name, span, ty, &raw, Derive::CrLayout);
+    }
+    if raw.has(attr::RESERVED) {
+        return Mapping::Reserved;
+    }
+    if raw.has(attr::NESTED) {
+        return Mapping::NestedData;
+    }
+    Mapping::Data
+}
+
+fn flag_word(cx: &mut FieldCtxt, name: &str, span: Span, ty: &Type, raw: &FieldAttrs, derive: Derive) -> Mapping {
+    let field = ident::upper_snake(name);
+    let flags = raw
+        .flags
+        .iter()
+        .filter_map(|f| build_flag(cx, &field, f, derive))
+        .collect();
+    Mapping::Flags(FlagWord {
+        word: word_type(ty),
+        all: GeneratedName::new(format!("{field}_ALL"), span),
+        flags,
+    })
 }
 
 /// What a field key is to the rules below.
@@ -233,6 +505,8 @@ enum Kind {
     Mapping,
     /// Modifies a `path` mapping.
     Modifier,
+    /// About the field's history (`since`, `default`): goes with any mapping.
+    Version,
 }
 
 /// One field key: its kind, and the keys listed before it in this table that it cannot go with
@@ -317,6 +591,16 @@ const RULES: &[Rule] = &[
             (attr::SAVE_ONLY, NESTED_WHOLE),
         ],
     },
+    Rule {
+        key: attr::SINCE,
+        kind: Kind::Version,
+        conflicts: &[],
+    },
+    Rule {
+        key: attr::DEFAULT,
+        kind: Kind::Version,
+        conflicts: &[],
+    },
 ];
 
 /// The rules of `RULES` on one field's keys: exactly one mapping, modifiers only with `path`,
@@ -392,13 +676,7 @@ fn build_mapping(cx: &mut FieldCtxt, name: &str, span: Span, ty: &Type, raw: Fie
         });
     }
     if !raw.flags.is_empty() {
-        let field = ident::upper_snake(name);
-        let flags = raw.flags.iter().filter_map(|f| build_flag(cx, &field, f)).collect();
-        return Mapping::Flags(FlagWord {
-            word: word_type(ty),
-            all: GeneratedName::new(format!("{field}_ALL"), span),
-            flags,
-        });
+        return flag_word(cx, name, span, ty, &raw, Derive::CrCopy);
     }
     if raw.has(attr::SKIP) {
         return Mapping::Skip;
@@ -409,7 +687,7 @@ fn build_mapping(cx: &mut FieldCtxt, name: &str, span: Span, ty: &Type, raw: Fie
     Mapping::Unknown
 }
 
-fn build_flag(cx: &mut FieldCtxt, field: &str, f: &RawFlag) -> Option<FlagMap> {
+fn build_flag(cx: &mut FieldCtxt, field: &str, f: &RawFlag, derive: Derive) -> Option<FlagMap> {
     let bit = match &f.bit {
         Some(lit) => match lit.base10_parse::<u32>() {
             Ok(bit) => Some((bit, lit.span())),
@@ -423,18 +701,30 @@ fn build_flag(cx: &mut FieldCtxt, field: &str, f: &RawFlag) -> Option<FlagMap> {
             None
         }
     };
-    let place = match &f.path {
-        Some(lit) => report(cx, Place::parse(lit)),
-        None => {
+    // A `CrCopy` flag maps a `bool` place; a `CrLayout` flag has no live side, only its name.
+    let place = match (derive, &f.path) {
+        (Derive::CrCopy, Some(lit)) => Some(report(cx, Place::parse(lit))?),
+        (Derive::CrCopy, None) => {
             cx.error(f.span, "`flag(...)` needs `path = \"...\"`, the `bool` it maps to");
-            None
+            return None;
         }
+        (Derive::CrLayout, Some(lit)) => {
+            cx.error(
+                lit.span(),
+                "a `CrLayout` flag has no live place: write `flag(bit = N, name = \"X\")`",
+            );
+            return None;
+        }
+        (Derive::CrLayout, None) => None,
     };
     let (bit, bit_span) = bit?;
-    let place = place?;
-    let (name, name_span) = match &f.name {
-        Some(lit) => (ident::upper_snake(&lit.value()), lit.span()),
-        None => (ident::upper_snake(&place.leaf()), place.span),
+    let (name, name_span) = match (&f.name, &place) {
+        (Some(lit), _) => (ident::upper_snake(&lit.value()), lit.span()),
+        (None, Some(place)) => (ident::upper_snake(&place.leaf()), place.span),
+        (None, None) => {
+            cx.error(f.span, "a `CrLayout` flag is known by its name: add `name = \"X\"`");
+            return None;
+        }
     };
     let constant = GeneratedName::new(format!("{field}_{name}"), name_span);
     Some(FlagMap {
@@ -514,7 +804,8 @@ fn repr_c(input: &DeriveInput) -> ReprC {
 
 /// A record's bytes go into images: its layout must be the one written, `#[repr(C)]`, and its
 /// type must not be the end record's.
-fn check_record(cx: &mut Ctxt, input: &DeriveInput, record: &Key<Expr>) {
+fn check_record(cx: &mut Ctxt, input: &DeriveInput, record: &Key<Expr>, derive: Derive) {
+    let _ = derive;
     if let ReprC::No = repr_c(input) {
         cx.error(
             record.span,

@@ -33,7 +33,7 @@ fn headers(source: &str) -> Vec<syn::DeriveInput> {
                 let mut derives = false;
                 if a.path().is_ident("derive") {
                     let _ = a.parse_nested_meta(|meta| {
-                        derives |= meta.path.is_ident("CrCopy");
+                        derives |= meta.path.is_ident("CrCopy") || meta.path.is_ident("CrLayout");
                         Ok(())
                     });
                 }
@@ -44,11 +44,31 @@ fn headers(source: &str) -> Vec<syn::DeriveInput> {
         .collect()
 }
 
+/// Whether `input` derives `name`.
+fn derives(input: &syn::DeriveInput, name: &str) -> bool {
+    input.attrs.iter().any(|a| {
+        let mut found = false;
+        if a.path().is_ident("derive") {
+            let _ = a.parse_nested_meta(|meta| {
+                found |= meta.path.is_ident(name);
+                Ok(())
+            });
+        }
+        found
+    })
+}
+
 /// Expands every header of a source file, pretty-printed.
 fn expand_file(source: &str) -> String {
     let mut items = Vec::new();
     for input in headers(source) {
-        let expanded: syn::File = syn::parse2(crate::expand::derive(&input)).expect("expansion parses as items");
+        let derive = if derives(&input, "CrLayout") {
+            crate::model::Derive::CrLayout
+        } else {
+            crate::model::Derive::CrCopy
+        };
+        let expanded: syn::File =
+            syn::parse2(crate::expand::derive(&input, derive)).expect("expansion parses as items");
         items.extend(expanded.items);
     }
     prettyplease::unparse(&syn::File {
@@ -152,13 +172,13 @@ fn cr_attribute_idents(input: &syn::DeriveInput) -> Vec<String> {
 }
 
 /// The `unsafe_code` lint does not see derive output, so `forbid(unsafe_code)` in a user's crate
-/// proves nothing: scan the expansion of a header that uses every key of `attr` instead.
+/// proves nothing: scan the expansion of headers that use every key of `attr` instead.
 #[test]
 fn expansion_of_every_key_holds_no_unsafe() {
     let source = fs::read_to_string(workspace().join("tests/expand/every_key.rs")).expect("every_key.rs");
     let inputs = headers(&source);
-    assert_eq!(inputs.len(), 1, "every_key.rs declares one header");
-    let used = cr_attribute_idents(&inputs[0]);
+    assert!(!inputs.is_empty(), "every_key.rs declares headers");
+    let used: Vec<String> = inputs.iter().flat_map(cr_attribute_idents).collect();
     for key in attr::CONTAINER_KEYS
         .iter()
         .chain(attr::FIELD_KEYS)
@@ -169,9 +189,16 @@ fn expansion_of_every_key_holds_no_unsafe() {
             "every_key.rs does not use the key `{key}`"
         );
     }
-    let output = crate::expand::derive(&inputs[0]);
-    assert_no_token(&output, "compile_error");
-    assert_no_token(&output, "unsafe");
+    for input in &inputs {
+        let derive = if derives(input, "CrLayout") {
+            crate::model::Derive::CrLayout
+        } else {
+            crate::model::Derive::CrCopy
+        };
+        let output = crate::expand::derive(input, derive);
+        assert_no_token(&output, "compile_error");
+        assert_no_token(&output, "unsafe");
+    }
 }
 
 fn assert_no_token(tokens: &TokenStream, word: &str) {
@@ -188,7 +215,7 @@ fn assert_no_token(tokens: &TokenStream, word: &str) {
 fn errors(source: &str) -> Vec<String> {
     let input: syn::DeriveInput = syn::parse_str(source).expect("derive input");
     let mut messages = Vec::new();
-    let output = crate::expand::derive(&input);
+    let output = crate::expand::derive(&input, crate::model::Derive::CrCopy);
     let mut tokens = output.into_iter().peekable();
     while let Some(tt) = tokens.next() {
         // `::core::compile_error! { "message" }`

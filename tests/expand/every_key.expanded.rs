@@ -101,12 +101,16 @@ const _: () = {
                         ::cr_core::layout::FlagInfo {
                             name: "SINGLE_STEP",
                             bit: 0,
-                            path: "thread.per_info.single_step",
+                            path: ::core::option::Option::Some(
+                                "thread.per_info.single_step",
+                            ),
                         },
                         ::cr_core::layout::FlagInfo {
                             name: "IFETCH",
                             bit: 3,
-                            path: "thread.per_info.instruction_fetch",
+                            path: ::core::option::Option::Some(
+                                "thread.per_info.instruction_fetch",
+                            ),
                         },
                     ],
                 ),
@@ -158,10 +162,125 @@ const _: () = {
         (9) != ::cr_core::image::END,
         "cr: `EveryKey` has record type 0, which is reserved for the image's end record; give it another number"
     );
+    const _: () = __cr::check_chain(
+        <EveryKeyV1 as ::cr_core::image::Record>::TYPE,
+        <EveryKeyV1 as ::cr_core::image::Record>::VERSION,
+        <EveryKey as ::cr_core::image::Record>::TYPE,
+        <EveryKey as ::cr_core::image::Record>::VERSION,
+        "EveryKeyV1",
+    );
+    const _: () = __cr::check_carried(
+        <EveryKeyV1 as ::cr_core::Layout>::FIELDS,
+        &<EveryKey as ::cr_core::Layout>::FIELDS[0],
+        "EveryKey",
+        "EveryKeyV1",
+    );
+    const _: () = __cr::check_carried(
+        <EveryKeyV1 as ::cr_core::Layout>::FIELDS,
+        &<EveryKey as ::cr_core::Layout>::FIELDS[1],
+        "EveryKey",
+        "EveryKeyV1",
+    );
+    const _: () = __cr::check_carried(
+        <EveryKeyV1 as ::cr_core::Layout>::FIELDS,
+        &<EveryKey as ::cr_core::Layout>::FIELDS[2],
+        "EveryKey",
+        "EveryKeyV1",
+    );
+    const _: () = __cr::check_carried(
+        <EveryKeyV1 as ::cr_core::Layout>::FIELDS,
+        &<EveryKey as ::cr_core::Layout>::FIELDS[3],
+        "EveryKey",
+        "EveryKeyV1",
+    );
+    const _: () = __cr::check_carried(
+        <EveryKeyV1 as ::cr_core::Layout>::FIELDS,
+        &<EveryKey as ::cr_core::Layout>::FIELDS[4],
+        "EveryKey",
+        "EveryKeyV1",
+    );
+    const _: () = __cr::check_carried(
+        <EveryKeyV1 as ::cr_core::Layout>::FIELDS,
+        &<EveryKey as ::cr_core::Layout>::FIELDS[5],
+        "EveryKey",
+        "EveryKeyV1",
+    );
+    const _: () = __cr::check_carried(
+        <EveryKeyV1 as ::cr_core::Layout>::FIELDS,
+        &<EveryKey as ::cr_core::Layout>::FIELDS[6],
+        "EveryKey",
+        "EveryKeyV1",
+    );
+    const _: () = __cr::check_carried(
+        <EveryKeyV1 as ::cr_core::Layout>::FIELDS,
+        &<EveryKey as ::cr_core::Layout>::FIELDS[7],
+        "EveryKey",
+        "EveryKeyV1",
+    );
+    const _: () = __cr::check_new(
+        <EveryKeyV1 as ::cr_core::Layout>::FIELDS,
+        &<EveryKey as ::cr_core::Layout>::FIELDS[8],
+        "EveryKey",
+        "EveryKeyV1",
+    );
+    const _: () = __cr::check_carried(
+        <EveryKeyV1 as ::cr_core::Layout>::FIELDS,
+        &<EveryKey as ::cr_core::Layout>::FIELDS[9],
+        "EveryKey",
+        "EveryKeyV1",
+    );
+    const _: () = __cr::check_dropped(
+        <EveryKeyV1 as ::cr_core::Layout>::FIELDS,
+        <EveryKey as ::cr_core::Layout>::FIELDS,
+        &["gone"],
+        "EveryKey",
+        "EveryKeyV1",
+    );
     #[automatically_derived]
     impl ::cr_core::image::Record for EveryKey {
         const TYPE: u32 = 9;
+        const VERSION: u32 = 2;
+        const OPTIONAL: bool = true;
+        const OLDEST: u32 = <EveryKeyV1 as ::cr_core::image::Record>::OLDEST;
+        fn layout_of(version: u32) -> ::core::option::Option<(u64, usize)> {
+            if version == <Self as ::cr_core::image::Record>::VERSION {
+                ::core::option::Option::Some((
+                    <Self as ::cr_core::Layout>::FINGERPRINT,
+                    ::core::mem::size_of::<Self>(),
+                ))
+            } else {
+                <EveryKeyV1 as ::cr_core::image::Record>::layout_of(version)
+            }
+        }
+        fn decode(
+            version: u32,
+            payload: &[u8],
+        ) -> ::core::result::Result<Self, ::cr_core::Error> {
+            if version == <Self as ::cr_core::image::Record>::VERSION {
+                return __cr::read_exact::<Self>(payload);
+            }
+            let prev = <EveryKeyV1 as ::cr_core::image::Record>::decode(
+                version,
+                payload,
+            )?;
+            ::core::result::Result::Ok(
+                __cr::upgrade::<
+                    EveryKeyV1,
+                    Self,
+                >(
+                    &prev,
+                    |h: &mut Self| {
+                        h.skip = 7;
+                    },
+                ),
+            )
+        }
     }
+    const _: () = __cr::check_pin(
+        <EveryKey as ::cr_core::Layout>::FINGERPRINT,
+        4660u64,
+        "EveryKey",
+    );
     #[automatically_derived]
     impl ::cr_core::CrCopy<Task> for EveryKey {
         fn save(&mut self, src: &Task) {
@@ -256,6 +375,162 @@ const _: () = {
                 .after_restore(self.nested, dst.thread.per_info.lowcore);
             let after_restore: fn(&mut Task) = reload;
             after_restore(dst);
+        }
+    }
+};
+#[doc(hidden)]
+const _: () = {
+    #[allow(unused_imports)]
+    use ::cr_core::__private as __cr;
+    impl EveryKeyV1 {
+        ///Bit 0 of `flag`: the flag `SINGLE_STEP`.
+        pub const FLAG_SINGLE_STEP: u8 = 1 << 0;
+        ///Every flag bit of `flag` (bit 0); restore rejects any other bit.
+        pub const FLAG_ALL: u8 = Self::FLAG_SINGLE_STEP;
+    }
+    #[automatically_derived]
+    impl ::cr_core::Layout for EveryKeyV1 {
+        const NAME: &'static str = "EveryKeyV1";
+        const FIELDS: &'static [::cr_core::FieldInfo] = &[
+            ::cr_core::FieldInfo {
+                name: "copy",
+                path: ::core::option::Option::None,
+                offset: ::core::mem::offset_of!(EveryKeyV1, copy),
+                size: ::core::mem::size_of::<[u64; 16]>(),
+                ty: "[u64; 16]",
+                format: <[u64; 16] as ::cr_core::layout::Describe>::FORMAT,
+                mode: ::cr_core::layout::Mode::Data,
+            },
+            ::cr_core::FieldInfo {
+                name: "flag",
+                path: ::core::option::Option::None,
+                offset: ::core::mem::offset_of!(EveryKeyV1, flag),
+                size: ::core::mem::size_of::<u8>(),
+                ty: "u8",
+                format: <u8 as ::cr_core::layout::Describe>::FORMAT,
+                mode: ::cr_core::layout::Mode::Flags(
+                    &[
+                        ::cr_core::layout::FlagInfo {
+                            name: "SINGLE_STEP",
+                            bit: 0,
+                            path: ::core::option::Option::None,
+                        },
+                    ],
+                ),
+            },
+            ::cr_core::FieldInfo {
+                name: "nested",
+                path: ::core::option::Option::None,
+                offset: ::core::mem::offset_of!(EveryKeyV1, nested),
+                size: ::core::mem::size_of::<LowcoreHeader>(),
+                ty: "LowcoreHeader",
+                format: <LowcoreHeader as ::cr_core::layout::Describe>::FORMAT,
+                mode: ::cr_core::layout::Mode::Nested(
+                    <LowcoreHeader as __cr::Frozen>::LAYOUT,
+                ),
+            },
+            ::cr_core::FieldInfo {
+                name: "gone",
+                path: ::core::option::Option::None,
+                offset: ::core::mem::offset_of!(EveryKeyV1, gone),
+                size: ::core::mem::size_of::<[u8; 7]>(),
+                ty: "[u8; 7]",
+                format: <[u8; 7] as ::cr_core::layout::Describe>::FORMAT,
+                mode: ::cr_core::layout::Mode::Reserved,
+            },
+        ];
+        const FINGERPRINT: u64 = ::cr_core::layout::fingerprint(
+            ::core::mem::size_of::<Self>(),
+            Self::FIELDS,
+        );
+    }
+    #[automatically_derived]
+    impl ::cr_core::layout::Describe for EveryKeyV1 {
+        const FORMAT: ::cr_core::layout::Format = ::cr_core::layout::Format::Header {
+            fingerprint: <Self as ::cr_core::Layout>::FINGERPRINT,
+            size: ::core::mem::size_of::<Self>(),
+        };
+    }
+    const _: () = ::core::assert!(
+        (9) != ::cr_core::image::END,
+        "cr: `EveryKeyV1` has record type 0, which is reserved for the image's end record; give it another number"
+    );
+    #[automatically_derived]
+    impl ::cr_core::image::Record for EveryKeyV1 {
+        const TYPE: u32 = 9;
+    }
+};
+#[doc(hidden)]
+const _: () = {
+    #[allow(unused_imports)]
+    use ::cr_core::__private as __cr;
+    #[automatically_derived]
+    impl ::cr_core::Layout for EveryKeyByHand {
+        const NAME: &'static str = "EveryKeyByHand";
+        const FIELDS: &'static [::cr_core::FieldInfo] = &[
+            ::cr_core::FieldInfo {
+                name: "copy",
+                path: ::core::option::Option::None,
+                offset: ::core::mem::offset_of!(EveryKeyByHand, copy),
+                size: ::core::mem::size_of::<[u64; 16]>(),
+                ty: "[u64; 16]",
+                format: <[u64; 16] as ::cr_core::layout::Describe>::FORMAT,
+                mode: ::cr_core::layout::Mode::Data,
+            },
+        ];
+        const FINGERPRINT: u64 = ::cr_core::layout::fingerprint(
+            ::core::mem::size_of::<Self>(),
+            Self::FIELDS,
+        );
+    }
+    #[automatically_derived]
+    impl ::cr_core::layout::Describe for EveryKeyByHand {
+        const FORMAT: ::cr_core::layout::Format = ::cr_core::layout::Format::Header {
+            fingerprint: <Self as ::cr_core::Layout>::FINGERPRINT,
+            size: ::core::mem::size_of::<Self>(),
+        };
+    }
+    const _: () = ::core::assert!(
+        (9) != ::cr_core::image::END,
+        "cr: `EveryKeyByHand` has record type 0, which is reserved for the image's end record; give it another number"
+    );
+    const _: () = __cr::check_chain(
+        <EveryKeyV1 as ::cr_core::image::Record>::TYPE,
+        <EveryKeyV1 as ::cr_core::image::Record>::VERSION,
+        <EveryKeyByHand as ::cr_core::image::Record>::TYPE,
+        <EveryKeyByHand as ::cr_core::image::Record>::VERSION,
+        "EveryKeyV1",
+    );
+    #[automatically_derived]
+    impl ::cr_core::image::Record for EveryKeyByHand {
+        const TYPE: u32 = 9;
+        const VERSION: u32 = 2;
+        const OLDEST: u32 = <EveryKeyV1 as ::cr_core::image::Record>::OLDEST;
+        fn layout_of(version: u32) -> ::core::option::Option<(u64, usize)> {
+            if version == <Self as ::cr_core::image::Record>::VERSION {
+                ::core::option::Option::Some((
+                    <Self as ::cr_core::Layout>::FINGERPRINT,
+                    ::core::mem::size_of::<Self>(),
+                ))
+            } else {
+                <EveryKeyV1 as ::cr_core::image::Record>::layout_of(version)
+            }
+        }
+        fn decode(
+            version: u32,
+            payload: &[u8],
+        ) -> ::core::result::Result<Self, ::cr_core::Error> {
+            if version == <Self as ::cr_core::image::Record>::VERSION {
+                return __cr::read_exact::<Self>(payload);
+            }
+            let prev = <EveryKeyV1 as ::cr_core::image::Record>::decode(
+                version,
+                payload,
+            )?;
+            let upgrade: fn(
+                &EveryKeyV1,
+            ) -> ::core::result::Result<Self, ::cr_core::Error> = by_hand;
+            upgrade(&prev)
         }
     }
 };

@@ -29,17 +29,17 @@ const _: () = {
                         ::cr_core::layout::FlagInfo {
                             name: "NOEXEC",
                             bit: 0,
-                            path: "noexec",
+                            path: ::core::option::Option::Some("noexec"),
                         },
                         ::cr_core::layout::FlagInfo {
                             name: "HAS_PGSTE",
                             bit: 1,
-                            path: "has_pgste",
+                            path: ::core::option::Option::Some("has_pgste"),
                         },
                         ::cr_core::layout::FlagInfo {
                             name: "ALLOC",
                             bit: 5,
-                            path: "alloc_pgste",
+                            path: ::core::option::Option::Some("alloc_pgste"),
                         },
                     ],
                 ),

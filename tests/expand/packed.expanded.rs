@@ -72,7 +72,7 @@ const _: () = {
                         ::cr_core::layout::FlagInfo {
                             name: "ENABLED",
                             bit: 0,
-                            path: "enabled",
+                            path: ::core::option::Option::Some("enabled"),
                         },
                     ],
                 ),

@@ -220,12 +220,16 @@ const _: () = {
                         ::cr_core::layout::FlagInfo {
                             name: "SINGLE_STEP",
                             bit: 0,
-                            path: "thread.per_info.single_step",
+                            path: ::core::option::Option::Some(
+                                "thread.per_info.single_step",
+                            ),
                         },
                         ::cr_core::layout::FlagInfo {
                             name: "INSTRUCTION_FETCH",
                             bit: 1,
-                            path: "thread.per_info.instruction_fetch",
+                            path: ::core::option::Option::Some(
+                                "thread.per_info.instruction_fetch",
+                            ),
                         },
                     ],
                 ),
@@ -522,17 +526,17 @@ const _: () = {
                         ::cr_core::layout::FlagInfo {
                             name: "NOEXEC",
                             bit: 0,
-                            path: "noexec",
+                            path: ::core::option::Option::Some("noexec"),
                         },
                         ::cr_core::layout::FlagInfo {
                             name: "HAS_PGSTE",
                             bit: 1,
-                            path: "has_pgste",
+                            path: ::core::option::Option::Some("has_pgste"),
                         },
                         ::cr_core::layout::FlagInfo {
                             name: "ALLOC_PGSTE",
                             bit: 2,
-                            path: "alloc_pgste",
+                            path: ::core::option::Option::Some("alloc_pgste"),
                         },
                     ],
                 ),

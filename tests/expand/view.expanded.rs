@@ -42,7 +42,9 @@ const _: () = {
                         ::cr_core::layout::FlagInfo {
                             name: "SINGLE_STEP",
                             bit: 0,
-                            path: "thread.per_info.single_step",
+                            path: ::core::option::Option::Some(
+                                "thread.per_info.single_step",
+                            ),
                         },
                     ],
                 ),

@@ -1,0 +1,225 @@
+//! Records that outlive the binary: versions, frozen headers (`CrLayout`), `prev` chains with
+//! derived and hand-written upgrades, and pinned fingerprints.
+
+use cr_core::image::Record;
+use cr_core::layout::Mode;
+use cr_core::zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
+use cr_core::{CrCopy, CrLayout, Error, ErrorKind, Layout};
+use proptest::prelude::*;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Timer {
+    pub count: u64,
+    pub reload: u32,
+    pub armed: bool,
+    pub oneshot: bool,
+    pub divider: u16,
+    pub legacy: u32,
+}
+
+const TIMER: u32 = 0x31;
+
+/// Version 1, as released, frozen: only its image side remains.
+#[derive(CrLayout, Clone, Copy, Debug, Default, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
+#[zerocopy(crate = "cr_core::zerocopy")]
+#[repr(C)]
+#[cr(record = TIMER, fingerprint = 0x04ca_43d4_a636_9e9d)]
+pub struct TimerV1 {
+    pub count: u32,
+    pub reload: u32,
+    #[cr(flag(bit = 0, name = "ARMED"))]
+    pub flags: u8,
+    #[cr(reserved)]
+    pub pad: [u8; 3],
+    pub legacy: u32,
+}
+
+/// The `CrCopy` header version 1 was before it was frozen: the same image format, so the same
+/// fingerprint, whatever its mappings.
+#[derive(CrCopy, Default, FromBytes, IntoBytes, Immutable, KnownLayout)]
+#[zerocopy(crate = "cr_core::zerocopy")]
+#[repr(C)]
+#[cr(target = Timer, record = TIMER)]
+pub struct TimerV1Live {
+    #[cr(path = "divider", convert)]
+    pub count: u32,
+    #[cr(path = "reload", strict_mask = 0xffff)]
+    pub reload: u32,
+    #[cr(flag(bit = 0, path = "armed"))]
+    pub flags: u8,
+    #[cr(reserved)]
+    pub pad: [u8; 3],
+    #[cr(path = "legacy", save_only)]
+    pub legacy: u32,
+}
+
+/// Version 2, also released and frozen: a new flag and a new field with a default.
+#[derive(CrLayout, Clone, Copy, Debug, Default, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
+#[zerocopy(crate = "cr_core::zerocopy")]
+#[repr(C)]
+#[cr(record = TIMER, version = 2, prev = TimerV1)]
+pub struct TimerV2 {
+    pub count: u32,
+    pub reload: u32,
+    #[cr(flag(bit = 0, name = "ARMED"), flag(bit = 1, name = "ONESHOT"))]
+    pub flags: u8,
+    #[cr(reserved)]
+    pub pad: [u8; 1],
+    #[cr(since = 2, default = 1)]
+    pub divider: u16,
+    pub legacy: u32,
+}
+
+/// Version 3, the one this build writes: `count` widened to 64 bits, `legacy` dropped.
+#[derive(CrCopy, Clone, Copy, Debug, Default, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
+#[zerocopy(crate = "cr_core::zerocopy")]
+#[repr(C)]
+#[cr(target = Timer, record = TIMER, version = 3, prev = TimerV2, dropped = "legacy")]
+pub struct TimerV3 {
+    #[cr(path = "count")]
+    pub count: u64,
+    #[cr(path = "reload")]
+    pub reload: u32,
+    #[cr(flag(bit = 0, path = "armed"), flag(bit = 1, path = "oneshot"))]
+    pub flags: u8,
+    #[cr(reserved)]
+    pub pad: [u8; 1],
+    #[cr(path = "divider")]
+    pub divider: u16,
+}
+
+/// The same record type with a hand-written step: version 2 renamed `reload` to `period` and
+/// halves it.
+#[derive(CrLayout, Clone, Copy, Debug, Default, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
+#[zerocopy(crate = "cr_core::zerocopy")]
+#[repr(C)]
+#[cr(record = TIMER, version = 2, prev = TimerV1, upgrade = halve_period)]
+pub struct PeriodV2 {
+    pub count: u32,
+    pub period: u32,
+    #[cr(flag(bit = 0, name = "ARMED"))]
+    pub flags: u8,
+    #[cr(reserved)]
+    pub pad: [u8; 7],
+}
+
+fn halve_period(v1: &TimerV1) -> Result<PeriodV2, Error> {
+    if v1.reload % 2 != 0 {
+        return Err(Error::invalid("period", "an odd reload has no half period"));
+    }
+    Ok(PeriodV2 {
+        count: v1.count,
+        period: v1.reload / 2,
+        flags: v1.flags,
+        pad: [0; 7],
+    })
+}
+
+fn v1() -> TimerV1 {
+    TimerV1 {
+        count: 0xfffe_0001,
+        reload: 500,
+        flags: TimerV1::FLAGS_ARMED,
+        pad: [0; 3],
+        legacy: 77,
+    }
+}
+
+#[test]
+fn a_frozen_header_has_the_fingerprint_of_the_header_it_froze() {
+    assert_eq!(TimerV1::FINGERPRINT, TimerV1Live::FINGERPRINT);
+    assert_ne!(TimerV1::FINGERPRINT, TimerV2::FINGERPRINT);
+    // Its table has no live side: data fields, flags by name.
+    let [count, _, flags, pad, legacy] = TimerV1::FIELDS else {
+        panic!("five fields")
+    };
+    assert_eq!((count.mode, count.path), (Mode::Data, None));
+    assert_eq!((legacy.mode, pad.mode), (Mode::Data, Mode::Reserved));
+    let Mode::Flags([armed]) = flags.mode else {
+        panic!("one flag: {:?}", flags.mode)
+    };
+    assert_eq!((armed.name, armed.bit, armed.path), ("ARMED", 0, None));
+    assert_eq!(TimerV2::FLAGS_ALL, 0b11);
+}
+
+#[test]
+fn versions_and_the_chain() {
+    assert_eq!((TimerV1::VERSION, TimerV2::VERSION, TimerV3::VERSION), (1, 2, 3));
+    assert_eq!((TimerV1::OLDEST, TimerV2::OLDEST, TimerV3::OLDEST), (1, 1, 1));
+    assert_eq!(
+        TimerV3::layout_of(3),
+        Some((TimerV3::FINGERPRINT, size_of::<TimerV3>()))
+    );
+    assert_eq!(
+        TimerV3::layout_of(2),
+        Some((TimerV2::FINGERPRINT, size_of::<TimerV2>()))
+    );
+    assert_eq!(
+        TimerV3::layout_of(1),
+        Some((TimerV1::FINGERPRINT, size_of::<TimerV1>()))
+    );
+    assert_eq!(TimerV3::layout_of(4), None);
+    assert_eq!(TimerV3::layout_of(0), None);
+    assert_eq!((TimerV3::OPTIONAL, PeriodV2::OPTIONAL), (false, false));
+}
+
+#[test]
+fn version_1_upgrades_to_version_3_step_by_step() {
+    let old = v1();
+    let v3 = TimerV3::decode(1, old.as_bytes()).unwrap();
+    assert_eq!(
+        v3,
+        TimerV3 {
+            count: 0xfffe_0001, // widened, not sign-extended: it is unsigned
+            reload: 500,
+            flags: TimerV3::FLAGS_ARMED,
+            pad: [0],
+            divider: 1, // `since = 2, default = 1`
+        }
+    );
+    // And the upgraded header restores like any other.
+    let mut timer = Timer::default();
+    v3.restore(&mut timer).unwrap();
+    assert_eq!(
+        (timer.count, timer.reload, timer.armed, timer.divider),
+        (0xfffe_0001, 500, true, 1)
+    );
+}
+
+#[test]
+fn a_hand_written_step_runs_and_may_refuse() {
+    let v2 = PeriodV2::decode(1, v1().as_bytes()).unwrap();
+    assert_eq!(
+        (v2.count, v2.period, v2.flags),
+        (0xfffe_0001, 250, PeriodV2::FLAGS_ARMED)
+    );
+    let odd = TimerV1 { reload: 501, ..v1() };
+    let err = PeriodV2::decode(1, odd.as_bytes()).unwrap_err();
+    assert_eq!(
+        err.kind(),
+        ErrorKind::Invalid {
+            reason: "an odd reload has no half period"
+        }
+    );
+}
+
+/// The upgrade written out by hand, as a reviewer would compute it.
+fn by_hand(v1: &TimerV1) -> TimerV3 {
+    TimerV3 {
+        count: u64::from(v1.count),
+        reload: v1.reload,
+        flags: v1.flags,
+        pad: [0],
+        divider: 1,
+    }
+}
+
+proptest! {
+    #[test]
+    fn random_version_1_records_read_as_version_3_equal_the_hand_computed_upgrade(
+        count in any::<u32>(), reload in any::<u32>(), flags in 0u8..2, legacy in any::<u32>(),
+    ) {
+        let old = TimerV1 { count, reload, flags, pad: [0; 3], legacy };
+        prop_assert_eq!(TimerV3::decode(1, old.as_bytes()).unwrap(), by_hand(&old));
+    }
+}

@@ -1,0 +1,24 @@
+use cr_core::zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
+use cr_core::CrLayout;
+
+#[derive(CrLayout, FromBytes, IntoBytes, Immutable, KnownLayout)]
+#[zerocopy(crate = "cr_core::zerocopy")]
+#[repr(C)]
+#[cr(record = 5)]
+pub struct V1 {
+    pub count: u32,
+    pub reload: u32,
+}
+
+// `divider` is new in version 2, but not marked `since = 2`.
+#[derive(CrLayout, FromBytes, IntoBytes, Immutable, KnownLayout)]
+#[zerocopy(crate = "cr_core::zerocopy")]
+#[repr(C)]
+#[cr(record = 5, version = 2, prev = V1)]
+pub struct V2 {
+    pub count: u32,
+    pub reload: u32,
+    pub divider: u64,
+}
+
+fn main() {}
