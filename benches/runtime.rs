@@ -1,5 +1,6 @@
-//! Runtime of `save`, `restore` and both, on the s390 cpu header and a 4 KiB vCPU header:
-//! derived code, the same logic by hand, a byte-copy floor, and serde + postcard.
+//! Runtime of `save`, `restore` and both, on the s390 cpu header, a 4 KiB vCPU header and a
+//! `kvm_sregs`-shaped header of nested headers: derived code, the same logic by hand, a
+//! byte-copy floor, and serde + postcard.
 //! `cargo bench --bench runtime`; `scripts/bench/criterion_ratios.py` prints the ratios.
 
 mod common;
@@ -42,8 +43,12 @@ fn vcpu_4k(c: &mut Criterion) {
     subject::<common::vcpu::Vcpu>(c);
 }
 
+fn kvm_sregs(c: &mut Criterion) {
+    subject::<common::sregs::Sregs>(c);
+}
+
 fn config() -> Criterion {
-    // 24 benchmarks at ~2.5 s each: the whole run stays around a minute and a half.
+    // 36 benchmarks at ~2.5 s each: the whole run stays around a minute and a half.
     Criterion::default()
         .warm_up_time(Duration::from_millis(500))
         .measurement_time(Duration::from_millis(1500))
@@ -53,6 +58,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = s390_cpu, vcpu_4k
+    targets = s390_cpu, vcpu_4k, kvm_sregs
 }
 criterion_main!(benches);

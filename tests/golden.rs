@@ -79,5 +79,8 @@ fn every_golden_s390_image_restarts() {
         let mut reader = Reader::new(&bytes, ARCH_S390X).expect(name);
         while reader.skip().expect(name).is_some() {}
     }
-    assert!(names.contains(&current_s390_name()), "the current format's image is committed: {names:?}");
+    assert!(
+        names.contains(&current_s390_name()),
+        "the current format's image is committed: {names:?}"
+    );
 }

@@ -1,11 +1,11 @@
-//! The baseline of the runtime benchmarks: save and restore of both headers written by hand, as
+//! The baseline of the runtime benchmarks: save and restore of every header written by hand, as
 //! a careful engineer would write them without cr. Same checks, masks, flags, validation, same
 //! error values and the same order (every check before any write) as the derived code.
 
+use super::sregs::*;
 use super::vcpu::*;
 use cr::s390::{restore_access_regs, validate_psw, CrHdrCpu, Task, FPC_VALID_MASK, PSW_ADDR_INSN, PSW_MASK_USER};
-use cr_core::Layout;
-use cr_core::{Error, ErrorKind, Value};
+use cr_core::{Error, ErrorKind, Layout, Value};
 
 const EM_SINGLE_STEP: u8 = 1 << 0;
 const EM_INSTRUCTION_FETCH: u8 = 1 << 1;
@@ -334,5 +334,138 @@ pub fn restore_vcpu(h: &VcpuHeader, v: &mut Vcpu) -> Result<(), Error> {
     v.debug.os_lock = h.misc_flags & 1 != 0;
     v.debug.os_dlk = h.misc_flags & 1 << 1 != 0;
     v.pmu.enabled = h.misc_flags & 1 << 2 != 0;
+    Ok(())
+}
+
+/// `strict_mask` on a `u64` (the segment bytes are widened: the bits outside are the same).
+fn strict64(value: u64, valid: u64, field: &'static str, path: &'static str) -> Result<(), Error> {
+    match value & !valid {
+        0 => Ok(()),
+        bits => Err(Error::new(ErrorKind::MaskViolation { bits }).at(field, Some(path))),
+    }
+}
+
+/// `kvm_segment`, live -> header.
+fn save_segment(h: &mut SegmentHeader, s: &Segment) {
+    h.base = s.base;
+    h.limit = s.limit;
+    h.selector = s.selector;
+    h.type_ = s.type_;
+    h.present = s.present;
+    h.dpl = s.dpl;
+    h.db = s.db;
+    h.s = s.s;
+    h.l = s.l;
+    h.g = s.g;
+    h.avl = s.avl;
+    h.unusable = s.unusable;
+    h.padding = 0;
+}
+
+/// `kvm_dtable`, live -> header.
+fn save_dtable(h: &mut DtableHeader, d: &Dtable) {
+    h.base = d.base;
+    h.limit = d.limit;
+    h.padding = [0; 3];
+}
+
+/// `kvm_sregs`, live -> header.
+pub fn save_sregs(h: &mut SregsHeader, s: &Sregs) {
+    save_segment(&mut h.cs, &s.cs);
+    save_segment(&mut h.ds, &s.ds);
+    save_segment(&mut h.es, &s.es);
+    save_segment(&mut h.fs, &s.fs);
+    save_segment(&mut h.gs, &s.gs);
+    save_segment(&mut h.ss, &s.ss);
+    save_segment(&mut h.tr, &s.tr);
+    save_segment(&mut h.ldt, &s.ldt);
+    save_dtable(&mut h.gdt, &s.gdt);
+    save_dtable(&mut h.idt, &s.idt);
+    h.cr0 = s.cr0;
+    h.cr2 = s.cr2;
+    h.cr3 = s.cr3;
+    h.cr4 = s.cr4;
+    h.cr8 = s.cr8;
+    h.efer = s.efer;
+    h.apic_base = s.apic_base;
+    h.interrupt_bitmap = s.interrupt_bitmap;
+}
+
+/// `kvm_segment`'s checks, in field order.
+fn check_segment(h: &SegmentHeader) -> Result<(), Error> {
+    strict64(u64::from(h.type_), u64::from(SEG_TYPE_VALID), "type_", "type_")?;
+    strict64(u64::from(h.present), u64::from(SEG_BOOL), "present", "present")?;
+    strict64(u64::from(h.dpl), u64::from(SEG_DPL_VALID), "dpl", "dpl")?;
+    strict64(u64::from(h.unusable), u64::from(SEG_BOOL), "unusable", "unusable")?;
+    if h.padding != 0 {
+        return Err(reserved_not_zero("padding"));
+    }
+    Ok(())
+}
+
+/// `kvm_dtable`'s check.
+fn check_dtable(h: &DtableHeader) -> Result<(), Error> {
+    if h.padding != [0; 3] {
+        return Err(reserved_not_zero("padding"));
+    }
+    Ok(())
+}
+
+/// `kvm_segment`, header -> live (after every check of the whole `kvm_sregs`).
+fn write_segment(h: &SegmentHeader, s: &mut Segment) {
+    s.base = h.base;
+    s.limit = h.limit;
+    s.selector = h.selector;
+    s.type_ = h.type_;
+    s.present = h.present;
+    s.dpl = h.dpl;
+    s.db = h.db;
+    s.s = h.s;
+    s.l = h.l;
+    s.g = h.g;
+    s.avl = h.avl;
+    s.unusable = h.unusable;
+}
+
+/// `kvm_sregs`, header -> live: every check of every segment and table (errors carry the route
+/// through the outer field, as cr's do), the control registers' checks, then every write.
+pub fn restore_sregs(h: &SregsHeader, s: &mut Sregs) -> Result<(), Error> {
+    // The route names the outer header's row for the nested field: cr's `Error` holds it as a
+    // `&'static FieldInfo`, so the twin borrows the derived table for it (a pointer, no code).
+    let rows = <SregsHeader as Layout>::FIELDS;
+    check_segment(&h.cs).map_err(|e| e.routed(&rows[0], None))?;
+    check_segment(&h.ds).map_err(|e| e.routed(&rows[1], None))?;
+    check_segment(&h.es).map_err(|e| e.routed(&rows[2], None))?;
+    check_segment(&h.fs).map_err(|e| e.routed(&rows[3], None))?;
+    check_segment(&h.gs).map_err(|e| e.routed(&rows[4], None))?;
+    check_segment(&h.ss).map_err(|e| e.routed(&rows[5], None))?;
+    check_segment(&h.tr).map_err(|e| e.routed(&rows[6], None))?;
+    check_segment(&h.ldt).map_err(|e| e.routed(&rows[7], None))?;
+    check_dtable(&h.gdt).map_err(|e| e.routed(&rows[8], None))?;
+    check_dtable(&h.idt).map_err(|e| e.routed(&rows[9], None))?;
+    strict64(h.cr0, CR0_VALID, "cr0", "cr0")?;
+    strict64(h.cr4, CR4_VALID, "cr4", "cr4")?;
+    strict64(h.efer, EFER_VALID, "efer", "efer")?;
+
+    write_segment(&h.cs, &mut s.cs);
+    write_segment(&h.ds, &mut s.ds);
+    write_segment(&h.es, &mut s.es);
+    write_segment(&h.fs, &mut s.fs);
+    write_segment(&h.gs, &mut s.gs);
+    write_segment(&h.ss, &mut s.ss);
+    write_segment(&h.tr, &mut s.tr);
+    write_segment(&h.ldt, &mut s.ldt);
+    s.gdt.base = h.gdt.base;
+    s.gdt.limit = h.gdt.limit;
+    s.idt.base = h.idt.base;
+    s.idt.limit = h.idt.limit;
+    s.cr0 = h.cr0;
+    s.cr2 = h.cr2;
+    s.cr3 = h.cr3;
+    s.cr4 = h.cr4;
+    s.cr8 = h.cr8;
+    s.efer = h.efer;
+    s.apic_base = h.apic_base;
+    s.interrupt_bitmap = h.interrupt_bitmap;
     Ok(())
 }

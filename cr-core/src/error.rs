@@ -162,15 +162,16 @@ pub struct Error {
     route: [Option<Hop>; Error::MAX_ROUTE],
 }
 
-/// Where an error was found: a header field (restore), a byte of an image (reading), or neither.
-/// One of them, never two, which keeps `Error` small.
+/// Where an error was found: a header field (restore), a byte of an image (reading), both (a
+/// header in an image failed its own checks), or neither.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum At {
     Nowhere,
-    /// The innermost header field at fault and its live path.
+    /// The innermost header field at fault, its live path, and where in an image it was.
     Field {
         field: &'static str,
         path: Option<&'static str>,
+        offset: Option<u64>,
     },
     Offset(u64),
 }
@@ -188,7 +189,7 @@ struct Hop {
 
 impl Error {
     /// How many nested header fields an error's route records (the outermost ones).
-    pub const MAX_ROUTE: usize = 3;
+    pub const MAX_ROUTE: usize = 2;
 
     /// An error of `kind`, not tied to a header field.
     pub const fn new(kind: ErrorKind) -> Self {
@@ -207,18 +208,26 @@ impl Error {
     /// Ties the error to a header field and, when it has one, the live path it maps to.
     pub const fn at(self, field: &'static str, path: Option<&'static str>) -> Self {
         Error {
-            at: At::Field { field, path },
+            at: At::Field {
+                field,
+                path,
+                offset: self.offset(),
+            },
             ..self
         }
     }
 
-    /// Ties the error to a byte offset in an image (an image error is about bytes, not about a
-    /// header field: this replaces any field).
+    /// Ties the error to a byte offset in an image.
     pub const fn at_offset(self, offset: u64) -> Self {
-        Error {
-            at: At::Offset(offset),
-            ..self
-        }
+        let at = match self.at {
+            At::Field { field, path, .. } => At::Field {
+                field,
+                path,
+                offset: Some(offset),
+            },
+            At::Nowhere | At::Offset(_) => At::Offset(offset),
+        };
+        Error { at, ..self }
     }
 
     /// The error seen from the header that nests the one it was raised in: `nested` is that
@@ -256,7 +265,8 @@ impl Error {
     pub const fn offset(&self) -> Option<u64> {
         match self.at {
             At::Offset(offset) => Some(offset),
-            _ => None,
+            At::Field { offset, .. } => offset,
+            At::Nowhere => None,
         }
     }
 
@@ -421,14 +431,13 @@ mod tests {
     fn a_route_up_to_the_bound_is_shown_whole() {
         let e = Error::new(ErrorKind::ReservedNotZero)
             .at("x", Some("live_x"))
-            .routed(&C, Some(1))
-            .routed(&B, None)
+            .routed(&B, Some(1))
             .routed(&A, Some(7));
         assert_eq!((e.field(), e.path()), (Some("a"), Some("live_a")));
         assert_eq!((e.leaf_field(), e.leaf_path()), (Some("x"), Some("live_x")));
         assert_eq!(
             e.to_string(),
-            "header field `a[7].b.c[1].x` (live `live_a[7].live_b.live_c[1].live_x`) is reserved but not zero"
+            "header field `a[7].b[1].x` (live `live_a[7].live_b[1].live_x`) is reserved but not zero"
         );
     }
 
@@ -441,7 +450,19 @@ mod tests {
             .routed(&B, Some(2))
             .routed(&A, None);
         assert_eq!(e.field(), Some("a"));
-        assert_eq!(e.to_string(), "header field `a.b[2].c...x` is reserved but not zero");
+        assert_eq!(e.to_string(), "header field `a.b[2]...x` is reserved but not zero");
+    }
+
+    #[test]
+    fn a_field_and_an_offset_together() {
+        let e = Error::new(ErrorKind::ReservedNotZero).at("pad", None).at_offset(560);
+        assert_eq!((e.field(), e.offset()), (Some("pad"), Some(560)));
+        assert_eq!(
+            e.to_string(),
+            "header field `pad` is reserved but not zero (at byte 560)"
+        );
+        let e = Error::new(ErrorKind::Corrupt).at_offset(8).at("pad", None);
+        assert_eq!((e.field(), e.offset()), (Some("pad"), Some(8)));
     }
 
     #[test]

@@ -136,16 +136,19 @@ fn expand(h: &Header, target: &syn::Type) -> TokenStream {
 
             #[automatically_derived]
             impl<#(#lifetimes),*> __cr::Phases<#target> for #ident {
+                #[inline]
                 fn check(&self, #dst: &#target) -> ::core::result::Result<(), #krate::Error> {
                     #checks
                     #validate
                     ::core::result::Result::Ok(())
                 }
 
+                #[inline]
                 fn write(&self, #dst: &mut #target) {
                     #writes
                 }
 
+                #[inline]
                 fn after_restore(&self, #dst: &mut #target) {
                     #nested_afters
                     #after

@@ -316,6 +316,7 @@ const _: () = {
     }
     #[automatically_derived]
     impl __cr::Phases<Task> for EveryKey {
+        #[inline]
         fn check(&self, dst: &Task) -> ::core::result::Result<(), ::cr_core::Error> {
             __cr::narrow(self.convert, dst.regs.ilc, "convert", "regs.ilc")?;
             __cr::check_mask(
@@ -339,6 +340,7 @@ const _: () = {
             validate(self, dst).map_err(__cr::locate::<Self>)?;
             ::core::result::Result::Ok(())
         }
+        #[inline]
         fn write(&self, dst: &mut Task) {
             dst.regs.gprs = __cr::Same::restore(self.copy, dst.regs.gprs);
             dst.thread.fp_regs.fprs = __cr::bits(self.bits);
@@ -366,6 +368,7 @@ const _: () = {
             >(|t| t.thread.per_info.lowcore)
                 .write(self.nested, dst.thread.per_info.lowcore);
         }
+        #[inline]
         fn after_restore(&self, dst: &mut Task) {
             dst.thread.per_info.lowcore = __cr::nest::<
                 Task,

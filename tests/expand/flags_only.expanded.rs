@@ -73,6 +73,7 @@ const _: () = {
     }
     #[automatically_derived]
     impl __cr::Phases<MmContext> for MmFlags {
+        #[inline]
         fn check(
             &self,
             dst: &MmContext,
@@ -80,6 +81,7 @@ const _: () = {
             __cr::check_flags(self.flags, Self::FLAGS_ALL, "flags")?;
             ::core::result::Result::Ok(())
         }
+        #[inline]
         fn write(&self, dst: &mut MmContext) {
             dst.noexec = __cr::Flag::restore(self.flags, Self::FLAGS_NOEXEC, dst.noexec);
             dst.has_pgste = __cr::Flag::restore(
@@ -93,6 +95,7 @@ const _: () = {
                 dst.alloc_pgste,
             );
         }
+        #[inline]
         fn after_restore(&self, dst: &mut MmContext) {}
     }
 };

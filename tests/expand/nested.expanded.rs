@@ -84,17 +84,20 @@ const _: () = {
     }
     #[automatically_derived]
     impl __cr::Phases<Segment> for SegmentHeader {
+        #[inline]
         fn check(&self, dst: &Segment) -> ::core::result::Result<(), ::cr_core::Error> {
             __cr::check_mask(self.dpl, 3, "dpl", "dpl")?;
             __cr::check_reserved(self.pad, "pad")?;
             ::core::result::Result::Ok(())
         }
+        #[inline]
         fn write(&self, dst: &mut Segment) {
             dst.base = __cr::Same::restore(self.base, dst.base);
             dst.limit = __cr::Same::restore(self.limit, dst.limit);
             dst.selector = __cr::Same::restore(self.selector, dst.selector);
             dst.dpl = __cr::Same::restore(self.dpl, dst.dpl);
         }
+        #[inline]
         fn after_restore(&self, dst: &mut Segment) {}
     }
 };
@@ -168,6 +171,7 @@ const _: () = {
     }
     #[automatically_derived]
     impl __cr::Phases<Sregs> for SregsHeader {
+        #[inline]
         fn check(&self, dst: &Sregs) -> ::core::result::Result<(), ::cr_core::Error> {
             __cr::nest::<Sregs, SegmentHeader, _>(|t| t.cs)
                 .check(
@@ -188,6 +192,7 @@ const _: () = {
             validate(self, dst).map_err(__cr::locate::<Self>)?;
             ::core::result::Result::Ok(())
         }
+        #[inline]
         fn write(&self, dst: &mut Sregs) {
             dst.cs = __cr::nest::<Sregs, SegmentHeader, _>(|t| t.cs)
                 .write(self.cs, dst.cs);
@@ -195,6 +200,7 @@ const _: () = {
                 .write(self.segs, dst.segs);
             dst.cr0 = __cr::Same::restore(self.cr0, dst.cr0);
         }
+        #[inline]
         fn after_restore(&self, dst: &mut Sregs) {
             dst.cs = __cr::nest::<Sregs, SegmentHeader, _>(|t| t.cs)
                 .after_restore(self.cs, dst.cs);

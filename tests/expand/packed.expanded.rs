@@ -131,6 +131,7 @@ const _: () = {
     }
     #[automatically_derived]
     impl __cr::Phases<Device> for DeviceHeader {
+        #[inline]
         fn check(&self, dst: &Device) -> ::core::result::Result<(), ::cr_core::Error> {
             __cr::narrow(self.irq, dst.irq, "irq", "irq")?;
             __cr::check_flags(self.flags, Self::FLAGS_ALL, "flags")?;
@@ -143,6 +144,7 @@ const _: () = {
             __cr::check_reserved(self.reserved, "reserved")?;
             ::core::result::Result::Ok(())
         }
+        #[inline]
         fn write(&self, dst: &mut Device) {
             dst.id = __cr::Same::restore(self.id, dst.id);
             dst.base = __cr::Same::restore_masked(self.base, !0xfff, dst.base);
@@ -156,6 +158,7 @@ const _: () = {
             dst.channels = __cr::nest::<Device, [ChannelHeader; 2], _>(|t| t.channels)
                 .write(self.channels, dst.channels);
         }
+        #[inline]
         fn after_restore(&self, dst: &mut Device) {
             dst.channels = __cr::nest::<Device, [ChannelHeader; 2], _>(|t| t.channels)
                 .after_restore(self.channels, dst.channels);

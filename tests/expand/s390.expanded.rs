@@ -61,6 +61,7 @@ const _: () = {
     }
     #[automatically_derived]
     impl __cr::Phases<Psw> for PswHeader {
+        #[inline]
         fn check(&self, dst: &Psw) -> ::core::result::Result<(), ::cr_core::Error> {
             let validate: fn(
                 &Self,
@@ -69,10 +70,12 @@ const _: () = {
             validate(self, dst).map_err(__cr::locate::<Self>)?;
             ::core::result::Result::Ok(())
         }
+        #[inline]
         fn write(&self, dst: &mut Psw) {
             dst.mask = __cr::Same::restore_masked(self.mask, PSW_MASK_USER, dst.mask);
             dst.addr = __cr::Same::restore_masked(self.addr, PSW_ADDR_INSN, dst.addr);
         }
+        #[inline]
         fn after_restore(&self, dst: &mut Psw) {}
     }
 };
@@ -399,6 +402,7 @@ const _: () = {
     }
     #[automatically_derived]
     impl __cr::Phases<Task> for CrHdrCpu {
+        #[inline]
         fn check(&self, dst: &Task) -> ::core::result::Result<(), ::cr_core::Error> {
             __cr::nest::<Task, PswHeader, _>(|t| t.regs.psw)
                 .check(
@@ -413,6 +417,7 @@ const _: () = {
             __cr::check_reserved(self.reserved, "reserved")?;
             ::core::result::Result::Ok(())
         }
+        #[inline]
         fn write(&self, dst: &mut Task) {
             dst.regs.args = __cr::Same::restore(self.args, dst.regs.args);
             dst.regs.psw = __cr::nest::<Task, PswHeader, _>(|t| t.regs.psw)
@@ -466,6 +471,7 @@ const _: () = {
                 dst.thread.per_info.lowcore.words.address,
             );
         }
+        #[inline]
         fn after_restore(&self, dst: &mut Task) {
             dst.regs.psw = __cr::nest::<Task, PswHeader, _>(|t| t.regs.psw)
                 .after_restore(self.psw, dst.regs.psw);
@@ -609,6 +615,7 @@ const _: () = {
     }
     #[automatically_derived]
     impl __cr::Phases<MmContext> for CrHdrMmContext {
+        #[inline]
         fn check(
             &self,
             dst: &MmContext,
@@ -617,6 +624,7 @@ const _: () = {
             __cr::check_reserved(self.reserved, "reserved")?;
             ::core::result::Result::Ok(())
         }
+        #[inline]
         fn write(&self, dst: &mut MmContext) {
             dst.noexec = __cr::Flag::restore(self.flags, Self::FLAGS_NOEXEC, dst.noexec);
             dst.has_pgste = __cr::Flag::restore(
@@ -632,6 +640,7 @@ const _: () = {
             dst.asce_bits = __cr::Same::restore(self.asce_bits, dst.asce_bits);
             dst.asce_limit = __cr::Same::restore(self.asce_limit, dst.asce_limit);
         }
+        #[inline]
         fn after_restore(&self, dst: &mut MmContext) {}
     }
 };

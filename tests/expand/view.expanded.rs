@@ -84,6 +84,7 @@ const _: () = {
     }
     #[automatically_derived]
     impl<'__cr0> __cr::Phases<TaskView<'__cr0>> for PerHdr {
+        #[inline]
         fn check(
             &self,
             dst: &TaskView<'__cr0>,
@@ -91,6 +92,7 @@ const _: () = {
             __cr::check_flags(self.trace, Self::TRACE_ALL, "trace")?;
             ::core::result::Result::Ok(())
         }
+        #[inline]
         fn write(&self, dst: &mut TaskView<'__cr0>) {
             dst.regs.psw.addr = __cr::Same::restore(self.psw_addr, dst.regs.psw.addr);
             dst.thread.per_info.starting_addr = __cr::Same::restore(
@@ -103,6 +105,7 @@ const _: () = {
                 dst.thread.per_info.single_step,
             );
         }
+        #[inline]
         fn after_restore(&self, dst: &mut TaskView<'__cr0>) {}
     }
 };
