@@ -190,6 +190,32 @@ fn main() -> ExitCode {
     }
     report.check("task untouched", victim == before);
 
+    println!("== an image of cr_hdr_cpu version 1, written by an older build (tests/golden)");
+    let old: &[u8] = include_bytes!("../tests/golden/s390-format1-cpu1-mm1.img");
+    let reader = cr_core::image::Reader::new(old, ARCH_S390X).expect("the golden image's head");
+    if let Ok(Some(info)) = reader.peek() {
+        println!(
+            "  record type {} is version {}; this build writes version {}: read through `prev`, upgraded",
+            info.ty,
+            info.version,
+            <CrHdrCpu as cr_core::image::Record>::VERSION
+        );
+    }
+    let mut upgraded = fresh_task();
+    match restart_from_image(old, &mut upgraded) {
+        Ok(()) => {
+            report.check("version 1 restored by the version 2 binary", upgraded.regs == task.regs);
+            report.check(
+                "the field new in version 2 starts at its default",
+                upgraded.thread.last_break == 0,
+            );
+        }
+        Err(e) => {
+            println!("  refused: {e}");
+            report.check("version 1 restored by the version 2 binary", false);
+        }
+    }
+
     if report.failures == 0 {
         println!("all checks passed");
         ExitCode::SUCCESS

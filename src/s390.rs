@@ -2,7 +2,7 @@
 //! (`pt_regs`, `thread_struct`, `per_struct`, `mm_context_t`), and the image headers
 //! `cr_hdr_cpu` and `cr_hdr_mm_context`, each declared once with `#[derive(CrCopy)]`.
 
-use cr_core::{CrCopy, Error};
+use cr_core::{CrCopy, CrLayout, Error};
 use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
 
 /// PSW mask bits a user may set (`PSW_MASK_USER` in `arch/s390/include/asm/ptrace.h`):
@@ -90,6 +90,9 @@ pub struct ThreadStruct {
     pub ksp: u64,
     pub ieee_instruction_pointer: u64,
     pub per_info: PerStruct,
+    /// The breaking-event address (`last_break`): a later kernel's `thread_struct` field that
+    /// v4 of the seed did not checkpoint; version 2 of `cr_hdr_cpu` carries it.
+    pub last_break: u64,
 }
 
 /// `mm_context_t`.
@@ -146,10 +149,14 @@ pub fn validate_psw(hdr: &PswHeader, _psw: &Psw) -> Result<(), Error> {
     Ok(())
 }
 
-/// `cr_hdr_cpu`: the registers of one task. One declaration; save and restore are generated.
+/// `cr_hdr_cpu`, version 2: the registers of one task. One declaration; save and restore are
+/// generated. Version 1 (the seed's) is frozen as [`CrHdrCpuV1`]: an image it wrote is read
+/// through it and upgraded. The fingerprint pin makes any further layout change a build error
+/// until it is released as version 3.
 #[derive(CrCopy, Clone, Copy, Debug, Default, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
 #[repr(C)]
 #[cr(target = Task, record = CR_HDR_CPU, after_restore = restore_access_regs)]
+#[cr(version = 2, prev = CrHdrCpuV1, fingerprint = 0xdf89_5702_9347_c09a)]
 #[cr(cover(PtRegs = "regs", ThreadStruct = "thread", PerStruct = "thread.per_info"))]
 pub struct CrHdrCpu {
     #[cr(path = "regs.args")]
@@ -196,6 +203,40 @@ pub struct CrHdrCpu {
     #[cr(path = "thread.per_info.lowcore.words.address")]
     pub per_address: u64,
     /// Room for the next format version: written as zero, refused unless zero.
+    #[cr(reserved)]
+    pub reserved: u64,
+    /// New in version 2; an image of version 1 restores it as 0 (no breaking event recorded).
+    #[cr(path = "thread.last_break", since = 2)]
+    pub last_break: u64,
+}
+
+/// `cr_hdr_cpu` version 1, as the seed released it: frozen, its image side only. Copied from
+/// version 1's `CrCopy` declaration, paths dropped; the pin proves its layout is the one images
+/// of version 1 hold.
+#[derive(CrLayout, Clone, Copy, Debug, Default, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
+#[repr(C)]
+#[cr(record = CR_HDR_CPU, fingerprint = 0x99dc_1357_e990_653e)]
+pub struct CrHdrCpuV1 {
+    pub args: [u64; 1],
+    #[cr(nested)]
+    pub psw: PswHeader,
+    pub gprs: [u64; 16],
+    pub orig_gpr2: u64,
+    pub ilc: u32,
+    pub svcnr: u32,
+    pub fpc: u32,
+    pub per_atmid: u16,
+    pub per_access_id: u8,
+    #[cr(flag(bit = 0, name = "SINGLE_STEP"), flag(bit = 1, name = "INSTRUCTION_FETCH"))]
+    pub em_instr: u8,
+    pub fprs: [u64; 16],
+    pub acrs: [u32; 16],
+    pub ksp: u64,
+    pub ieee_instruction_pointer: u64,
+    pub per_control_regs: [u64; 3],
+    pub per_starting_addr: u64,
+    pub per_ending_addr: u64,
+    pub per_address: u64,
     #[cr(reserved)]
     pub reserved: u64,
 }
@@ -252,6 +293,7 @@ pub fn sample_task() -> Task {
     }
     task.thread.ksp = 0xffff_8000_0001_0000;
     task.thread.ieee_instruction_pointer = 0x0040_2000;
+    task.thread.last_break = 0x0040_0ff6;
     task.thread.per_info = PerStruct {
         control_regs: PerCrWords {
             words: [0x4000_0000, 0x0040_0000, 0x0040_ffff],
@@ -287,8 +329,9 @@ pub fn checkpoint_cpu(task: &Task) -> CrHdrCpu {
 }
 
 /// The record kinds of an s390 task image, for [`cr_core::dump::dump`].
-pub const KINDS: [cr_core::dump::Kind; 2] = [
+pub const KINDS: [cr_core::dump::Kind; 3] = [
     cr_core::dump::Kind::of::<CrHdrCpu>(),
+    cr_core::dump::Kind::of::<CrHdrCpuV1>(),
     cr_core::dump::Kind::of::<CrHdrMmContext>(),
 ];
 

@@ -223,3 +223,144 @@ proptest! {
         prop_assert_eq!(TimerV3::decode(1, old.as_bytes()).unwrap(), by_hand(&old));
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Reading: the chain through an image, unknown versions, optional records.
+// ---------------------------------------------------------------------------------------------
+
+use cr_core::image::{Reader, Writer};
+
+const ARCH: u32 = 0x7e57;
+
+/// A newer build's optional state, which this build may not know.
+#[derive(CrLayout, Clone, Copy, Debug, Default, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
+#[zerocopy(crate = "cr_core::zerocopy")]
+#[repr(C)]
+#[cr(record = 0x40, optional)]
+pub struct Extra {
+    pub hint: u64,
+}
+
+/// A mandatory record of another type.
+#[derive(CrLayout, Clone, Copy, Debug, Default, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
+#[zerocopy(crate = "cr_core::zerocopy")]
+#[repr(C)]
+#[cr(record = 0x41)]
+pub struct Must {
+    pub value: u64,
+}
+
+/// Version 4 of the timer, from a build newer than this one.
+#[derive(CrLayout, Clone, Copy, Debug, Default, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
+#[zerocopy(crate = "cr_core::zerocopy")]
+#[repr(C)]
+#[cr(record = TIMER, version = 4, prev = TimerV3)]
+pub struct TimerV4 {
+    pub count: u64,
+    pub reload: u32,
+    #[cr(flag(bit = 0, name = "ARMED"), flag(bit = 1, name = "ONESHOT"))]
+    pub flags: u8,
+    #[cr(reserved)]
+    pub pad: [u8; 1],
+    pub divider: u16,
+    #[cr(since = 4)]
+    pub jitter: u64,
+}
+
+/// A version 2 of the timer that is not this build's: another layout under a known version.
+#[derive(CrLayout, Clone, Copy, Debug, Default, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
+#[zerocopy(crate = "cr_core::zerocopy")]
+#[repr(C)]
+#[cr(record = TIMER, version = 2)]
+pub struct ForeignV2 {
+    pub count: u32,
+    pub reload: u32,
+    pub flags: u32,
+    pub legacy: u32,
+}
+
+fn image(write: impl FnOnce(&mut Writer<Vec<u8>>)) -> Vec<u8> {
+    let mut w = Writer::new(Vec::new(), ARCH).unwrap();
+    write(&mut w);
+    w.finish().unwrap()
+}
+
+#[test]
+fn an_image_of_version_1_reads_as_version_3() {
+    let bytes = image(|w| w.write(7, &v1()).unwrap());
+    let mut r = Reader::new(&bytes, ARCH).unwrap();
+    assert_eq!(r.peek().unwrap().map(|i| (i.ty, i.version)), Some((TIMER, 1)));
+    let (parent, v3) = r.read::<TimerV3>().unwrap();
+    r.finish().unwrap();
+    assert_eq!((parent, v3), (7, by_hand(&v1())));
+}
+
+#[test]
+fn a_version_outside_the_chain_is_refused_before_its_payload_is_read() {
+    let bytes = image(|w| w.write(0, &TimerV4::default()).unwrap());
+    let err = Reader::new(&bytes, ARCH).unwrap().read::<TimerV3>().unwrap_err();
+    assert_eq!(
+        err.kind(),
+        ErrorKind::UnsupportedRecordVersion {
+            ty: TIMER,
+            found: 4,
+            oldest: 1,
+            newest: 3
+        }
+    );
+    assert_eq!(err.offset(), Some(24 + 12));
+    assert_eq!(
+        err.to_string(),
+        "image has a record of type 49 in version 4; this build reads versions 1 to 3 of it (at byte 36)"
+    );
+    // The newer build reads the older one's image, of course.
+    let bytes = image(|w| w.write(0, &TimerV3::default()).unwrap());
+    let (_, v4) = Reader::new(&bytes, ARCH).unwrap().read::<TimerV4>().unwrap();
+    assert_eq!(v4.jitter, 0);
+}
+
+#[test]
+fn a_known_version_with_another_layout_is_a_layout_mismatch() {
+    let bytes = image(|w| w.write(0, &ForeignV2::default()).unwrap());
+    let err = Reader::new(&bytes, ARCH).unwrap().read::<TimerV3>().unwrap_err();
+    assert_eq!(
+        err.kind(),
+        ErrorKind::LayoutMismatch {
+            expected: TimerV2::FINGERPRINT,
+            found: ForeignV2::FINGERPRINT
+        }
+    );
+}
+
+#[test]
+fn optional_records_are_skipped_mandatory_ones_are_not() {
+    let bytes = image(|w| {
+        w.write(0, &Extra { hint: 1 }).unwrap();
+        w.write(0, &v1()).unwrap();
+        w.write(0, &Must { value: 2 }).unwrap();
+        w.write(0, &Extra { hint: 3 }).unwrap();
+    });
+    let mut r = Reader::new(&bytes, ARCH).unwrap();
+    assert!(r.peek().unwrap().unwrap().optional);
+    // `read` passes over the optional record it does not want.
+    let (_, timer) = r.read::<TimerV3>().unwrap();
+    assert_eq!(timer, by_hand(&v1()));
+    // A mandatory record of another type stops `read_optional` without consuming anything...
+    let at = r.offset();
+    assert_eq!(r.read_optional::<Extra>().unwrap(), None);
+    assert_eq!(r.offset(), at);
+    // ...and is `WrongRecord` for `read`.
+    let err = r.read::<Extra>().unwrap_err();
+    assert_eq!(
+        err.kind(),
+        ErrorKind::WrongRecord {
+            expected: 0x40,
+            found: 0x41
+        }
+    );
+    let (_, must) = r.read::<Must>().unwrap();
+    assert_eq!(must.value, 2);
+    assert_eq!(r.read_optional::<Extra>().unwrap(), Some((0, Extra { hint: 3 })));
+    assert_eq!(r.read_optional::<Extra>().unwrap(), None);
+    r.finish().unwrap();
+}

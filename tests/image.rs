@@ -216,12 +216,13 @@ fn wrong_arch_wrong_record_and_layout_mismatch_have_their_kinds() {
     let err = Reader::new(&wide, ARCH_S390X).unwrap().read::<Note>().unwrap_err();
     assert_eq!(err.kind(), ErrorKind::BadLength { expected: 8, found: 16 });
 
-    let mut v2 = bytes.clone();
-    v2[8] = 2; // version 2, checksum fixed up: a newer writer
-    let crc = crc32c(&v2[..20]);
-    v2[20..24].copy_from_slice(&crc.to_le_bytes());
-    let err = Reader::new(&v2, ARCH_S390X).err().unwrap();
-    assert_eq!(err.kind(), ErrorKind::UnsupportedVersion { found: 2, supported: 1 });
+    let mut v3 = bytes.clone();
+    v3[8] = 3; // format 3, checksum fixed up: a newer writer
+    let crc = crc32c(&v3[..20]);
+    v3[20..24].copy_from_slice(&crc.to_le_bytes());
+    let err = Reader::new(&v3, ARCH_S390X).err().unwrap();
+    assert_eq!(err.kind(), ErrorKind::UnsupportedVersion { found: 3, supported: 2 });
+    assert_eq!(err.offset(), Some(8));
 }
 
 /// CRC-32C, bit by bit, independent of the implementation under test.
@@ -278,12 +279,12 @@ fn dump_shows_every_record_and_decodes_the_known_ones() {
     )
     .unwrap();
     let expect = [
-        "@24     type 1 (CrHdrCpu), parent 0, 440 bytes",
+        "@24     type 1 (CrHdrCpu), version 2, parent 0, 448 bytes",
         "    em_instr                 -                                        0x1 SINGLE_STEP",
         "    gprs                     regs.gprs                                [0x1000, 0x1001,",
         "    fpc                      thread.fp_regs.fpc                       0x8000000",
         "    flags                    -                                        0x5 NOEXEC ALLOC_PGSTE",
-        "type 7, parent 1, 8 bytes",
+        "type 7, version 1, parent 1, 8 bytes",
         "end",
     ];
     for line in expect {
@@ -359,7 +360,7 @@ mod variable {
     }
 
     /// Where the list record, the bytes record and the note record start.
-    pub const LIST_AT: usize = 24 + 32 + 440;
+    pub const LIST_AT: usize = 24 + 32 + 448;
     pub const BYTES_AT: usize = LIST_AT + 32 + 5 * 16;
     pub const NOTE_AT: usize = BYTES_AT + 32 + 3000;
 
@@ -626,12 +627,12 @@ fn the_dump_lists_entries_and_summarises_bytes() {
     .unwrap();
     let zeros = memory().iter().filter(|b| **b == 0).count();
     for line in [
-        format!("@{LIST_AT:<6} type LIST+9 (list of RegEntry), parent 1, 80 bytes"),
+        format!("@{LIST_AT:<6} type LIST+9 (list of RegEntry), version 1, parent 1, 80 bytes"),
         "    5 entries".to_string(),
         "    [3]".to_string(),
-        format!("@{BYTES_AT:<6} type BYTES+1 (bytes), parent 1, 3000 bytes"),
+        format!("@{BYTES_AT:<6} type BYTES+1 (bytes), version 1, parent 1, 3000 bytes"),
         format!("    3000 bytes ({zeros} zero), crc32c {:#010x}", crc32c(&memory())),
-        format!("@{NOTE_AT:<6} type 7, parent 1, 8 bytes"),
+        format!("@{NOTE_AT:<6} type 7, version 1, parent 1, 8 bytes"),
     ] {
         assert!(out.lines().any(|l| l == line), "dump lacks {line:?}:\n{out}");
     }

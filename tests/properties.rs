@@ -105,9 +105,10 @@ fn arb_thread() -> impl Strategy<Value = ThreadStruct> {
         any::<u64>(),
         any::<u64>(),
         arb_per(),
+        any::<u64>(),
     )
         .prop_map(
-            |(fpc, fprs, acrs, ksp, ieee_instruction_pointer, per_info)| ThreadStruct {
+            |(fpc, fprs, acrs, ksp, ieee_instruction_pointer, per_info, last_break)| ThreadStruct {
                 fp_regs: FpRegs {
                     fpc,
                     fprs: fprs.map(f64::from_bits),
@@ -116,6 +117,7 @@ fn arb_thread() -> impl Strategy<Value = ThreadStruct> {
                 ksp,
                 ieee_instruction_pointer,
                 per_info,
+                last_break,
             },
         )
 }
@@ -211,7 +213,7 @@ fn cpu_header(checked: impl Strategy<Value = CpuChecked>) -> impl Strategy<Value
         any::<u64>(),
         any::<u64>(),
         any::<[u64; 3]>(),
-        (any::<u64>(), any::<u64>(), any::<u64>()),
+        (any::<u64>(), any::<u64>(), any::<u64>(), any::<u64>()),
     );
     (checked, free).prop_map(
         |(
@@ -228,7 +230,7 @@ fn cpu_header(checked: impl Strategy<Value = CpuChecked>) -> impl Strategy<Value
                 ksp,
                 ieee_instruction_pointer,
                 per_control_regs,
-                (per_starting_addr, per_ending_addr, per_address),
+                (per_starting_addr, per_ending_addr, per_address, last_break),
             ),
         )| CrHdrCpu {
             args,
@@ -253,6 +255,7 @@ fn cpu_header(checked: impl Strategy<Value = CpuChecked>) -> impl Strategy<Value
             per_ending_addr,
             per_address,
             reserved,
+            last_break,
         },
     )
 }
@@ -358,6 +361,7 @@ fn cpu_restored(hdr: &CrHdrCpu, before: &Task) -> Task {
     per.lowcore.words.perc_atmid = hdr.per_atmid;
     per.lowcore.words.address = hdr.per_address;
     per.lowcore.words.access_id = hdr.per_access_id;
+    t.thread.last_break = hdr.last_break;
     // after_restore: restore_access_regs.
     t.cpu.acrs = hdr.acrs;
     t.cpu.acr_loads = before.cpu.acr_loads + 1;

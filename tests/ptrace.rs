@@ -470,13 +470,16 @@ fn the_image_dumps_both_headers_by_name() {
     cr_core::dump::dump(&image, pt::ARCH_X86_64, &pt::KINDS, &mut out).expect("dump");
     let lines: Vec<&str> = out.lines().collect();
     let has = |words: &[&str]| lines.iter().any(|l| l.split_whitespace().eq(words.iter().copied()));
-    assert_eq!(lines[0], "cr image, format 1, arch 0x78383634, 856 bytes");
-    assert_eq!(lines[1], "@24     type 1 (CrHdrRegs), parent 4242, 224 bytes");
+    assert_eq!(lines[0], "cr image, format 2, arch 0x78383634, 856 bytes");
+    assert_eq!(
+        lines[1],
+        "@24     type 1 (CrHdrRegs), version 1, parent 4242, 224 bytes"
+    );
     assert!(has(&["cs", "cs", "0x33"]), "{out}");
     assert!(has(&["eflags", "eflags", "0x246"]), "{out}");
     assert!(has(&["reserved", "-", "0x0"]), "{out}");
     assert!(
-        lines.contains(&"@280    type 2 (CrHdrFpregs), parent 4242, 512 bytes"),
+        lines.contains(&"@280    type 2 (CrHdrFpregs), version 1, parent 4242, 512 bytes"),
         "{out}"
     );
     assert!(has(&["mxcsr", "mxcsr", "0x1fa0"]), "{out}");

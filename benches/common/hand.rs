@@ -33,6 +33,7 @@ pub fn save_cpu(h: &mut CrHdrCpu, t: &Task) {
     h.per_ending_addr = t.thread.per_info.ending_addr;
     h.per_address = t.thread.per_info.lowcore.words.address;
     h.reserved = 0;
+    h.last_break = t.thread.last_break;
 }
 
 /// `cr_hdr_cpu`, header -> live: every check, the validator, then every write.
@@ -79,6 +80,7 @@ pub fn restore_cpu(h: &CrHdrCpu, t: &mut Task) -> Result<(), Error> {
     t.thread.per_info.starting_addr = h.per_starting_addr;
     t.thread.per_info.ending_addr = h.per_ending_addr;
     t.thread.per_info.lowcore.words.address = h.per_address;
+    t.thread.last_break = h.last_break;
     restore_access_regs(t);
     Ok(())
 }

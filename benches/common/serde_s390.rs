@@ -77,6 +77,7 @@ struct ThreadStructDef {
     ieee_instruction_pointer: u64,
     #[serde(with = "PerStructDef")]
     per_info: PerStruct,
+    last_break: u64,
 }
 
 #[derive(Serialize, Deserialize)]

@@ -52,10 +52,16 @@ pub fn dump(image: &[u8], arch: u32, kinds: &[Kind], out: &mut dyn Write) -> Res
     .map_err(io)?;
     while let Some((info, payload)) = reader.read_raw()? {
         let record_kind = RecordKind::of(info.ty);
+        // The kind of that type and version (a frozen older header of it, say), else of that type.
+        let of_type = |ty: u32| {
+            let mut of_type = kinds.iter().filter(move |k| k.ty == ty);
+            let exact = of_type.clone().find(|k| k.fingerprint == info.fingerprint);
+            exact.or_else(|| of_type.next())
+        };
         let kind = match record_kind {
-            RecordKind::List { entry } => kinds.iter().find(|k| k.ty == entry),
+            RecordKind::List { entry } => of_type(entry),
             RecordKind::Bytes => None,
-            _ => kinds.iter().find(|k| k.ty == info.ty),
+            _ => of_type(info.ty),
         };
         match record_kind {
             RecordKind::List { entry } => write!(out, "@{:<6} type LIST+{entry}", info.offset),
@@ -69,7 +75,13 @@ pub fn dump(image: &[u8], arch: u32, kinds: &[Kind], out: &mut dyn Write) -> Res
             (None, RecordKind::Bytes) => out.write_str(" (bytes)").map_err(io)?,
             (None, _) => {}
         }
-        writeln!(out, ", parent {}, {} bytes", info.parent, info.len).map_err(io)?;
+        let optional = if info.optional { ", optional" } else { "" };
+        writeln!(
+            out,
+            ", version {}{optional}, parent {}, {} bytes",
+            info.version, info.parent, info.len
+        )
+        .map_err(io)?;
         match (kind, record_kind) {
             (_, RecordKind::Bytes) => {
                 let zero = payload.iter().filter(|b| **b == 0).count();

@@ -44,6 +44,18 @@ pub enum ErrorKind {
         /// The version this build reads and writes.
         supported: u32,
     },
+    /// A record's version is not one this build's header type reads: newer than it, or older
+    /// than the start of its `prev` chain.
+    UnsupportedRecordVersion {
+        /// The record type.
+        ty: u32,
+        /// The record's version.
+        found: u32,
+        /// The oldest version the reader's header type accepts.
+        oldest: u32,
+        /// The reader's header type's own version.
+        newest: u32,
+    },
     /// The image was written for another architecture.
     ArchMismatch {
         /// The architecture the reader asked for.
@@ -364,6 +376,15 @@ impl fmt::Display for Error {
             ErrorKind::UnsupportedVersion { found, supported } => {
                 write!(f, " has format version {found}; this build reads version {supported}")?
             }
+            ErrorKind::UnsupportedRecordVersion {
+                ty,
+                found,
+                oldest,
+                newest,
+            } => write!(
+                f,
+                " has a record of type {ty} in version {found}; this build reads versions {oldest} to {newest} of it"
+            )?,
             ErrorKind::ArchMismatch { expected, found } => {
                 write!(f, " was written for architecture {found:#x}, not {expected:#x}")?
             }

@@ -5,10 +5,15 @@
 //!
 //! ```text
 //! head    magic[8] version:u32 arch:u32 reserved:u32 crc:u32                       24 bytes
-//! record  type:u32 len:u32 parent:u32 reserved:u32 fingerprint:u64                 32 bytes
+//! record  type:u32 len:u32 parent:u32 rversion:u16 flags:u16 fingerprint:u64      32 bytes
 //!         payload_crc:u32 header_crc:u32, then `len` payload bytes
 //! end     a record of type 0 and length 0
 //! ```
+//!
+//! Format 2 (this build writes it) gives each record the version of its header type
+//! (`rversion`, [`Record::VERSION`]) and flags: bit 0, [`OPTIONAL`], says a reader that does not
+//! know the record type may skip it; the other bits are zero. Format 1 had a zero word there
+//! (every record version 1, none optional); this build reads both.
 //! All integers are little-endian; an image is read back only on the architecture it was
 //! written for (`arch`). The record type says what the payload is ([`RecordKind`]):
 //!
@@ -24,13 +29,17 @@
 //! predates them still verifies such a record and can [`Reader::skip`] it.
 
 use crate::{Error, ErrorKind, Layout};
-use zerocopy::byteorder::little_endian::{U32, U64};
+use zerocopy::byteorder::little_endian::{U16, U32, U64};
 use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
 
 /// The first eight bytes of every image.
 pub const MAGIC: [u8; 8] = *b"\x89CRIMG\r\n";
-/// The format version this build writes and reads.
-pub const VERSION: u32 = 1;
+/// The format version this build writes.
+pub const VERSION: u32 = 2;
+/// The oldest format version this build reads: every format cr has written stays readable.
+pub const OLDEST_VERSION: u32 = 1;
+/// Record flag: a reader that does not know the record's type may skip it.
+pub const OPTIONAL: u16 = 1;
 /// The record type of the end record; no header may use it.
 pub const END: u32 = 0;
 
@@ -188,7 +197,8 @@ struct RecordHeader {
     ty: U32,
     len: U32,
     parent: U32,
-    reserved: U32,
+    version: U16,
+    flags: U16,
     fingerprint: U64,
     payload_crc: U32,
     header_crc: U32,
@@ -215,14 +225,35 @@ impl Head {
     }
 }
 
+/// What a record's header says of it besides type, parent and payload.
+#[derive(Clone, Copy)]
+struct Tag {
+    fingerprint: u64,
+    version: u16,
+    flags: u16,
+}
+
+impl Tag {
+    /// The tag of a record of header `H`'s type (a header or a list of them).
+    fn of<H: Record>() -> Result<Tag, Error> {
+        Ok(Tag {
+            fingerprint: H::FINGERPRINT,
+            version: u16::try_from(H::VERSION).map_err(|_| Error::new(ErrorKind::Io))?,
+            flags: if H::OPTIONAL { OPTIONAL } else { 0 },
+        })
+    }
+}
+
 impl RecordHeader {
-    fn new(ty: u32, parent: u32, fingerprint: u64, payload: &[u8]) -> Result<RecordHeader, Error> {
+    fn new(ty: u32, parent: u32, tag: Tag, payload: &[u8]) -> Result<RecordHeader, Error> {
         let len = u32::try_from(payload.len()).map_err(|_| Error::new(ErrorKind::Io))?;
+        let fingerprint = tag.fingerprint;
         let mut header = RecordHeader {
             ty: ty.into(),
             len: len.into(),
             parent: parent.into(),
-            reserved: 0.into(),
+            version: tag.version.into(),
+            flags: tag.flags.into(),
             fingerprint: fingerprint.into(),
             payload_crc: crc32c(payload).into(),
             header_crc: 0.into(),
@@ -292,7 +323,7 @@ impl<W: Sink> Writer<W> {
     /// the list or bulk-bytes range (`LIST` and up) does not compile here.
     pub fn write<H: Record>(&mut self, parent: u32, header: &H) -> Result<(), Error> {
         let ty = const { header_type::<H>() };
-        self.frame(ty, parent, H::FINGERPRINT, header.as_bytes())
+        self.frame(ty, parent, Tag::of::<H>()?, header.as_bytes())
     }
 
     /// Appends `entries` as one list record (type `LIST + E::TYPE`) whose parent is `parent`:
@@ -300,7 +331,7 @@ impl<W: Sink> Writer<W> {
     /// 2^30 or more does not compile here.
     pub fn write_list<E: Record>(&mut self, parent: u32, entries: &[E]) -> Result<(), Error> {
         let ty = const { list_type::<E>() };
-        self.frame(ty, parent, E::FINGERPRINT, entries.as_bytes())
+        self.frame(ty, parent, Tag::of::<E>()?, entries.as_bytes())
     }
 
     /// Appends `bytes` as one bulk-bytes record of type `ty` whose parent is `parent`, written
@@ -308,19 +339,29 @@ impl<W: Sink> Writer<W> {
     /// copy is made). A record holds at most 4 GiB - 1 bytes (`ErrorKind::Io` beyond): write a
     /// larger region as several records.
     pub fn write_bytes(&mut self, ty: BytesType, parent: u32, bytes: &[u8]) -> Result<(), Error> {
-        self.frame(ty.get(), parent, 0, bytes)
+        let tag = Tag {
+            fingerprint: 0,
+            version: 1,
+            flags: 0,
+        };
+        self.frame(ty.get(), parent, tag, bytes)
     }
 
     /// One record: its header (with the payload's checksum), then the payload.
-    fn frame(&mut self, ty: u32, parent: u32, fingerprint: u64, payload: &[u8]) -> Result<(), Error> {
-        let record = RecordHeader::new(ty, parent, fingerprint, payload)?;
+    fn frame(&mut self, ty: u32, parent: u32, tag: Tag, payload: &[u8]) -> Result<(), Error> {
+        let record = RecordHeader::new(ty, parent, tag, payload)?;
         self.sink.put(record.as_bytes())?;
         self.sink.put(payload)
     }
 
     /// Writes the end record and hands the sink back.
     pub fn finish(mut self) -> Result<W, Error> {
-        let end = RecordHeader::new(END, 0, 0, &[])?;
+        let tag = Tag {
+            fingerprint: 0,
+            version: 0,
+            flags: 0,
+        };
+        let end = RecordHeader::new(END, 0, tag, &[])?;
         self.sink.put(end.as_bytes())?;
         Ok(self.sink)
     }
@@ -339,12 +380,18 @@ pub struct RecordInfo {
     pub len: u32,
     /// The layout fingerprint it was written with.
     pub fingerprint: u64,
+    /// The version of its header type (1 in a format-1 image).
+    pub version: u32,
+    /// A reader that does not know its type may skip it.
+    pub optional: bool,
 }
 
 /// Reads an image from a byte slice (`no_std`, no allocation). Every read checks before it trusts.
 pub struct Reader<'a> {
     bytes: &'a [u8],
     pos: usize,
+    /// The image's format version.
+    format: u32,
 }
 
 impl<'a> Reader<'a> {
@@ -367,9 +414,10 @@ impl<'a> Reader<'a> {
         if crc32c(&raw[..HEAD_LEN - 4]) != head.crc.get() || head.reserved.get() != 0 {
             return Err(Error::new(ErrorKind::Corrupt).at_offset(0));
         }
-        if head.version.get() != VERSION {
+        let format = head.version.get();
+        if !(OLDEST_VERSION..=VERSION).contains(&format) {
             let kind = ErrorKind::UnsupportedVersion {
-                found: head.version.get(),
+                found: format,
                 supported: VERSION,
             };
             return Err(Error::new(kind).at_offset(8));
@@ -381,7 +429,11 @@ impl<'a> Reader<'a> {
             })
             .at_offset(12));
         }
-        Ok(Reader { bytes, pos: HEAD_LEN })
+        Ok(Reader {
+            bytes,
+            pos: HEAD_LEN,
+            format,
+        })
     }
 
     /// Byte offset of the next record.
@@ -396,7 +448,14 @@ impl<'a> Reader<'a> {
         let Some(Ok(header)) = raw.map(RecordHeader::read_from_bytes) else {
             return Err(Error::new(ErrorKind::Truncated).at_offset(at));
         };
-        if crc32c(&header.as_bytes()[..RECORD_LEN - 4]) != header.header_crc.get() || header.reserved.get() != 0 {
+        let (version, flags) = (header.version.get(), header.flags.get());
+        // Format 1 had a zero word where format 2 has the version and flags; unknown flags are
+        // corruption, as a non-zero reserved word is.
+        let tag_ok = match self.format {
+            1 => version == 0 && flags == 0,
+            _ => flags & !OPTIONAL == 0,
+        };
+        if crc32c(&header.as_bytes()[..RECORD_LEN - 4]) != header.header_crc.get() || !tag_ok {
             return Err(Error::new(ErrorKind::Corrupt).at_offset(at));
         }
         let info = RecordInfo {
@@ -405,6 +464,13 @@ impl<'a> Reader<'a> {
             parent: header.parent.get(),
             len: header.len.get(),
             fingerprint: header.fingerprint.get(),
+            // Format 1 records are version 1 (its end record, like format 2's, version 0).
+            version: match (self.format, header.ty.get()) {
+                (1, END) => 0,
+                (1, _) => 1,
+                _ => u32::from(version),
+            },
+            optional: flags & OPTIONAL != 0,
         };
         Ok((info, header.payload_crc.get()))
     }
@@ -453,15 +519,69 @@ impl<'a> Reader<'a> {
         Ok(Some((info, payload)))
     }
 
-    /// The next record as an `H`, with its parent. Checks, in order: the record header's checksum,
-    /// the type, the length, the layout fingerprint, the payload's checksum.
+    /// The next record of `H`'s type, with its parent: optional records of other types before it
+    /// are skipped (a newer writer's state this build does not know), a mandatory one is
+    /// `WrongRecord`. The record may be of any version in `H`'s `prev` chain: it is decoded as
+    /// that version and upgraded to `H`. Checks, in order: the record header's checksum, the
+    /// type, the version (`UnsupportedRecordVersion` outside the chain), the length and the
+    /// layout fingerprint of that version, the payload's checksum; then the upgrade.
     pub fn read<H: Record>(&mut self) -> Result<(u32, H), Error> {
         let ty = const { header_type::<H>() };
-        let size = core::mem::size_of::<H>();
-        let (info, payload) = self.checked(ty, Length::Exactly(size), H::FINGERPRINT)?;
-        let Ok(value) = H::read_from_bytes(payload) else {
-            return Err(Error::new(ErrorKind::Truncated).at_offset(info.offset + RECORD_LEN as u64));
+        loop {
+            let (info, _) = self.header()?;
+            if info.ty == ty || info.ty == END || !info.optional {
+                break;
+            }
+            self.skip()?;
+        }
+        self.read_versioned::<H>(ty)
+    }
+
+    /// The next record of `H`'s type, if it comes before any mandatory record of another type
+    /// (optional records of other types are passed over); `None` otherwise, having consumed
+    /// nothing. How a newer build adds state that an older one may lack (QEMU's subsections).
+    pub fn read_optional<H: Record>(&mut self) -> Result<Option<(u32, H)>, Error> {
+        let ty = const { header_type::<H>() };
+        let start = self.pos;
+        loop {
+            let (info, _) = self.header()?;
+            if info.ty == ty {
+                return self.read_versioned::<H>(ty).map(Some);
+            }
+            if info.ty == END || !info.optional {
+                self.pos = start;
+                return Ok(None);
+            }
+            if let Err(e) = self.skip() {
+                self.pos = start;
+                return Err(e);
+            }
+        }
+    }
+
+    /// The next record as a version of `H`, upgraded.
+    fn read_versioned<H: Record>(&mut self, ty: u32) -> Result<(u32, H), Error> {
+        let (info, _) = self.header()?;
+        let layout = if info.ty == ty {
+            H::layout_of(info.version)
+        } else {
+            None
         };
+        let (fingerprint, size) = match layout {
+            Some(layout) => layout,
+            None if info.ty != ty => (H::FINGERPRINT, core::mem::size_of::<H>()),
+            None => {
+                let kind = ErrorKind::UnsupportedRecordVersion {
+                    ty,
+                    found: info.version,
+                    oldest: H::OLDEST,
+                    newest: H::VERSION,
+                };
+                return Err(Error::new(kind).at_offset(info.offset + 12));
+            }
+        };
+        let (info, payload) = self.checked(ty, Length::Exactly(size), fingerprint)?;
+        let value = H::decode(info.version, payload).map_err(|e| e.at_offset(info.offset + RECORD_LEN as u64))?;
         Ok((info.parent, value))
     }
 
@@ -531,7 +651,13 @@ impl<'a> Reader<'a> {
     /// Checks that the next record is the end record and that nothing follows it.
     pub fn finish(self) -> Result<(), Error> {
         let (info, _) = self.next()?;
-        if info.ty != END || info.len != 0 || info.parent != 0 || info.fingerprint != 0 {
+        if info.ty != END
+            || info.len != 0
+            || info.parent != 0
+            || info.fingerprint != 0
+            || info.version != 0
+            || info.optional
+        {
             return Err(Error::new(ErrorKind::TrailingData).at_offset(info.offset));
         }
         let end = self.pos + RECORD_LEN;

@@ -98,6 +98,7 @@ const _: () = {
                 acrs: _,
                 ksp: _,
                 ieee_instruction_pointer: _,
+                last_break: _,
             } = t.thread;
             let PerStruct {
                 lowcore: _,
@@ -320,6 +321,15 @@ const _: () = {
                 format: <u64 as ::cr_core::layout::Describe>::FORMAT,
                 mode: ::cr_core::layout::Mode::Reserved,
             },
+            ::cr_core::FieldInfo {
+                name: "last_break",
+                path: ::core::option::Option::Some("thread.last_break"),
+                offset: ::core::mem::offset_of!(CrHdrCpu, last_break),
+                size: ::core::mem::size_of::<u64>(),
+                ty: "u64",
+                format: <u64 as ::cr_core::layout::Describe>::FORMAT,
+                mode: ::cr_core::layout::Mode::Copy,
+            },
         ];
         const FINGERPRINT: u64 = ::cr_core::layout::fingerprint(
             ::core::mem::size_of::<Self>(),
@@ -337,10 +347,176 @@ const _: () = {
         (CR_HDR_CPU) != ::cr_core::image::END,
         "cr: `CrHdrCpu` has record type 0, which is reserved for the image's end record; give it another number"
     );
+    const _: () = __cr::check_chain(
+        <CrHdrCpuV1 as ::cr_core::image::Record>::TYPE,
+        <CrHdrCpuV1 as ::cr_core::image::Record>::VERSION,
+        <CrHdrCpu as ::cr_core::image::Record>::TYPE,
+        <CrHdrCpu as ::cr_core::image::Record>::VERSION,
+        "CrHdrCpuV1",
+    );
+    const _: () = __cr::check_carried(
+        <CrHdrCpuV1 as ::cr_core::Layout>::FIELDS,
+        &<CrHdrCpu as ::cr_core::Layout>::FIELDS[0],
+        "CrHdrCpu",
+        "CrHdrCpuV1",
+    );
+    const _: () = __cr::check_carried(
+        <CrHdrCpuV1 as ::cr_core::Layout>::FIELDS,
+        &<CrHdrCpu as ::cr_core::Layout>::FIELDS[1],
+        "CrHdrCpu",
+        "CrHdrCpuV1",
+    );
+    const _: () = __cr::check_carried(
+        <CrHdrCpuV1 as ::cr_core::Layout>::FIELDS,
+        &<CrHdrCpu as ::cr_core::Layout>::FIELDS[2],
+        "CrHdrCpu",
+        "CrHdrCpuV1",
+    );
+    const _: () = __cr::check_carried(
+        <CrHdrCpuV1 as ::cr_core::Layout>::FIELDS,
+        &<CrHdrCpu as ::cr_core::Layout>::FIELDS[3],
+        "CrHdrCpu",
+        "CrHdrCpuV1",
+    );
+    const _: () = __cr::check_carried(
+        <CrHdrCpuV1 as ::cr_core::Layout>::FIELDS,
+        &<CrHdrCpu as ::cr_core::Layout>::FIELDS[4],
+        "CrHdrCpu",
+        "CrHdrCpuV1",
+    );
+    const _: () = __cr::check_carried(
+        <CrHdrCpuV1 as ::cr_core::Layout>::FIELDS,
+        &<CrHdrCpu as ::cr_core::Layout>::FIELDS[5],
+        "CrHdrCpu",
+        "CrHdrCpuV1",
+    );
+    const _: () = __cr::check_carried(
+        <CrHdrCpuV1 as ::cr_core::Layout>::FIELDS,
+        &<CrHdrCpu as ::cr_core::Layout>::FIELDS[6],
+        "CrHdrCpu",
+        "CrHdrCpuV1",
+    );
+    const _: () = __cr::check_carried(
+        <CrHdrCpuV1 as ::cr_core::Layout>::FIELDS,
+        &<CrHdrCpu as ::cr_core::Layout>::FIELDS[7],
+        "CrHdrCpu",
+        "CrHdrCpuV1",
+    );
+    const _: () = __cr::check_carried(
+        <CrHdrCpuV1 as ::cr_core::Layout>::FIELDS,
+        &<CrHdrCpu as ::cr_core::Layout>::FIELDS[8],
+        "CrHdrCpu",
+        "CrHdrCpuV1",
+    );
+    const _: () = __cr::check_carried(
+        <CrHdrCpuV1 as ::cr_core::Layout>::FIELDS,
+        &<CrHdrCpu as ::cr_core::Layout>::FIELDS[9],
+        "CrHdrCpu",
+        "CrHdrCpuV1",
+    );
+    const _: () = __cr::check_carried(
+        <CrHdrCpuV1 as ::cr_core::Layout>::FIELDS,
+        &<CrHdrCpu as ::cr_core::Layout>::FIELDS[10],
+        "CrHdrCpu",
+        "CrHdrCpuV1",
+    );
+    const _: () = __cr::check_carried(
+        <CrHdrCpuV1 as ::cr_core::Layout>::FIELDS,
+        &<CrHdrCpu as ::cr_core::Layout>::FIELDS[11],
+        "CrHdrCpu",
+        "CrHdrCpuV1",
+    );
+    const _: () = __cr::check_carried(
+        <CrHdrCpuV1 as ::cr_core::Layout>::FIELDS,
+        &<CrHdrCpu as ::cr_core::Layout>::FIELDS[12],
+        "CrHdrCpu",
+        "CrHdrCpuV1",
+    );
+    const _: () = __cr::check_carried(
+        <CrHdrCpuV1 as ::cr_core::Layout>::FIELDS,
+        &<CrHdrCpu as ::cr_core::Layout>::FIELDS[13],
+        "CrHdrCpu",
+        "CrHdrCpuV1",
+    );
+    const _: () = __cr::check_carried(
+        <CrHdrCpuV1 as ::cr_core::Layout>::FIELDS,
+        &<CrHdrCpu as ::cr_core::Layout>::FIELDS[14],
+        "CrHdrCpu",
+        "CrHdrCpuV1",
+    );
+    const _: () = __cr::check_carried(
+        <CrHdrCpuV1 as ::cr_core::Layout>::FIELDS,
+        &<CrHdrCpu as ::cr_core::Layout>::FIELDS[15],
+        "CrHdrCpu",
+        "CrHdrCpuV1",
+    );
+    const _: () = __cr::check_carried(
+        <CrHdrCpuV1 as ::cr_core::Layout>::FIELDS,
+        &<CrHdrCpu as ::cr_core::Layout>::FIELDS[16],
+        "CrHdrCpu",
+        "CrHdrCpuV1",
+    );
+    const _: () = __cr::check_carried(
+        <CrHdrCpuV1 as ::cr_core::Layout>::FIELDS,
+        &<CrHdrCpu as ::cr_core::Layout>::FIELDS[17],
+        "CrHdrCpu",
+        "CrHdrCpuV1",
+    );
+    const _: () = __cr::check_carried(
+        <CrHdrCpuV1 as ::cr_core::Layout>::FIELDS,
+        &<CrHdrCpu as ::cr_core::Layout>::FIELDS[18],
+        "CrHdrCpu",
+        "CrHdrCpuV1",
+    );
+    const _: () = __cr::check_new(
+        <CrHdrCpuV1 as ::cr_core::Layout>::FIELDS,
+        &<CrHdrCpu as ::cr_core::Layout>::FIELDS[19],
+        "CrHdrCpu",
+        "CrHdrCpuV1",
+    );
+    const _: () = __cr::check_dropped(
+        <CrHdrCpuV1 as ::cr_core::Layout>::FIELDS,
+        <CrHdrCpu as ::cr_core::Layout>::FIELDS,
+        &[],
+        "CrHdrCpu",
+        "CrHdrCpuV1",
+    );
     #[automatically_derived]
     impl ::cr_core::image::Record for CrHdrCpu {
         const TYPE: u32 = CR_HDR_CPU;
+        const VERSION: u32 = 2;
+        const OLDEST: u32 = <CrHdrCpuV1 as ::cr_core::image::Record>::OLDEST;
+        fn layout_of(version: u32) -> ::core::option::Option<(u64, usize)> {
+            if version == <Self as ::cr_core::image::Record>::VERSION {
+                ::core::option::Option::Some((
+                    <Self as ::cr_core::Layout>::FINGERPRINT,
+                    ::core::mem::size_of::<Self>(),
+                ))
+            } else {
+                <CrHdrCpuV1 as ::cr_core::image::Record>::layout_of(version)
+            }
+        }
+        fn decode(
+            version: u32,
+            payload: &[u8],
+        ) -> ::core::result::Result<Self, ::cr_core::Error> {
+            if version == <Self as ::cr_core::image::Record>::VERSION {
+                return __cr::read_exact::<Self>(payload);
+            }
+            let prev = <CrHdrCpuV1 as ::cr_core::image::Record>::decode(
+                version,
+                payload,
+            )?;
+            ::core::result::Result::Ok(
+                __cr::upgrade::<CrHdrCpuV1, Self>(&prev, |_: &mut Self| {}),
+            )
+        }
     }
+    const _: () = __cr::check_pin(
+        <CrHdrCpu as ::cr_core::Layout>::FINGERPRINT,
+        16107501210839793818u64,
+        "CrHdrCpu",
+    );
     #[automatically_derived]
     impl ::cr_core::CrCopy<Task> for CrHdrCpu {
         fn save(&mut self, src: &Task) {
@@ -392,6 +568,7 @@ const _: () = {
                 src.thread.per_info.lowcore.words.address,
             );
             self.reserved = __cr::FromZeros::new_zeroed();
+            self.last_break = __cr::Same::save(self.last_break, src.thread.last_break);
         }
         fn restore(
             &self,
@@ -470,6 +647,10 @@ const _: () = {
                 self.per_address,
                 dst.thread.per_info.lowcore.words.address,
             );
+            dst.thread.last_break = __cr::Same::restore(
+                self.last_break,
+                dst.thread.last_break,
+            );
         }
         #[inline]
         fn after_restore(&self, dst: &mut Task) {
@@ -479,6 +660,236 @@ const _: () = {
             after_restore(dst);
         }
     }
+};
+#[doc(hidden)]
+const _: () = {
+    #[allow(unused_imports)]
+    use ::cr_core::__private as __cr;
+    impl CrHdrCpuV1 {
+        ///Bit 0 of `em_instr`: the flag `SINGLE_STEP`.
+        pub const EM_INSTR_SINGLE_STEP: u8 = 1 << 0;
+        ///Bit 1 of `em_instr`: the flag `INSTRUCTION_FETCH`.
+        pub const EM_INSTR_INSTRUCTION_FETCH: u8 = 1 << 1;
+        ///Every flag bit of `em_instr` (bits 0, 1); restore rejects any other bit.
+        pub const EM_INSTR_ALL: u8 = Self::EM_INSTR_SINGLE_STEP
+            | Self::EM_INSTR_INSTRUCTION_FETCH;
+    }
+    #[automatically_derived]
+    impl ::cr_core::Layout for CrHdrCpuV1 {
+        const NAME: &'static str = "CrHdrCpuV1";
+        const FIELDS: &'static [::cr_core::FieldInfo] = &[
+            ::cr_core::FieldInfo {
+                name: "args",
+                path: ::core::option::Option::None,
+                offset: ::core::mem::offset_of!(CrHdrCpuV1, args),
+                size: ::core::mem::size_of::<[u64; 1]>(),
+                ty: "[u64; 1]",
+                format: <[u64; 1] as ::cr_core::layout::Describe>::FORMAT,
+                mode: ::cr_core::layout::Mode::Data,
+            },
+            ::cr_core::FieldInfo {
+                name: "psw",
+                path: ::core::option::Option::None,
+                offset: ::core::mem::offset_of!(CrHdrCpuV1, psw),
+                size: ::core::mem::size_of::<PswHeader>(),
+                ty: "PswHeader",
+                format: <PswHeader as ::cr_core::layout::Describe>::FORMAT,
+                mode: ::cr_core::layout::Mode::Nested(
+                    <PswHeader as __cr::Frozen>::LAYOUT,
+                ),
+            },
+            ::cr_core::FieldInfo {
+                name: "gprs",
+                path: ::core::option::Option::None,
+                offset: ::core::mem::offset_of!(CrHdrCpuV1, gprs),
+                size: ::core::mem::size_of::<[u64; 16]>(),
+                ty: "[u64; 16]",
+                format: <[u64; 16] as ::cr_core::layout::Describe>::FORMAT,
+                mode: ::cr_core::layout::Mode::Data,
+            },
+            ::cr_core::FieldInfo {
+                name: "orig_gpr2",
+                path: ::core::option::Option::None,
+                offset: ::core::mem::offset_of!(CrHdrCpuV1, orig_gpr2),
+                size: ::core::mem::size_of::<u64>(),
+                ty: "u64",
+                format: <u64 as ::cr_core::layout::Describe>::FORMAT,
+                mode: ::cr_core::layout::Mode::Data,
+            },
+            ::cr_core::FieldInfo {
+                name: "ilc",
+                path: ::core::option::Option::None,
+                offset: ::core::mem::offset_of!(CrHdrCpuV1, ilc),
+                size: ::core::mem::size_of::<u32>(),
+                ty: "u32",
+                format: <u32 as ::cr_core::layout::Describe>::FORMAT,
+                mode: ::cr_core::layout::Mode::Data,
+            },
+            ::cr_core::FieldInfo {
+                name: "svcnr",
+                path: ::core::option::Option::None,
+                offset: ::core::mem::offset_of!(CrHdrCpuV1, svcnr),
+                size: ::core::mem::size_of::<u32>(),
+                ty: "u32",
+                format: <u32 as ::cr_core::layout::Describe>::FORMAT,
+                mode: ::cr_core::layout::Mode::Data,
+            },
+            ::cr_core::FieldInfo {
+                name: "fpc",
+                path: ::core::option::Option::None,
+                offset: ::core::mem::offset_of!(CrHdrCpuV1, fpc),
+                size: ::core::mem::size_of::<u32>(),
+                ty: "u32",
+                format: <u32 as ::cr_core::layout::Describe>::FORMAT,
+                mode: ::cr_core::layout::Mode::Data,
+            },
+            ::cr_core::FieldInfo {
+                name: "per_atmid",
+                path: ::core::option::Option::None,
+                offset: ::core::mem::offset_of!(CrHdrCpuV1, per_atmid),
+                size: ::core::mem::size_of::<u16>(),
+                ty: "u16",
+                format: <u16 as ::cr_core::layout::Describe>::FORMAT,
+                mode: ::cr_core::layout::Mode::Data,
+            },
+            ::cr_core::FieldInfo {
+                name: "per_access_id",
+                path: ::core::option::Option::None,
+                offset: ::core::mem::offset_of!(CrHdrCpuV1, per_access_id),
+                size: ::core::mem::size_of::<u8>(),
+                ty: "u8",
+                format: <u8 as ::cr_core::layout::Describe>::FORMAT,
+                mode: ::cr_core::layout::Mode::Data,
+            },
+            ::cr_core::FieldInfo {
+                name: "em_instr",
+                path: ::core::option::Option::None,
+                offset: ::core::mem::offset_of!(CrHdrCpuV1, em_instr),
+                size: ::core::mem::size_of::<u8>(),
+                ty: "u8",
+                format: <u8 as ::cr_core::layout::Describe>::FORMAT,
+                mode: ::cr_core::layout::Mode::Flags(
+                    &[
+                        ::cr_core::layout::FlagInfo {
+                            name: "SINGLE_STEP",
+                            bit: 0,
+                            path: ::core::option::Option::None,
+                        },
+                        ::cr_core::layout::FlagInfo {
+                            name: "INSTRUCTION_FETCH",
+                            bit: 1,
+                            path: ::core::option::Option::None,
+                        },
+                    ],
+                ),
+            },
+            ::cr_core::FieldInfo {
+                name: "fprs",
+                path: ::core::option::Option::None,
+                offset: ::core::mem::offset_of!(CrHdrCpuV1, fprs),
+                size: ::core::mem::size_of::<[u64; 16]>(),
+                ty: "[u64; 16]",
+                format: <[u64; 16] as ::cr_core::layout::Describe>::FORMAT,
+                mode: ::cr_core::layout::Mode::Data,
+            },
+            ::cr_core::FieldInfo {
+                name: "acrs",
+                path: ::core::option::Option::None,
+                offset: ::core::mem::offset_of!(CrHdrCpuV1, acrs),
+                size: ::core::mem::size_of::<[u32; 16]>(),
+                ty: "[u32; 16]",
+                format: <[u32; 16] as ::cr_core::layout::Describe>::FORMAT,
+                mode: ::cr_core::layout::Mode::Data,
+            },
+            ::cr_core::FieldInfo {
+                name: "ksp",
+                path: ::core::option::Option::None,
+                offset: ::core::mem::offset_of!(CrHdrCpuV1, ksp),
+                size: ::core::mem::size_of::<u64>(),
+                ty: "u64",
+                format: <u64 as ::cr_core::layout::Describe>::FORMAT,
+                mode: ::cr_core::layout::Mode::Data,
+            },
+            ::cr_core::FieldInfo {
+                name: "ieee_instruction_pointer",
+                path: ::core::option::Option::None,
+                offset: ::core::mem::offset_of!(CrHdrCpuV1, ieee_instruction_pointer),
+                size: ::core::mem::size_of::<u64>(),
+                ty: "u64",
+                format: <u64 as ::cr_core::layout::Describe>::FORMAT,
+                mode: ::cr_core::layout::Mode::Data,
+            },
+            ::cr_core::FieldInfo {
+                name: "per_control_regs",
+                path: ::core::option::Option::None,
+                offset: ::core::mem::offset_of!(CrHdrCpuV1, per_control_regs),
+                size: ::core::mem::size_of::<[u64; 3]>(),
+                ty: "[u64; 3]",
+                format: <[u64; 3] as ::cr_core::layout::Describe>::FORMAT,
+                mode: ::cr_core::layout::Mode::Data,
+            },
+            ::cr_core::FieldInfo {
+                name: "per_starting_addr",
+                path: ::core::option::Option::None,
+                offset: ::core::mem::offset_of!(CrHdrCpuV1, per_starting_addr),
+                size: ::core::mem::size_of::<u64>(),
+                ty: "u64",
+                format: <u64 as ::cr_core::layout::Describe>::FORMAT,
+                mode: ::cr_core::layout::Mode::Data,
+            },
+            ::cr_core::FieldInfo {
+                name: "per_ending_addr",
+                path: ::core::option::Option::None,
+                offset: ::core::mem::offset_of!(CrHdrCpuV1, per_ending_addr),
+                size: ::core::mem::size_of::<u64>(),
+                ty: "u64",
+                format: <u64 as ::cr_core::layout::Describe>::FORMAT,
+                mode: ::cr_core::layout::Mode::Data,
+            },
+            ::cr_core::FieldInfo {
+                name: "per_address",
+                path: ::core::option::Option::None,
+                offset: ::core::mem::offset_of!(CrHdrCpuV1, per_address),
+                size: ::core::mem::size_of::<u64>(),
+                ty: "u64",
+                format: <u64 as ::cr_core::layout::Describe>::FORMAT,
+                mode: ::cr_core::layout::Mode::Data,
+            },
+            ::cr_core::FieldInfo {
+                name: "reserved",
+                path: ::core::option::Option::None,
+                offset: ::core::mem::offset_of!(CrHdrCpuV1, reserved),
+                size: ::core::mem::size_of::<u64>(),
+                ty: "u64",
+                format: <u64 as ::cr_core::layout::Describe>::FORMAT,
+                mode: ::cr_core::layout::Mode::Reserved,
+            },
+        ];
+        const FINGERPRINT: u64 = ::cr_core::layout::fingerprint(
+            ::core::mem::size_of::<Self>(),
+            Self::FIELDS,
+        );
+    }
+    #[automatically_derived]
+    impl ::cr_core::layout::Describe for CrHdrCpuV1 {
+        const FORMAT: ::cr_core::layout::Format = ::cr_core::layout::Format::Header {
+            fingerprint: <Self as ::cr_core::Layout>::FINGERPRINT,
+            size: ::core::mem::size_of::<Self>(),
+        };
+    }
+    const _: () = ::core::assert!(
+        (CR_HDR_CPU) != ::cr_core::image::END,
+        "cr: `CrHdrCpuV1` has record type 0, which is reserved for the image's end record; give it another number"
+    );
+    #[automatically_derived]
+    impl ::cr_core::image::Record for CrHdrCpuV1 {
+        const TYPE: u32 = CR_HDR_CPU;
+    }
+    const _: () = __cr::check_pin(
+        <CrHdrCpuV1 as ::cr_core::Layout>::FINGERPRINT,
+        11086757650980955454u64,
+        "CrHdrCpuV1",
+    );
 };
 #[doc(hidden)]
 const _: () = {
