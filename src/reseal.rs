@@ -2,7 +2,6 @@
 //! restore arbitrary header values inside an otherwise well-formed image. Never used to read
 //! real images.
 
-const CASTAGNOLI: crc::Crc<u32> = crc::Crc::<u32>::new(&crc::CRC_32_ISCSI);
 const HEAD: usize = cr_core::image::HEAD_SIZE;
 const RECORD: usize = cr_core::image::RECORD_HEADER_SIZE;
 
@@ -12,7 +11,7 @@ pub fn reseal(image: &mut [u8]) {
     if image.len() < HEAD {
         return;
     }
-    let crc = CASTAGNOLI.checksum(&image[..HEAD - 4]);
+    let crc = cr_core::image::crc32c(&image[..HEAD - 4]);
     image[HEAD - 4..HEAD].copy_from_slice(&crc.to_le_bytes());
     let mut pos = HEAD;
     while pos + RECORD <= image.len() {
@@ -21,9 +20,9 @@ pub fn reseal(image: &mut [u8]) {
         let Some(end) = start.checked_add(len).filter(|end| *end <= image.len()) else {
             return;
         };
-        let payload_crc = CASTAGNOLI.checksum(&image[start..end]);
+        let payload_crc = cr_core::image::crc32c(&image[start..end]);
         image[pos + 24..pos + 28].copy_from_slice(&payload_crc.to_le_bytes());
-        let header_crc = CASTAGNOLI.checksum(&image[pos..pos + 28]);
+        let header_crc = cr_core::image::crc32c(&image[pos..pos + 28]);
         image[pos + 28..pos + 32].copy_from_slice(&header_crc.to_le_bytes());
         pos = end;
     }

@@ -299,3 +299,345 @@ fn dump_shows_every_record_and_decodes_the_known_ones() {
     dump(&bytes, ARCH_S390X, &[Kind::of::<CrHdrCpu>()], &mut out).unwrap();
     assert!(out.contains("0x81 SINGLE_STEP unknown 0x80"), "{out}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Records of variable length: lists of headers and bulk bytes.
+// ---------------------------------------------------------------------------------------------
+
+mod variable {
+    use super::*;
+    use cr_core::image::BytesType;
+
+    /// A list entry: one register and its value, 16 bytes.
+    #[derive(
+        cr_core::CrCopy, Clone, Copy, Debug, Default, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout,
+    )]
+    #[repr(C)]
+    #[cr(target = Reg, record = 9)]
+    pub struct RegEntry {
+        #[cr(path = "index", strict_mask = 0xff)]
+        pub index: u32,
+        #[cr(reserved)]
+        pub reserved: u32,
+        #[cr(path = "value")]
+        pub value: u64,
+    }
+
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+    pub struct Reg {
+        pub index: u32,
+        pub value: u64,
+    }
+
+    pub const MEMORY: BytesType = BytesType::new(1).unwrap();
+
+    pub fn entries() -> Vec<RegEntry> {
+        (0..5)
+            .map(|i| RegEntry {
+                index: i,
+                reserved: 0,
+                value: 0x1111_0000 * u64::from(i) + 7,
+            })
+            .collect()
+    }
+
+    pub fn memory() -> Vec<u8> {
+        (0..3000u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect()
+    }
+
+    /// A cpu header, a list of registers, bulk memory, and a Note after them.
+    pub fn image() -> Vec<u8> {
+        let (cpu, _, note) = headers();
+        let mut w = Writer::new(Vec::new(), ARCH_S390X).expect("head");
+        w.write(0, &cpu).unwrap();
+        w.write_list(1, &entries()).unwrap();
+        w.write_bytes(MEMORY, 1, &memory()).unwrap();
+        w.write(1, &note).unwrap();
+        w.finish().unwrap()
+    }
+
+    /// Where the list record, the bytes record and the note record start.
+    pub const LIST_AT: usize = 24 + 32 + 440;
+    pub const BYTES_AT: usize = LIST_AT + 32 + 5 * 16;
+    pub const NOTE_AT: usize = BYTES_AT + 32 + 3000;
+
+    /// Reads it all, as a restart would: every record checked, every entry restored.
+    pub fn read(bytes: &[u8]) -> Result<(Vec<Reg>, Vec<u8>), cr_core::Error> {
+        let mut r = Reader::new(bytes, ARCH_S390X)?;
+        r.read::<CrHdrCpu>()?;
+        let (_, list) = r.read_list::<RegEntry>()?;
+        let mut regs = Vec::new();
+        for (i, e) in list.iter().enumerate() {
+            let mut reg = Reg::default();
+            e.restore(&mut reg).map_err(|err| err.at_offset(list.offset_of(i)))?;
+            regs.push(reg);
+        }
+        let (_, _, mem) = r.read_bytes(MEMORY, 3000)?;
+        let mem = mem.to_vec();
+        r.read::<Note>()?;
+        r.finish()?;
+        Ok((regs, mem))
+    }
+}
+
+#[test]
+fn lists_and_bytes_round_trip_without_a_copy() {
+    use variable::*;
+    let bytes = image();
+    assert_eq!(bytes.len(), NOTE_AT + 32 + 8 + 32);
+    let mut r = Reader::new(&bytes, ARCH_S390X).unwrap();
+    r.read::<CrHdrCpu>().unwrap();
+    assert_eq!(
+        r.peek().unwrap().map(|i| (i.ty, i.len)),
+        Some((cr_core::image::LIST + 9, 80))
+    );
+    let (parent, list) = r.read_list::<RegEntry>().unwrap();
+    assert_eq!((parent, list.len(), list.is_empty()), (1, 5, false));
+    assert_eq!(list.iter().collect::<Vec<_>>(), entries());
+    assert_eq!(list.get(4), Some(entries()[4]));
+    assert_eq!(list.get(5), None);
+    assert_eq!(list.get(usize::MAX), None);
+    assert_eq!(list.offset_of(2), (LIST_AT + 32 + 32) as u64);
+    // The payload starts at byte LIST_AT + 32 of the Vec: in place whenever that is 4-aligned.
+    let in_place = (bytes.as_ptr() as usize + LIST_AT + 32) % align_of::<RegEntry>() == 0;
+    match list.as_slice() {
+        Some(slice) => {
+            assert!(in_place);
+            assert_eq!(slice, &entries()[..]);
+            assert_eq!(slice.as_ptr() as usize, bytes.as_ptr() as usize + LIST_AT + 32);
+        }
+        None => assert!(!in_place),
+    }
+    let (parent, at, mem) = r.read_bytes(MEMORY, 3000).unwrap();
+    assert_eq!((parent, at), (1, (BYTES_AT + 32) as u64));
+    assert_eq!(mem, &memory()[..]);
+    assert_eq!(
+        mem.as_ptr() as usize,
+        bytes.as_ptr() as usize + BYTES_AT + 32,
+        "bytes are borrowed, not copied"
+    );
+    r.read::<Note>().unwrap();
+    r.finish().unwrap();
+
+    // A misaligned copy of the image still reads, entry by entry.
+    let mut shifted = vec![0u8; bytes.len() + 1];
+    shifted[1..].copy_from_slice(&bytes);
+    let (regs, mem) = read(&shifted[1..]).unwrap();
+    assert_eq!(regs.len(), 5);
+    assert_eq!(
+        regs[3],
+        Reg {
+            index: 3,
+            value: 0x3333_0007
+        }
+    );
+    assert_eq!(mem, memory());
+
+    // An empty list and empty bytes are records too.
+    let mut w = Writer::new(Vec::new(), ARCH_S390X).unwrap();
+    w.write_list::<RegEntry>(0, &[]).unwrap();
+    w.write_bytes(MEMORY, 0, &[]).unwrap();
+    let empty = w.finish().unwrap();
+    let mut r = Reader::new(&empty, ARCH_S390X).unwrap();
+    assert!(r.read_list::<RegEntry>().unwrap().1.is_empty());
+    assert_eq!(r.read_bytes(MEMORY, 0).unwrap().2, &[] as &[u8]);
+    r.finish().unwrap();
+}
+
+#[test]
+fn record_kinds_and_types() {
+    use cr_core::image::{BytesType, RecordKind, BYTES, LIST};
+    assert_eq!(RecordKind::of(0), RecordKind::End);
+    assert_eq!(RecordKind::of(1), RecordKind::Header);
+    assert_eq!(RecordKind::of(LIST - 1), RecordKind::Header);
+    assert_eq!(RecordKind::of(LIST + 9), RecordKind::List { entry: 9 });
+    assert_eq!(RecordKind::of(BYTES - 1), RecordKind::List { entry: (1 << 30) - 1 });
+    assert_eq!(RecordKind::of(BYTES), RecordKind::Bytes);
+    assert_eq!(RecordKind::of(u32::MAX), RecordKind::Bytes);
+    assert_eq!(BytesType::new(5).map(BytesType::get), Some(BYTES + 5));
+    assert_eq!(BytesType::new((1 << 30) - 1).map(BytesType::get), Some(u32::MAX));
+    assert_eq!(BytesType::new(1 << 30), None);
+}
+
+#[test]
+fn a_list_or_bytes_record_is_checked_like_every_record() {
+    use variable::*;
+    let bytes = image();
+    let at = |e: cr_core::Error| (e.kind(), e.offset());
+
+    // Asked for a list where a header is, and for a header where the list is.
+    let mut r = Reader::new(&bytes, ARCH_S390X).unwrap();
+    let err = r.read_list::<RegEntry>().unwrap_err();
+    assert_eq!(
+        at(err),
+        (
+            ErrorKind::WrongRecord {
+                expected: cr_core::image::LIST + 9,
+                found: CR_HDR_CPU
+            },
+            Some(24)
+        )
+    );
+    r.read::<CrHdrCpu>().unwrap();
+    let err = r.read::<Note>().unwrap_err();
+    assert_eq!(
+        at(err),
+        (
+            ErrorKind::WrongRecord {
+                expected: 7,
+                found: cr_core::image::LIST + 9
+            },
+            Some(LIST_AT as u64)
+        )
+    );
+    // Bulk bytes of another length than the caller expects (the guest's memory size).
+    r.read_list::<RegEntry>().unwrap();
+    let err = r.read_bytes(MEMORY, 4096).unwrap_err();
+    assert_eq!(
+        at(err),
+        (
+            ErrorKind::BadLength {
+                expected: 4096,
+                found: 3000
+            },
+            Some(BYTES_AT as u64 + 4)
+        )
+    );
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "image has a record of 3000 bytes where 4096 were expected (at byte {})",
+            BYTES_AT + 4
+        )
+    );
+    let other = cr_core::image::BytesType::new(2).unwrap();
+    let err = r.read_bytes(other, 3000).unwrap_err();
+    assert_eq!(
+        err.kind(),
+        ErrorKind::WrongRecord {
+            expected: other.get(),
+            found: MEMORY.get()
+        }
+    );
+
+    // A list whose length is not a whole number of entries (written by someone who knows the format:
+    // checksums fixed up).
+    let mut cut = bytes.clone();
+    cut[LIST_AT + 4] = 79;
+    cr::reseal::reseal(&mut cut);
+    let err = read(&cut).unwrap_err();
+    assert_eq!(
+        at(err),
+        (
+            ErrorKind::BadListLength { entry: 16, found: 79 },
+            Some(LIST_AT as u64 + 4)
+        )
+    );
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "image has a list record of 79 bytes, not a whole number of 16-byte entries (at byte {})",
+            LIST_AT + 4
+        )
+    );
+
+    // A list of entries of another layout (another build).
+    let mut fp = bytes.clone();
+    fp[LIST_AT + 16] ^= 1;
+    cr::reseal::reseal(&mut fp);
+    let err = read(&fp).unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::LayoutMismatch { .. }), "{err}");
+    assert_eq!(err.offset(), Some(LIST_AT as u64 + 16));
+
+    // A bytes record with a fingerprint: bulk bytes have none.
+    let mut fp = bytes.clone();
+    fp[BYTES_AT + 16] = 1;
+    cr::reseal::reseal(&mut fp);
+    let err = read(&fp).unwrap_err();
+    assert_eq!(
+        at(err),
+        (
+            ErrorKind::LayoutMismatch { expected: 0, found: 1 },
+            Some(BYTES_AT as u64 + 16)
+        )
+    );
+
+    // An entry that fails its header's own checks names its field and where the entry is.
+    let mut bad = bytes.clone();
+    bad[LIST_AT + 32 + 2 * 16 + 4] = 1; // entry 2's reserved word
+    cr::reseal::reseal(&mut bad);
+    let err = read(&bad).unwrap_err();
+    assert_eq!(
+        (err.kind(), err.field(), err.offset()),
+        (
+            ErrorKind::ReservedNotZero,
+            Some("reserved"),
+            Some((LIST_AT + 32 + 32) as u64)
+        )
+    );
+}
+
+#[test]
+fn every_bit_flip_and_truncation_of_lists_and_bytes_is_an_error() {
+    use variable::*;
+    let bytes = image();
+    for i in LIST_AT..NOTE_AT {
+        for bit in 0..8 {
+            let mut bad = bytes.clone();
+            bad[i] ^= 1 << bit;
+            let err = read(&bad).expect_err("a flipped bit went unnoticed");
+            assert!(err.kind().is_image(), "byte {i} bit {bit}: {err}");
+            assert!(err.offset().is_some_and(|o| o <= i as u64), "byte {i} bit {bit}: {err}");
+        }
+    }
+    for len in LIST_AT..bytes.len() {
+        let err = read(&bytes[..len]).expect_err("a truncated image");
+        assert_eq!(err.kind(), ErrorKind::Truncated, "cut at {len}: {err}");
+    }
+}
+
+#[test]
+fn crc32c_by_instruction_and_by_table_agree() {
+    use cr_core::image::{crc32c as fast, crc32c_table};
+    let data: Vec<u8> = (0..70_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 7) as u8)
+        .collect();
+    for (start, len) in [(0, 0), (0, 1), (3, 7), (1, 64), (5, 1000), (0, 65_536), (13, 69_000)] {
+        let part = &data[start..start + len];
+        assert_eq!(fast(part), crc32c(part), "{start}+{len}");
+        assert_eq!(crc32c_table(part), crc32c(part), "{start}+{len}");
+    }
+    assert_eq!(fast(b"123456789"), 0xE306_9283); // the catalogue's check value
+}
+
+#[test]
+fn the_dump_lists_entries_and_summarises_bytes() {
+    use variable::*;
+    let bytes = image();
+    let mut out = String::new();
+    dump(
+        &bytes,
+        ARCH_S390X,
+        &[Kind::of::<CrHdrCpu>(), Kind::of::<RegEntry>()],
+        &mut out,
+    )
+    .unwrap();
+    let zeros = memory().iter().filter(|b| **b == 0).count();
+    for line in [
+        format!("@{LIST_AT:<6} type LIST+9 (list of RegEntry), parent 1, 80 bytes"),
+        "    5 entries".to_string(),
+        "    [3]".to_string(),
+        format!("@{BYTES_AT:<6} type BYTES+1 (bytes), parent 1, 3000 bytes"),
+        format!("    3000 bytes ({zeros} zero), crc32c {:#010x}", crc32c(&memory())),
+        format!("@{NOTE_AT:<6} type 7, parent 1, 8 bytes"),
+    ] {
+        assert!(out.lines().any(|l| l == line), "dump lacks {line:?}:\n{out}");
+    }
+    assert!(
+        out.lines()
+            .any(|l| l.split_whitespace().eq(["value", "value", "0x33330007"])),
+        "{out}"
+    );
+}

@@ -1,9 +1,11 @@
 //! A review dump of an image (cr's answer to CRIU's `crit`): every record with its offset, type,
 //! parent and, for the header types the caller knows, one line per field (name, live path,
-//! value) read through the generated `Layout` table. Unknown record types are listed, not refused.
+//! value) read through the generated `Layout` table; a list record's entries one by one, a
+//! bulk-bytes record as its size, zero bytes and checksum. Unknown record types are listed, not
+//! refused.
 //! Writes to any `core::fmt::Write`; no allocation.
 
-use crate::image::{Reader, Record};
+use crate::image::{Reader, Record, RecordKind, BYTES};
 use crate::layout::{padded, FieldInfo, Mode, Prefix};
 use crate::{Error, ErrorKind};
 use core::fmt::{self, Write};
@@ -49,23 +51,54 @@ pub fn dump(image: &[u8], arch: u32, kinds: &[Kind], out: &mut dyn Write) -> Res
     )
     .map_err(io)?;
     while let Some((info, payload)) = reader.read_raw()? {
-        let kind = kinds.iter().find(|k| k.ty == info.ty);
-        write!(out, "@{:<6} type {}", info.offset, info.ty).map_err(io)?;
-        if let Some(kind) = kind {
-            write!(out, " ({})", kind.name).map_err(io)?;
+        let record_kind = RecordKind::of(info.ty);
+        let kind = match record_kind {
+            RecordKind::List { entry } => kinds.iter().find(|k| k.ty == entry),
+            RecordKind::Bytes => None,
+            _ => kinds.iter().find(|k| k.ty == info.ty),
+        };
+        match record_kind {
+            RecordKind::List { entry } => write!(out, "@{:<6} type LIST+{entry}", info.offset),
+            RecordKind::Bytes => write!(out, "@{:<6} type BYTES+{}", info.offset, info.ty - BYTES),
+            _ => write!(out, "@{:<6} type {}", info.offset, info.ty),
+        }
+        .map_err(io)?;
+        match (kind, record_kind) {
+            (Some(kind), RecordKind::List { .. }) => write!(out, " (list of {})", kind.name).map_err(io)?,
+            (Some(kind), _) => write!(out, " ({})", kind.name).map_err(io)?,
+            (None, RecordKind::Bytes) => out.write_str(" (bytes)").map_err(io)?,
+            (None, _) => {}
         }
         writeln!(out, ", parent {}, {} bytes", info.parent, info.len).map_err(io)?;
-        match kind {
-            Some(kind) if kind.fingerprint == info.fingerprint && kind.size == payload.len() => {
-                fields(out, kind.fields, payload, None).map_err(io)?;
+        match (kind, record_kind) {
+            (_, RecordKind::Bytes) => {
+                let zero = payload.iter().filter(|b| **b == 0).count();
+                writeln!(
+                    out,
+                    "    {} bytes ({} zero), crc32c {:#010x}",
+                    payload.len(),
+                    zero,
+                    crate::image::crc32c(payload)
+                )
+                .map_err(io)?;
             }
-            Some(kind) => writeln!(
+            (Some(kind), _) if kind.fingerprint != info.fingerprint => writeln!(
                 out,
                 "    written from another layout of {} (fingerprint {:#018x}, this build {:#018x}): not decoded",
                 kind.name, info.fingerprint, kind.fingerprint
             )
             .map_err(io)?,
-            None => {}
+            (Some(kind), RecordKind::List { .. }) if kind.size > 0 && payload.len() % kind.size == 0 => {
+                writeln!(out, "    {} entries", payload.len() / kind.size).map_err(io)?;
+                for (i, entry) in payload.chunks_exact(kind.size).enumerate() {
+                    writeln!(out, "    [{i}]").map_err(io)?;
+                    fields(out, kind.fields, entry, None).map_err(io)?;
+                }
+            }
+            (Some(kind), RecordKind::Header) if kind.size == payload.len() => {
+                fields(out, kind.fields, payload, None).map_err(io)?;
+            }
+            _ => {}
         }
     }
     let end = reader.offset();
@@ -176,6 +209,29 @@ fn value(out: &mut dyn Write, field: &FieldInfo, bytes: &[u8]) -> fmt::Result {
             }
             return out.write_char(']');
         }
+    }
+    // A long value of another type (a struct under `bits`): little-endian 8-byte words, runs of
+    // equal words folded, so a mostly-zero 4 KiB area stays one short line.
+    if bytes.len() > 16 && bytes.len() % 8 == 0 {
+        out.write_str("words [")?;
+        let mut words = bytes.chunks_exact(8).map(int).peekable();
+        let mut first = true;
+        while let Some(v) = words.next() {
+            let mut run = 1;
+            while words.peek() == Some(&v) {
+                words.next();
+                run += 1;
+            }
+            if !first {
+                out.write_str(", ")?;
+            }
+            first = false;
+            write!(out, "{v:#x}")?;
+            if run > 1 {
+                write!(out, " x{run}")?;
+            }
+        }
+        return out.write_char(']');
     }
     for b in bytes {
         write!(out, "{b:02x}")?;

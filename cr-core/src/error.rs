@@ -62,10 +62,18 @@ pub enum ErrorKind {
         /// The parent in the record.
         found: u32,
     },
-    /// A record's payload length is not the size of the header type asked for.
+    /// A record's payload length is not the one expected: the size of the header type asked
+    /// for, or the length the caller expects of a bulk-bytes record.
     BadLength {
         /// The size of the header type.
         expected: u32,
+        /// The length in the record.
+        found: u32,
+    },
+    /// A list record's payload is not a whole number of entries.
+    BadListLength {
+        /// The size of one entry (the entry header type's size).
+        entry: u32,
         /// The length in the record.
         found: u32,
     },
@@ -311,7 +319,10 @@ impl fmt::Display for Error {
                 write!(f, " has a record whose parent is {found} where {expected} was expected")?
             }
             ErrorKind::BadLength { expected, found } => {
-                write!(f, " has a record of {found} bytes where the header type has {expected}")?
+                write!(f, " has a record of {found} bytes where {expected} were expected")?
+            }
+            ErrorKind::BadListLength { entry, found } => {
+                write!(f, " has a list record of {found} bytes, not a whole number of {entry}-byte entries")?
             }
             ErrorKind::LayoutMismatch { expected, found } => write!(
                 f,

@@ -1,16 +1,27 @@
-//! Checkpoint images: a head, then framed records (one derived header each), then an end
-//! record; every byte covered by a CRC-32C. Reading treats the image as untrusted input: each
-//! record header is verified before its length is trusted, and every fault is an `Error` with
-//! the byte offset where it was found. No allocation except in the `std` adapters.
+//! Checkpoint images: a head, then framed records, then an end record; every byte covered by a
+//! CRC-32C. Reading treats the image as untrusted input: each record header is verified before
+//! its length is trusted, and every fault is an `Error` with the byte offset where it was found.
+//! No allocation except in the `std` adapters.
 //!
 //! ```text
 //! head    magic[8] version:u32 arch:u32 reserved:u32 crc:u32                       24 bytes
 //! record  type:u32 len:u32 parent:u32 reserved:u32 fingerprint:u64                 32 bytes
-//!         payload_crc:u32 header_crc:u32, then `len` payload bytes (the header's bytes)
+//!         payload_crc:u32 header_crc:u32, then `len` payload bytes
 //! end     a record of type 0 and length 0
 //! ```
-//! All integers are little-endian. Payloads are the header structs' bytes as they are in
-//! memory; an image is read back only on the architecture it was written for (`arch`).
+//! All integers are little-endian; an image is read back only on the architecture it was
+//! written for (`arch`). The record type says what the payload is ([`RecordKind`]):
+//!
+//! | type | kind | payload | fingerprint |
+//! |---|---|---|---|
+//! | 0 | end | none | 0 |
+//! | 1 to `LIST - 1` | one header | the header's bytes, `len` = its size | the header's layout |
+//! | `LIST + t` (`t` < 2^30) | a list | the bytes of `n` headers of record type `t`, `len` = `n` x their size | the entry header's layout |
+//! | `BYTES + t` (`t` < 2^30) | bulk bytes | opaque bytes of any length (guest memory) | 0 |
+//!
+//! Lists and bulk bytes were added without a new format version: they use type numbers that no
+//! header record may have ([`Writer::write`] refuses them at compile time), so a reader that
+//! predates them still verifies such a record and can [`Reader::skip`] it.
 
 use crate::{Error, ErrorKind, Layout};
 use zerocopy::byteorder::little_endian::{U32, U64};
@@ -23,9 +34,99 @@ pub const VERSION: u32 = 1;
 /// The record type of the end record; no header may use it.
 pub const END: u32 = 0;
 
-const CASTAGNOLI: crc::Crc<u32> = crc::Crc::<u32>::new(&crc::CRC_32_ISCSI);
+/// Record types from here up to [`BYTES`] hold a list of headers: the list of headers of record
+/// type `t` has type `LIST + t`.
+pub const LIST: u32 = 0x8000_0000;
+/// Record types from here up hold bulk bytes (see [`BytesType`]).
+pub const BYTES: u32 = 0xC000_0000;
 
-fn crc32c(bytes: &[u8]) -> u32 {
+/// What a record's payload is, from its type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RecordKind {
+    /// The end record (type 0).
+    End,
+    /// One header (types 1 to `LIST - 1`).
+    Header,
+    /// A list of headers of record type `entry` (types `LIST` to `BYTES - 1`).
+    List {
+        /// The record type of each entry.
+        entry: u32,
+    },
+    /// Bulk bytes (types from `BYTES` up).
+    Bytes,
+}
+
+impl RecordKind {
+    /// The kind of records of type `ty`.
+    pub const fn of(ty: u32) -> RecordKind {
+        match ty {
+            END => RecordKind::End,
+            t if t < LIST => RecordKind::Header,
+            t if t < BYTES => RecordKind::List { entry: t - LIST },
+            _ => RecordKind::Bytes,
+        }
+    }
+}
+
+/// The record type of a bulk-bytes record: `BYTES + n`. Made by [`BytesType::new`], so a
+/// bulk-bytes record can only be written with a type in the bulk-bytes range.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct BytesType(u32);
+
+impl BytesType {
+    /// Bulk-bytes record type `n` (`n` < 2^30), i.e. record type `BYTES + n`; `None` for a larger
+    /// `n`. In a constant: `const MEMORY: BytesType = BytesType::new(1).unwrap();`.
+    pub const fn new(n: u32) -> Option<BytesType> {
+        if n < 1 << 30 {
+            Some(BytesType(BYTES + n))
+        } else {
+            None
+        }
+    }
+
+    /// The record type.
+    pub const fn get(self) -> u32 {
+        self.0
+    }
+}
+
+/// The record type of a single `H` header: a compile error (in `const { }`) outside 1 to `LIST - 1`.
+const fn header_type<H: Record>() -> u32 {
+    assert!(
+        H::TYPE != END && H::TYPE < LIST,
+        "a header record needs a record type from 1 to LIST - 1"
+    );
+    H::TYPE
+}
+
+/// The record type of a list of `E` headers. Only ever evaluated in `const { }` blocks, so an
+/// entry type that does not fit below 2^30 is a compile error, never a panic.
+const fn list_type<E: Record>() -> u32 {
+    assert!(
+        E::TYPE != END && E::TYPE < 1 << 30,
+        "a header written in a list needs a record type below 2^30"
+    );
+    LIST + E::TYPE
+}
+
+/// CRC-32C (Castagnoli, the iSCSI polynomial), the checksum of every part of an image. With the
+/// `std` feature it runs on the CPU's CRC32 instruction where there is one (the `crc32c` crate
+/// detects it at run time), otherwise a slice-by-16 table (the `crc` crate): the same values.
+pub fn crc32c(bytes: &[u8]) -> u32 {
+    #[cfg(feature = "std")]
+    {
+        crc32c::crc32c(bytes)
+    }
+    #[cfg(not(feature = "std"))]
+    {
+        crc32c_table(bytes)
+    }
+}
+
+/// CRC-32C by table (slice-by-16), without CPU instructions: what [`crc32c`] computes without
+/// the `std` feature, and a cross-check of it with.
+pub fn crc32c_table(bytes: &[u8]) -> u32 {
+    const CASTAGNOLI: crc::Crc<u32, crc::Table<16>> = crc::Crc::<u32, crc::Table<16>>::new(&crc::CRC_32_ISCSI);
     CASTAGNOLI.checksum(bytes)
 }
 
@@ -160,10 +261,32 @@ impl<W: Sink> Writer<W> {
         Ok(Writer { sink })
     }
 
-    /// Appends `header` as a record whose parent is `parent`.
+    /// Appends `header` as a record whose parent is `parent`. A header whose record type is in
+    /// the list or bulk-bytes range (`LIST` and up) does not compile here.
     pub fn write<H: Record>(&mut self, parent: u32, header: &H) -> Result<(), Error> {
-        let payload = header.as_bytes();
-        let record = RecordHeader::new(H::TYPE, parent, H::FINGERPRINT, payload)?;
+        let ty = const { header_type::<H>() };
+        self.frame(ty, parent, H::FINGERPRINT, header.as_bytes())
+    }
+
+    /// Appends `entries` as one list record (type `LIST + E::TYPE`) whose parent is `parent`:
+    /// their bytes as they are in memory, written straight from the slice. An entry type of
+    /// 2^30 or more does not compile here.
+    pub fn write_list<E: Record>(&mut self, parent: u32, entries: &[E]) -> Result<(), Error> {
+        let ty = const { list_type::<E>() };
+        self.frame(ty, parent, E::FINGERPRINT, entries.as_bytes())
+    }
+
+    /// Appends `bytes` as one bulk-bytes record of type `ty` whose parent is `parent`, written
+    /// straight from the slice: one pass for the checksum, then the bytes go to the sink (no
+    /// copy is made). A record holds at most 4 GiB - 1 bytes (`ErrorKind::Io` beyond): write a
+    /// larger region as several records.
+    pub fn write_bytes(&mut self, ty: BytesType, parent: u32, bytes: &[u8]) -> Result<(), Error> {
+        self.frame(ty.get(), parent, 0, bytes)
+    }
+
+    /// One record: its header (with the payload's checksum), then the payload.
+    fn frame(&mut self, ty: u32, parent: u32, fingerprint: u64, payload: &[u8]) -> Result<(), Error> {
+        let record = RecordHeader::new(ty, parent, fingerprint, payload)?;
         self.sink.put(record.as_bytes())?;
         self.sink.put(payload)
     }
@@ -306,36 +429,76 @@ impl<'a> Reader<'a> {
     /// The next record as an `H`, with its parent. Checks, in order: the record header's checksum,
     /// the type, the length, the layout fingerprint, the payload's checksum.
     pub fn read<H: Record>(&mut self) -> Result<(u32, H), Error> {
+        let ty = const { header_type::<H>() };
+        let size = core::mem::size_of::<H>();
+        let (info, payload) = self.checked(ty, Length::Exactly(size), H::FINGERPRINT)?;
+        let Ok(value) = H::read_from_bytes(payload) else {
+            return Err(Error::new(ErrorKind::Truncated).at_offset(info.offset + RECORD_LEN as u64));
+        };
+        Ok((info.parent, value))
+    }
+
+    /// The next record as a list of `E` headers (type `LIST + E::TYPE`), with its parent. Checks,
+    /// in order: the record header's checksum, the type, the length (a whole number of entries),
+    /// the entry layout's fingerprint, the payload's checksum. The entries are not copied: see
+    /// [`List`].
+    pub fn read_list<E: Record>(&mut self) -> Result<(u32, List<'a, E>), Error> {
+        let ty = const { list_type::<E>() };
+        let size = core::mem::size_of::<E>();
+        let (info, payload) = self.checked(ty, Length::Entries(size), E::FINGERPRINT)?;
+        let list = List {
+            bytes: payload,
+            offset: info.offset + RECORD_LEN as u64,
+            entry: core::marker::PhantomData,
+        };
+        Ok((info.parent, list))
+    }
+
+    /// The next record as bulk bytes of type `ty` and exactly `len` bytes, with its parent and
+    /// the payload's offset in the image. Checks, in order: the record header's checksum, the
+    /// type, the length, the fingerprint (0), the payload's checksum. The bytes are not copied.
+    pub fn read_bytes(&mut self, ty: BytesType, len: usize) -> Result<(u32, u64, &'a [u8]), Error> {
+        let (info, payload) = self.checked(ty.get(), Length::Exactly(len), 0)?;
+        Ok((info.parent, info.offset + RECORD_LEN as u64, payload))
+    }
+
+    /// The next record, checked in the order every typed read documents, and consumed.
+    fn checked(&mut self, ty: u32, len: Length, fingerprint: u64) -> Result<(RecordInfo, &'a [u8]), Error> {
         let (info, crc) = self.header()?;
-        if info.ty != H::TYPE {
+        if info.ty != ty {
             return Err(Error::new(ErrorKind::WrongRecord {
-                expected: H::TYPE,
+                expected: ty,
                 found: info.ty,
             })
             .at_offset(info.offset));
         }
-        let size = core::mem::size_of::<H>();
-        if usize::try_from(info.len).ok() != Some(size) {
-            let expected = u32::try_from(size).unwrap_or(u32::MAX);
-            return Err(Error::new(ErrorKind::BadLength {
-                expected,
+        let found = usize::try_from(info.len).ok();
+        let bad = match len {
+            Length::Exactly(size) if found != Some(size) => Some(ErrorKind::BadLength {
+                expected: u32::try_from(size).unwrap_or(u32::MAX),
                 found: info.len,
-            })
-            .at_offset(info.offset + 4));
+            }),
+            Length::Entries(size) if found.and_then(|n| n.checked_rem(size)) != Some(0) => {
+                Some(ErrorKind::BadListLength {
+                    entry: u32::try_from(size).unwrap_or(u32::MAX),
+                    found: info.len,
+                })
+            }
+            _ => None,
+        };
+        if let Some(kind) = bad {
+            return Err(Error::new(kind).at_offset(info.offset + 4));
         }
-        if info.fingerprint != H::FINGERPRINT {
+        if info.fingerprint != fingerprint {
             let kind = ErrorKind::LayoutMismatch {
-                expected: H::FINGERPRINT,
+                expected: fingerprint,
                 found: info.fingerprint,
             };
             return Err(Error::new(kind).at_offset(info.offset + 16));
         }
         let payload = self.payload(&info, crc)?;
-        let Ok(value) = H::read_from_bytes(payload) else {
-            return Err(Error::new(ErrorKind::Truncated).at_offset(info.offset + RECORD_LEN as u64));
-        };
-        self.pos += RECORD_LEN + size;
-        Ok((info.parent, value))
+        self.pos += RECORD_LEN + payload.len();
+        Ok((info, payload))
     }
 
     /// Checks that the next record is the end record and that nothing follows it.
@@ -349,6 +512,81 @@ impl<'a> Reader<'a> {
             return Err(Error::new(ErrorKind::TrailingData).at_offset(end as u64));
         }
         Ok(())
+    }
+}
+
+/// What a typed read expects of a record's length.
+#[derive(Clone, Copy)]
+enum Length {
+    /// Exactly this many bytes.
+    Exactly(usize),
+    /// A whole number of entries of this size (a zero size matches nothing).
+    Entries(usize),
+}
+
+/// The entries of a list record, verified, still in the image's bytes: nothing is copied to
+/// read them. [`List::as_slice`] views them in place when the payload is aligned for `E`;
+/// [`List::get`] and [`List::iter`] work at any alignment (each entry read by value).
+pub struct List<'a, E> {
+    bytes: &'a [u8],
+    offset: u64,
+    entry: core::marker::PhantomData<E>,
+}
+
+impl<E> core::fmt::Debug for List<'_, E> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("List")
+            .field("offset", &self.offset)
+            .field("bytes", &self.bytes.len())
+            .finish()
+    }
+}
+
+impl<E> Clone for List<'_, E> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<E> Copy for List<'_, E> {}
+
+impl<'a, E: Record> List<'a, E> {
+    /// The number of entries.
+    pub fn len(&self) -> usize {
+        self.bytes.len().checked_div(size_of::<E>()).unwrap_or(0)
+    }
+
+    /// Whether the list has no entries.
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+
+    /// The entries in place, without a copy, when the payload is aligned for `E` in memory
+    /// (`None` otherwise: use [`List::iter`]).
+    pub fn as_slice(&self) -> Option<&'a [E]> {
+        <[E]>::ref_from_bytes(self.bytes).ok()
+    }
+
+    /// Entry `i`, read by value.
+    pub fn get(&self, i: usize) -> Option<E> {
+        let size = size_of::<E>();
+        let start = i.checked_mul(size)?;
+        E::read_from_bytes(self.bytes.get(start..start.checked_add(size)?)?).ok()
+    }
+
+    /// The entries in order, each read by value.
+    pub fn iter(&self) -> impl Iterator<Item = E> + 'a {
+        let size = size_of::<E>().max(1);
+        self.bytes.chunks_exact(size).filter_map(|c| E::read_from_bytes(c).ok())
+    }
+
+    /// Byte offset of entry `i` in the image (for errors about one entry).
+    pub fn offset_of(&self, i: usize) -> u64 {
+        self.offset + (i as u64).saturating_mul(size_of::<E>() as u64)
+    }
+
+    /// The payload's bytes.
+    pub fn bytes(&self) -> &'a [u8] {
+        self.bytes
     }
 }
 
