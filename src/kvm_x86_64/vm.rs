@@ -3,8 +3,8 @@
 //! `examples/kvm_x86_64.rs`, `tests/kvm.rs` and the benchmarks.
 
 use super::{
-    read_image, write_image, VcpuHeaders, VcpuState, CR0_ET, CR0_MP, CR0_NE, CR0_PE, CR0_PG, CR0_WP, CR4_PAE, EFER_LMA,
-    EFER_LME, MSR_IA32_TSC, SAVED_MSRS,
+    read_image, write_image, Restored, VcpuHeaders, VcpuState, CR0_ET, CR0_MP, CR0_NE, CR0_PE, CR0_PG, CR0_WP, CR4_PAE,
+    EFER_LMA, EFER_LME, MSR_IA32_TSC, SAVED_MSRS,
 };
 use cr_core::Error;
 use kvm_bindings::{kvm_msr_entry, kvm_segment, kvm_userspace_memory_region, Msrs, KVM_MAX_CPUID_ENTRIES};
@@ -494,6 +494,14 @@ impl Vm {
     /// `Err(Failure::Refused)` nothing of the VM was touched.
     pub fn restore(&mut self, image: &[u8]) -> Result<(), Failure> {
         let restored = read_image(image, &self.region).map_err(Failure::Refused)?;
+        self.apply(&restored)
+    }
+
+    /// Copies a checked image's memory into this VM and hands its vCPU state to KVM.
+    pub fn apply(&mut self, restored: &Restored<'_>) -> Result<(), Failure> {
+        if restored.memory.len() != self.memory.as_slice().len() {
+            return Err(Failure::Broken("the image's memory is not this VM's size".into()));
+        }
         self.memory.as_mut_slice().copy_from_slice(restored.memory);
         self.load(&restored.vcpu)
     }
