@@ -990,6 +990,13 @@ pub fn write_image<S: Sink>(
     let mut w = Writer::new(sink, ARCH_X86_64)?;
     let region_hdr: CrHdrKvmMemRegion = saved(region);
     w.write(0, &region_hdr)?;
+    write_vcpu(&mut w, vcpu)?;
+    w.write_bytes(GUEST_MEMORY, region.slot, memory)?;
+    w.finish()
+}
+
+/// Writes the records of one vCPU (parent [`VCPU_ID`]): seven headers and the MSR list.
+pub fn write_vcpu<S: Sink>(w: &mut Writer<S>, vcpu: &VcpuHeaders) -> Result<(), Error> {
     w.write(VCPU_ID, &vcpu.regs)?;
     w.write(VCPU_ID, &vcpu.sregs)?;
     w.write(VCPU_ID, &vcpu.xsave)?;
@@ -997,9 +1004,7 @@ pub fn write_image<S: Sink>(
     w.write(VCPU_ID, &vcpu.debugregs)?;
     w.write(VCPU_ID, &vcpu.events)?;
     w.write(VCPU_ID, &vcpu.mp_state)?;
-    w.write_list(VCPU_ID, &vcpu.msrs)?;
-    w.write_bytes(GUEST_MEMORY, region.slot, memory)?;
-    w.finish()
+    w.write_list(VCPU_ID, &vcpu.msrs)
 }
 
 /// An image read and checked whole, restored into fresh `kvm-bindings` structs; the guest memory still in
@@ -1031,6 +1036,18 @@ pub fn read_image<'a>(image: &'a [u8], slot: &kvm_userspace_memory_region) -> Re
     let mut region = *slot;
     region_hdr.restore(&mut region)?;
 
+    let vcpu = read_vcpu(&mut r)?;
+    let at = r.offset();
+    let len = usize::try_from(region_hdr.memory_size).unwrap_or(usize::MAX);
+    let (p, _, memory) = r.read_bytes(GUEST_MEMORY, len)?;
+    parent(region.slot, p, at)?;
+    r.finish()?;
+    Ok(Restored { region, vcpu, memory })
+}
+
+/// Reads the records of one vCPU ([`write_vcpu`]) and restores them into fresh structs: every record's
+/// checks, then every header's.
+pub fn read_vcpu(r: &mut Reader<'_>) -> Result<VcpuState, Error> {
     macro_rules! vcpu_record {
         ($ty:ty) => {{
             let at = r.offset();
@@ -1047,16 +1064,8 @@ pub fn read_image<'a>(image: &'a [u8], slot: &kvm_userspace_memory_region) -> Re
     let events = vcpu_record!(CrHdrKvmVcpuEvents);
     let mp_state = vcpu_record!(CrHdrKvmMpState);
     let at = r.offset();
-    let (p, msrs): (u32, List<'a, CrHdrKvmMsr>) = r.read_list()?;
+    let (p, msrs): (u32, List<'_, CrHdrKvmMsr>) = r.read_list()?;
     parent(VCPU_ID, p, at)?;
-
-    let at = r.offset();
-    let len = usize::try_from(region_hdr.memory_size).unwrap_or(usize::MAX);
-    let (p, _, memory) = r.read_bytes(GUEST_MEMORY, len)?;
-    parent(region.slot, p, at)?;
-    r.finish()?;
-
     let entries = msrs.iter().enumerate().map(|(i, m)| (m, Some(msrs.offset_of(i))));
-    let vcpu = restore_vcpu(&regs, &sregs, &xsave, &xcrs, &debugregs, &events, &mp_state, entries)?;
-    Ok(Restored { region, vcpu, memory })
+    restore_vcpu(&regs, &sregs, &xsave, &xcrs, &debugregs, &events, &mp_state, entries)
 }
