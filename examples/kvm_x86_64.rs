@@ -5,7 +5,8 @@
 //! new VM before any ioctl, restores that VM from the file and lets it finish. It exits 0 only if the
 //! restored guest prints the remaining lines and final value of the uninterrupted run.
 //!
-//! `cargo run --example kvm_x86_64`; `cargo run --example kvm_x86_64 -- dump FILE` dumps an image.
+//! `cargo run --example kvm_x86_64`; `cargo run --example kvm_x86_64 -- dump FILE` dumps an image;
+//! `-- receive ADDR` in one process and `-- send ADDR` in another migrate the guest over TCP.
 
 #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
 fn main() -> std::process::ExitCode {
@@ -34,8 +35,71 @@ fn main() -> std::process::ExitCode {
             };
         }
     }
+    if let [cmd, addr] = &args[..] {
+        let config = Config::default();
+        let no_kvm = |e: &Failure| {
+            eprintln!("{e}: this machine has no usable KVM (no /dev/kvm, or no permission to open it)");
+            ExitCode::from(2)
+        };
+        if cmd == "send" {
+            return match vm::send(addr, &config) {
+                Ok(before) => {
+                    for line in &before {
+                        println!("  guest: {line}");
+                    }
+                    println!(
+                        "snapshot after {} lines sent to {addr}; this VM is destroyed",
+                        before.len()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e @ Failure::NoKvm(_)) => no_kvm(&e),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
+            };
+        }
+        if cmd == "receive" {
+            let listener = match std::net::TcpListener::bind(addr) {
+                Ok(l) => l,
+                Err(e) => {
+                    eprintln!("{addr}: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            println!("listening on {addr}");
+            let received = vm::open_kvm()
+                .and_then(|kvm| vm::run_uninterrupted(&kvm, &config))
+                .and_then(|reference| Ok((reference, vm::receive(&listener, &config)?)));
+            return match received {
+                Ok((reference, run)) => {
+                    for line in &run.lines {
+                        println!("  guest: {line}");
+                    }
+                    println!("final value {:#018x}", run.final_value);
+                    let tail = &reference.lines[reference.lines.len() - run.lines.len().min(reference.lines.len())..];
+                    if run.lines == tail && run.final_value == reference.final_value {
+                        println!("OK: the received guest finished as an uninterrupted run does");
+                        ExitCode::SUCCESS
+                    } else {
+                        eprintln!(
+                            "FAIL: an uninterrupted run ends with {tail:?} and {:#018x}",
+                            reference.final_value
+                        );
+                        ExitCode::FAILURE
+                    }
+                }
+                Err(e @ Failure::NoKvm(_)) => no_kvm(&e),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
+            };
+        }
+    }
     if !args.is_empty() {
-        eprintln!("usage: kvm_x86_64 [dump FILE]");
+        eprintln!("usage: kvm_x86_64 [dump FILE | send ADDR | receive ADDR]");
         return ExitCode::from(2);
     }
 

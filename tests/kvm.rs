@@ -544,3 +544,21 @@ fn the_dump_names_segments_lists_msrs_and_summarises_memory() {
     assert!(out.contains("    8192 bytes (8192 zero), crc32c 0x"), "{out}");
     assert!(out.lines().last().unwrap().ends_with("end"), "{out}");
 }
+
+#[test]
+fn live_migration_over_localhost_tcp() {
+    let config = Config::default();
+    let Ok(kvm) = vm::open_kvm() else {
+        eprintln!("SKIPPED: /dev/kvm cannot be opened");
+        return;
+    };
+    let reference = vm::run_uninterrupted(&kvm, &config).unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let receiver = std::thread::spawn(move || vm::receive(&listener, &config));
+    let before = vm::send(&addr, &config).unwrap();
+    let after = receiver.join().unwrap().unwrap();
+    assert_eq!(before, reference.lines[..config.snapshot_after]);
+    assert_eq!(after.lines, reference.lines[config.snapshot_after..]);
+    assert_eq!(after.final_value, reference.final_value);
+}

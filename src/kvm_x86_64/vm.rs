@@ -855,3 +855,53 @@ pub fn snapshot_restore(config: &Config, log: &mut dyn FnMut(&str)) -> Result<Ou
 pub fn dump(image: &[u8], out: &mut dyn fmt::Write) -> Result<(), Error> {
     cr_core::dump::dump(image, super::ARCH_X86_64, &super::KINDS, out)
 }
+
+// ---------------------------------------------------------------------------------------------
+// Live migration over TCP: one process sends its snapshot, another restores it and finishes the guest.
+// ---------------------------------------------------------------------------------------------
+
+/// The sending side: boots the guest, runs it for `snapshot_after` lines, completes the in-flight I/O,
+/// connects to `addr` and streams the image to it (the guest memory goes from the mapping straight to the
+/// socket), then destroys the VM. Returns the lines printed before the snapshot.
+pub fn send(addr: &str, config: &Config) -> Result<Vec<String>, Failure> {
+    let kvm = open_kvm()?;
+    let mut vm = Vm::new(&kvm, config.mem_size)?;
+    vm.boot(config.rounds)?;
+    if vm.run(Some(config.snapshot_after))? != Exit::Lines {
+        return Err(Failure::Broken("the guest halted before the snapshot".into()));
+    }
+    vm.complete_io()?;
+    let headers = VcpuHeaders::save(&vm.save()?);
+    let stream = std::net::TcpStream::connect(addr).map_err(|e| Failure::Io("connecting to the receiver", e))?;
+    let out = write_image(
+        BufWriter::with_capacity(1 << 16, stream),
+        vm.region(),
+        &headers,
+        vm.memory(),
+    )
+    .map_err(Failure::Refused)?;
+    let stream = out
+        .into_inner()
+        .map_err(|e| Failure::Io("sending the image", e.into_error()))?;
+    stream
+        .shutdown(std::net::Shutdown::Write)
+        .map_err(|e| Failure::Io("closing the connection", e))?;
+    Ok(lines(&vm.output))
+}
+
+/// The receiving side: accepts one connection on `listener`, reads the image to its end, creates a VM,
+/// restores it (all checks first) and runs the guest to its halt.
+pub fn receive(listener: &std::net::TcpListener, config: &Config) -> Result<Run, Failure> {
+    let kvm = open_kvm()?;
+    let (stream, _) = listener.accept().map_err(|e| Failure::Io("accepting the sender", e))?;
+    let image = cr_core::image::read_all(stream).map_err(Failure::Refused)?;
+    let mut vm = Vm::new(&kvm, config.mem_size)?;
+    vm.restore(&image)?;
+    match vm.run(None)? {
+        Exit::Halted(final_value) => Ok(Run {
+            lines: lines(&vm.output),
+            final_value,
+        }),
+        Exit::Lines => Err(Failure::Broken("stopped without halting".into())),
+    }
+}
