@@ -46,7 +46,7 @@ pub fn dump(image: &[u8], arch: u32, kinds: &[Kind], out: &mut dyn Write) -> Res
     writeln!(
         out,
         "cr image, format {}, arch {arch:#010x}, {} bytes",
-        crate::image::VERSION,
+        reader.format(),
         image.len()
     )
     .map_err(io)?;

@@ -132,7 +132,7 @@ pub fn crc32c(bytes: &[u8]) -> u32 {
     }
 }
 
-/// CRC-32C by table (slice-by-16), without CPU instructions: what [`crc32c`] computes without
+/// CRC-32C by table (slice-by-16), without CPU instructions: what [`crc32c()`] computes without
 /// the `std` feature, and a cross-check of it with.
 pub fn crc32c_table(bytes: &[u8]) -> u32 {
     const CASTAGNOLI: crc::Crc<u32, crc::Table<16>> = crc::Crc::<u32, crc::Table<16>>::new(&crc::CRC_32_ISCSI);
@@ -434,6 +434,11 @@ impl<'a> Reader<'a> {
             pos: HEAD_LEN,
             format,
         })
+    }
+
+    /// The image's format version (from its head).
+    pub fn format(&self) -> u32 {
+        self.format
     }
 
     /// Byte offset of the next record.

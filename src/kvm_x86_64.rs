@@ -1,0 +1,1072 @@
+//! Snapshot and restore of a KVM virtual machine (Linux x86-64) on rust-vmm's own structs: image headers
+//! derived over `kvm-bindings`' `kvm_regs`, `kvm_sregs` (its segments and descriptor tables as `nested`
+//! headers), `kvm_xsave`, `kvm_xcrs`, `kvm_debugregs`, `kvm_vcpu_events`, `kvm_mp_state`, a list of
+//! `kvm_msr_entry` and the guest memory, validated as KVM validates them (`kvm_is_valid_sregs()`,
+//! `kvm_is_valid_cr0()`/`kvm_is_valid_cr4()`, the EFER, XCR0, debug-register and event rules of
+//! `arch/x86/kvm/x86.c`) or stricter where KVM would accept a value silently, so that a tampered
+//! image is refused with the field at fault before any ioctl.
+//!
+//! This module is pure: it writes and reads images and restores headers into `kvm-bindings` structs,
+//! without touching `/dev/kvm`. [`vm`] runs a guest, snapshots it and restores it with `kvm-ioctls`.
+
+pub mod vm;
+
+use cr_core::dump::Kind;
+use cr_core::image::{BytesType, List, Reader, Sink, Writer};
+use cr_core::{CrCopy, CrLayout, Error, ErrorKind};
+use kvm_bindings::{
+    kvm_debugregs, kvm_dtable, kvm_mp_state, kvm_msr_entry, kvm_regs, kvm_segment, kvm_sregs,
+    kvm_userspace_memory_region, kvm_vcpu_events, kvm_vcpu_events__bindgen_ty_1, kvm_vcpu_events__bindgen_ty_2,
+    kvm_vcpu_events__bindgen_ty_3, kvm_vcpu_events__bindgen_ty_4, kvm_vcpu_events__bindgen_ty_5, kvm_xcr, kvm_xcrs,
+    kvm_xsave,
+};
+use zerocopy::{FromBytes, FromZeros, Immutable, IntoBytes, KnownLayout};
+
+// ---------------------------------------------------------------------------------------------
+// Architectural bits (Intel SDM vol. 3, AMD APM vol. 2; the kernel's names).
+// ---------------------------------------------------------------------------------------------
+
+/// CR0: protection enable.
+pub const CR0_PE: u64 = 1 << 0;
+/// CR0: monitor coprocessor.
+pub const CR0_MP: u64 = 1 << 1;
+/// CR0: emulation (no x87/SSE).
+pub const CR0_EM: u64 = 1 << 2;
+/// CR0: task switched.
+pub const CR0_TS: u64 = 1 << 3;
+/// CR0: extension type (always 1).
+pub const CR0_ET: u64 = 1 << 4;
+/// CR0: numeric error.
+pub const CR0_NE: u64 = 1 << 5;
+/// CR0: write protect.
+pub const CR0_WP: u64 = 1 << 16;
+/// CR0: alignment mask.
+pub const CR0_AM: u64 = 1 << 18;
+/// CR0: not write-through.
+pub const CR0_NW: u64 = 1 << 29;
+/// CR0: cache disable.
+pub const CR0_CD: u64 = 1 << 30;
+/// CR0: paging.
+pub const CR0_PG: u64 = 1 << 31;
+/// The CR0 bits that exist: KVM's `CR0_RESERVED_BITS` is the complement. KVM_SET_SREGS refuses bits 63:32
+/// (`kvm_is_valid_cr0()`) but hands the low reserved bits to the vendor code unchecked.
+pub const CR0_VALID: u64 =
+    CR0_PE | CR0_MP | CR0_EM | CR0_TS | CR0_ET | CR0_NE | CR0_WP | CR0_AM | CR0_NW | CR0_CD | CR0_PG;
+
+/// CR4: physical address extension.
+pub const CR4_PAE: u64 = 1 << 5;
+/// CR4: 57-bit linear addresses (5-level paging).
+pub const CR4_LA57: u64 = 1 << 12;
+/// CR4: process-context identifiers.
+pub const CR4_PCIDE: u64 = 1 << 17;
+/// The CR4 bits KVM knows (the complement of its `CR4_RESERVED_BITS`): VME, PVI, TSD, DE, PSE, PAE, MCE,
+/// PGE, PCE, OSFXSR, OSXMMEXCPT, UMIP, LA57, VMXE, FSGSBASE, PCIDE, OSXSAVE, SMEP, SMAP, PKE, CET, PKS,
+/// LAM_SUP. Which of them a guest may set also depends on its CPUID (`cr4_guest_rsvd_bits`); that part is
+/// the restoring host's business and is left to KVM.
+pub const CR4_VALID: u64 = 0x1fff | (1 << 13) | (1 << 16) | CR4_PCIDE | (1 << 18) | (0xf << 20) | (1 << 24) | (1 << 28);
+
+/// EFER: system-call extensions.
+pub const EFER_SCE: u64 = 1 << 0;
+/// EFER: long mode enable.
+pub const EFER_LME: u64 = 1 << 8;
+/// EFER: long mode active.
+pub const EFER_LMA: u64 = 1 << 10;
+/// EFER: no-execute enable.
+pub const EFER_NX: u64 = 1 << 11;
+/// The EFER bits this VMM's guests may hold. KVM_SET_SREGS passes EFER to the vendor code without
+/// `kvm_valid_efer()`, so SVME, LMSLE, FFXSR, TCE or AUTOIBRS, which need CPU features or nested
+/// virtualisation this VMM does not give, would be accepted: the image refuses them.
+pub const EFER_VALID: u64 = EFER_SCE | EFER_LME | EFER_LMA | EFER_NX;
+
+/// RFLAGS bit 1: reserved, always 1.
+pub const RFLAGS_FIXED: u64 = 1 << 1;
+/// The RFLAGS bits that exist (0 to 21 less the reserved bits 3, 5 and 15).
+pub const RFLAGS_VALID: u64 = ((1 << 22) - 1) & !((1 << 3) | (1 << 5) | (1 << 15));
+
+/// XCR0 state components a user (uabi) XSAVE buffer may carry: x87, SSE, AVX, MPX (2), AVX-512 (3),
+/// PKRU, AMX (2). The supervisor components (8, 10 to 16) never appear in KVM's user buffers.
+pub const XFEATURES_USER: u64 = 0xff | (1 << 9) | (1 << 17) | (1 << 18);
+/// XCR0: x87.
+pub const XFEATURE_FP: u64 = 1 << 0;
+/// XCR0: SSE.
+pub const XFEATURE_SSE: u64 = 1 << 1;
+/// XCR0: AVX.
+pub const XFEATURE_YMM: u64 = 1 << 2;
+/// XCR0: MPX bound registers and configuration (both or neither).
+pub const XFEATURE_MPX: u64 = (1 << 3) | (1 << 4);
+/// XCR0: AVX-512 opmask, ZMM_Hi256, Hi16_ZMM (all or none).
+pub const XFEATURE_AVX512: u64 = (1 << 5) | (1 << 6) | (1 << 7);
+/// XCR0: AMX tile configuration and data (both or neither).
+pub const XFEATURE_AMX: u64 = (1 << 17) | (1 << 18);
+
+/// The MXCSR mask `fxsave` reports as 0 stands for: all bits but DAZ.
+pub const MXCSR_DEFAULT_MASK: u32 = 0xffbf;
+
+/// `IA32_SYSENTER_CS`.
+pub const MSR_IA32_SYSENTER_CS: u32 = 0x174;
+/// `IA32_SYSENTER_ESP`: an address.
+pub const MSR_IA32_SYSENTER_ESP: u32 = 0x175;
+/// `IA32_SYSENTER_EIP`: an address.
+pub const MSR_IA32_SYSENTER_EIP: u32 = 0x176;
+/// `IA32_PAT`: eight memory types.
+pub const MSR_IA32_CR_PAT: u32 = 0x277;
+/// `STAR`: the `syscall` selectors (the guest of [`vm`] folds its hash into it).
+pub const MSR_STAR: u32 = 0xc000_0081;
+/// `LSTAR`: the 64-bit `syscall` entry, an address.
+pub const MSR_LSTAR: u32 = 0xc000_0082;
+/// `CSTAR`: the compatibility-mode `syscall` entry, an address.
+pub const MSR_CSTAR: u32 = 0xc000_0083;
+/// `SFMASK`: the RFLAGS mask of `syscall`.
+pub const MSR_SYSCALL_MASK: u32 = 0xc000_0084;
+/// `KERNEL_GS_BASE`: the `swapgs` base, an address.
+pub const MSR_KERNEL_GS_BASE: u32 = 0xc000_0102;
+/// `IA32_TSC`.
+pub const MSR_IA32_TSC: u32 = 0x10;
+
+/// The MSRs this VMM saves and restores: those a 64-bit guest writes that are not in another struct
+/// (FS/GS base and EFER are in `kvm_sregs`). An image with any other index is refused.
+pub const SAVED_MSRS: [u32; 10] = [
+    MSR_IA32_TSC,
+    MSR_IA32_SYSENTER_CS,
+    MSR_IA32_SYSENTER_ESP,
+    MSR_IA32_SYSENTER_EIP,
+    MSR_IA32_CR_PAT,
+    MSR_STAR,
+    MSR_LSTAR,
+    MSR_CSTAR,
+    MSR_SYSCALL_MASK,
+    MSR_KERNEL_GS_BASE,
+];
+
+/// Whether `addr` is canonical with 48-bit linear addresses (bits 63:47 all equal): what every base and
+/// entry point must be with 4-level paging. An image is checked against the 4-level rule so that it
+/// restores on any host.
+pub const fn is_canonical(addr: u64) -> bool {
+    ((addr as i64) << 16 >> 16) as u64 == addr
+}
+
+fn canonical(field: &'static str, addr: u64) -> Result<(), Error> {
+    if is_canonical(addr) {
+        Ok(())
+    } else {
+        Err(Error::invalid(field, "non-canonical address (bits 63:47 differ)"))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Record types. The arch tag is the ptrace example's: x86-64; a VM image uses other record types.
+// ---------------------------------------------------------------------------------------------
+
+/// The architecture tag of x86-64 images (`"x864"`), shared with [`crate::ptrace_x86_64`].
+pub const ARCH_X86_64: u32 = crate::ptrace_x86_64::ARCH_X86_64;
+/// [`CrHdrKvmMemRegion`].
+pub const CR_HDR_KVM_MEM_REGION: u32 = 0x10;
+/// [`CrHdrKvmRegs`].
+pub const CR_HDR_KVM_REGS: u32 = 0x20;
+/// [`CrHdrKvmSregs`].
+pub const CR_HDR_KVM_SREGS: u32 = 0x21;
+/// [`CrHdrKvmXsave`].
+pub const CR_HDR_KVM_XSAVE: u32 = 0x22;
+/// [`CrHdrKvmXcrs`].
+pub const CR_HDR_KVM_XCRS: u32 = 0x23;
+/// [`CrHdrKvmDebugregs`].
+pub const CR_HDR_KVM_DEBUGREGS: u32 = 0x24;
+/// [`CrHdrKvmVcpuEvents`].
+pub const CR_HDR_KVM_VCPU_EVENTS: u32 = 0x25;
+/// [`CrHdrKvmMpState`].
+pub const CR_HDR_KVM_MP_STATE: u32 = 0x26;
+/// [`CrHdrKvmMsr`], one entry of the MSR list (the list record's type is `LIST + 0x27`).
+pub const CR_HDR_KVM_MSR: u32 = 0x27;
+/// The guest memory of one slot: a bulk-bytes record (type `BYTES + 1`) whose parent is the slot.
+pub const GUEST_MEMORY: BytesType = BytesType::new(1).unwrap();
+
+/// The record kinds of a VM image, for [`cr_core::dump::dump`].
+pub const KINDS: [Kind; 9] = [
+    Kind::of::<CrHdrKvmMemRegion>(),
+    Kind::of::<CrHdrKvmRegs>(),
+    Kind::of::<CrHdrKvmSregs>(),
+    Kind::of::<CrHdrKvmXsave>(),
+    Kind::of::<CrHdrKvmXcrs>(),
+    Kind::of::<CrHdrKvmDebugregs>(),
+    Kind::of::<CrHdrKvmVcpuEvents>(),
+    Kind::of::<CrHdrKvmMpState>(),
+    Kind::of::<CrHdrKvmMsr>(),
+];
+
+// ---------------------------------------------------------------------------------------------
+// Guest memory.
+// ---------------------------------------------------------------------------------------------
+
+/// A memory slot (`kvm_userspace_memory_region`). The host address is the restoring process's own.
+#[derive(CrCopy, Clone, Copy, Debug, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
+#[repr(C)]
+#[cr(target = kvm_userspace_memory_region, record = CR_HDR_KVM_MEM_REGION, validate = validate_region)]
+#[cr(cover(kvm_userspace_memory_region = ""), ignore = "userspace_addr")]
+pub struct CrHdrKvmMemRegion {
+    #[cr(path = "slot")]
+    pub slot: u32,
+    /// `KVM_MEM_LOG_DIRTY_PAGES` and `KVM_MEM_READONLY`: this VMM maps plain RAM only.
+    #[cr(path = "flags", strict_mask = 0)]
+    pub flags: u32,
+    #[cr(path = "guest_phys_addr")]
+    pub guest_phys_addr: u64,
+    #[cr(path = "memory_size")]
+    pub memory_size: u64,
+}
+
+/// The slot must be the one the restoring VM has: same slot, address and size (the image's memory is
+/// copied into it byte for byte).
+pub fn validate_region(hdr: &CrHdrKvmMemRegion, live: &kvm_userspace_memory_region) -> Result<(), Error> {
+    if hdr.slot != live.slot {
+        return Err(Error::invalid("slot", "not a slot of the restoring VM"));
+    }
+    if hdr.guest_phys_addr != live.guest_phys_addr {
+        return Err(Error::invalid(
+            "guest_phys_addr",
+            "not where the restoring VM's slot is",
+        ));
+    }
+    if hdr.memory_size != live.memory_size {
+        return Err(Error::invalid(
+            "memory_size",
+            "not the size of the restoring VM's memory",
+        ));
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// kvm_regs.
+// ---------------------------------------------------------------------------------------------
+
+/// The general registers (`KVM_GET_REGS`).
+#[derive(CrCopy, Clone, Copy, Debug, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
+#[repr(C)]
+#[cr(target = kvm_regs, record = CR_HDR_KVM_REGS, validate = validate_regs, cover(kvm_regs = ""))]
+pub struct CrHdrKvmRegs {
+    #[cr(path = "rax")]
+    pub rax: u64,
+    #[cr(path = "rbx")]
+    pub rbx: u64,
+    #[cr(path = "rcx")]
+    pub rcx: u64,
+    #[cr(path = "rdx")]
+    pub rdx: u64,
+    #[cr(path = "rsi")]
+    pub rsi: u64,
+    #[cr(path = "rdi")]
+    pub rdi: u64,
+    #[cr(path = "rsp")]
+    pub rsp: u64,
+    #[cr(path = "rbp")]
+    pub rbp: u64,
+    #[cr(path = "r8")]
+    pub r8: u64,
+    #[cr(path = "r9")]
+    pub r9: u64,
+    #[cr(path = "r10")]
+    pub r10: u64,
+    #[cr(path = "r11")]
+    pub r11: u64,
+    #[cr(path = "r12")]
+    pub r12: u64,
+    #[cr(path = "r13")]
+    pub r13: u64,
+    #[cr(path = "r14")]
+    pub r14: u64,
+    #[cr(path = "r15")]
+    pub r15: u64,
+    #[cr(path = "rip")]
+    pub rip: u64,
+    /// KVM_SET_REGS takes any value here; a reserved bit makes the next VM entry fail.
+    #[cr(path = "rflags", strict_mask = RFLAGS_VALID)]
+    pub rflags: u64,
+}
+
+/// RFLAGS bit 1 is always set.
+pub fn validate_regs(hdr: &CrHdrKvmRegs, _live: &kvm_regs) -> Result<(), Error> {
+    if hdr.rflags & RFLAGS_FIXED == 0 {
+        return Err(Error::invalid("rflags", "bit 1 is clear: it is always set"));
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// kvm_sregs: segments and descriptor tables are nested headers.
+// ---------------------------------------------------------------------------------------------
+
+/// One segment register's hidden part (`kvm_segment`), declared once and nested eight times.
+#[derive(CrCopy, Clone, Copy, Debug, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
+#[repr(C)]
+#[cr(target = kvm_segment, validate = validate_segment, cover(kvm_segment = ""), ignore = "padding")]
+pub struct CrHdrKvmSegment {
+    #[cr(path = "base")]
+    pub base: u64,
+    #[cr(path = "limit")]
+    pub limit: u32,
+    #[cr(path = "selector")]
+    pub selector: u16,
+    /// The 4-bit descriptor type.
+    #[cr(path = "type_", strict_mask = 0xf)]
+    pub type_: u8,
+    #[cr(path = "present", strict_mask = 1)]
+    pub present: u8,
+    #[cr(path = "dpl", strict_mask = 3)]
+    pub dpl: u8,
+    #[cr(path = "db", strict_mask = 1)]
+    pub db: u8,
+    #[cr(path = "s", strict_mask = 1)]
+    pub s: u8,
+    #[cr(path = "l", strict_mask = 1)]
+    pub l: u8,
+    #[cr(path = "g", strict_mask = 1)]
+    pub g: u8,
+    #[cr(path = "avl", strict_mask = 1)]
+    pub avl: u8,
+    #[cr(path = "unusable", strict_mask = 1)]
+    pub unusable: u8,
+    #[cr(reserved)]
+    pub padding: u8,
+}
+
+/// A base must be canonical; a code segment is not both 64-bit (L) and 32-bit (D).
+pub fn validate_segment(hdr: &CrHdrKvmSegment, _live: &kvm_segment) -> Result<(), Error> {
+    canonical("base", hdr.base)?;
+    if hdr.l == 1 && hdr.db == 1 {
+        return Err(Error::invalid("l", "L and D/B both set: a reserved combination"));
+    }
+    Ok(())
+}
+
+/// The GDT or IDT register (`kvm_dtable`).
+#[derive(CrCopy, Clone, Copy, Debug, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
+#[repr(C)]
+#[cr(target = kvm_dtable, validate = validate_dtable, cover(kvm_dtable = ""), ignore = "padding")]
+pub struct CrHdrKvmDtable {
+    #[cr(path = "base")]
+    pub base: u64,
+    #[cr(path = "limit")]
+    pub limit: u16,
+    #[cr(reserved)]
+    pub padding: [u16; 3],
+}
+
+/// A table base must be canonical (`lgdt` and `lidt` fault on anything else).
+pub fn validate_dtable(hdr: &CrHdrKvmDtable, _live: &kvm_dtable) -> Result<(), Error> {
+    canonical("base", hdr.base)
+}
+
+/// The system registers (`KVM_GET_SREGS`).
+#[derive(CrCopy, Clone, Copy, Debug, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
+#[repr(C)]
+#[cr(target = kvm_sregs, record = CR_HDR_KVM_SREGS, validate = validate_sregs, cover(kvm_sregs = ""))]
+pub struct CrHdrKvmSregs {
+    #[cr(path = "cs", nested)]
+    pub cs: CrHdrKvmSegment,
+    #[cr(path = "ds", nested)]
+    pub ds: CrHdrKvmSegment,
+    #[cr(path = "es", nested)]
+    pub es: CrHdrKvmSegment,
+    #[cr(path = "fs", nested)]
+    pub fs: CrHdrKvmSegment,
+    #[cr(path = "gs", nested)]
+    pub gs: CrHdrKvmSegment,
+    #[cr(path = "ss", nested)]
+    pub ss: CrHdrKvmSegment,
+    #[cr(path = "tr", nested)]
+    pub tr: CrHdrKvmSegment,
+    #[cr(path = "ldt", nested)]
+    pub ldt: CrHdrKvmSegment,
+    #[cr(path = "gdt", nested)]
+    pub gdt: CrHdrKvmDtable,
+    #[cr(path = "idt", nested)]
+    pub idt: CrHdrKvmDtable,
+    #[cr(path = "cr0", strict_mask = CR0_VALID)]
+    pub cr0: u64,
+    #[cr(path = "cr2")]
+    pub cr2: u64,
+    #[cr(path = "cr3")]
+    pub cr3: u64,
+    #[cr(path = "cr4", strict_mask = CR4_VALID)]
+    pub cr4: u64,
+    /// The task-priority register: 4 bits (`kvm_set_cr8()` refuses more).
+    #[cr(path = "cr8", strict_mask = 0xf)]
+    pub cr8: u64,
+    #[cr(path = "efer", strict_mask = EFER_VALID)]
+    pub efer: u64,
+    #[cr(path = "apic_base")]
+    pub apic_base: u64,
+    /// A pending external interrupt, as a 256-bit vector bitmap.
+    #[cr(path = "interrupt_bitmap")]
+    pub interrupt_bitmap: [u64; 4],
+}
+
+/// `kvm_is_valid_sregs()`, `kvm_is_valid_cr0()` and the APIC base rules of `kvm_apic_set_base()`, with
+/// the architecture's maximum physical-address width (52 bits) where KVM uses the guest's.
+pub fn validate_sregs(hdr: &CrHdrKvmSregs, _live: &kvm_sregs) -> Result<(), Error> {
+    let (cr0, cr4, efer) = (hdr.cr0, hdr.cr4, hdr.efer);
+    if cr0 & CR0_PG != 0 && cr0 & CR0_PE == 0 {
+        return Err(Error::invalid("cr0", "paging (PG) without protection (PE)"));
+    }
+    if cr0 & CR0_NW != 0 && cr0 & CR0_CD == 0 {
+        return Err(Error::invalid(
+            "cr0",
+            "not-write-through (NW) without cache-disable (CD)",
+        ));
+    }
+    if efer & EFER_LME != 0 && cr0 & CR0_PG != 0 {
+        // 64-bit mode: PAE paging and LMA, a CR3 within the physical-address width.
+        if cr4 & CR4_PAE == 0 {
+            return Err(Error::invalid("cr4", "long mode (EFER.LME and CR0.PG) without PAE"));
+        }
+        if efer & EFER_LMA == 0 {
+            return Err(Error::invalid("efer", "LME and CR0.PG set but LMA clear"));
+        }
+        if hdr.cr3 >> 52 != 0 {
+            return Err(Error::invalid("cr3", "bits above the physical-address width"));
+        }
+    } else {
+        if efer & EFER_LMA != 0 {
+            return Err(Error::invalid("efer", "LMA set without LME and CR0.PG"));
+        }
+        if hdr.cs.l != 0 {
+            return Err(Error::invalid("cs", "a 64-bit code segment outside long mode"));
+        }
+        if cr4 & CR4_PCIDE != 0 {
+            return Err(Error::invalid("cr4", "PCIDE outside long mode"));
+        }
+    }
+    if cr4 & CR4_LA57 != 0 && cr0 & CR0_PG != 0 && efer & EFER_LMA == 0 {
+        return Err(Error::invalid("cr4", "LA57 outside long mode"));
+    }
+    // APIC base: bits 0-7 and 9 reserved, the address within 52 bits, x2APIC only with the xAPIC enabled.
+    let apic = hdr.apic_base;
+    if apic & 0x2ff != 0 || apic >> 52 != 0 {
+        return Err(Error::invalid("apic_base", "reserved bits set"));
+    }
+    if apic & (1 << 10) != 0 && apic & (1 << 11) == 0 {
+        return Err(Error::invalid("apic_base", "x2APIC enabled with the APIC disabled"));
+    }
+    if hdr.interrupt_bitmap.iter().map(|w| w.count_ones()).sum::<u32>() > 1 {
+        return Err(Error::invalid(
+            "interrupt_bitmap",
+            "more than one pending interrupt: KVM queues only the first",
+        ));
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// kvm_xsave.
+// ---------------------------------------------------------------------------------------------
+
+/// The 4096-byte XSAVE area of `kvm_xsave.region` (`[u32; 1024]`), in the standard (non-compacted)
+/// format KVM uses: the legacy FXSAVE region, the XSAVE header, the extended state components.
+/// An image-only layout (`CrLayout`): its format is part of `cr_hdr_kvm_xsave`'s fingerprint.
+#[derive(CrLayout, Clone, Copy, Debug, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
+#[repr(C)]
+pub struct XsaveArea {
+    pub fcw: u16,
+    pub fsw: u16,
+    /// The abridged tag word.
+    pub ftw: u8,
+    pub reserved1: u8,
+    pub fop: u16,
+    pub fip: u64,
+    pub fdp: u64,
+    pub mxcsr: u32,
+    pub mxcsr_mask: u32,
+    /// ST0-ST7, 80 bits in 16-byte slots.
+    pub st: [u128; 8],
+    pub xmm: [u128; 16],
+    pub reserved2: [u8; 48],
+    /// Bytes 464-511: left to software; KVM carries them.
+    pub available: [u8; 48],
+    /// Which state components the area holds.
+    pub xstate_bv: u64,
+    /// 0 in the standard format; KVM refuses a compacted area.
+    pub xcomp_bv: u64,
+    pub header_reserved: [u64; 6],
+    /// AVX (YMM upper halves) and the later components, at their CPUID-given offsets.
+    pub extended: [u8; 3520],
+}
+
+/// The FPU/SSE/AVX state (`KVM_GET_XSAVE`), as Firecracker and Cloud Hypervisor save it.
+///
+/// `kvm_xsave.region` is an opaque `[u32; 1024]` whose bytes are a structured area, and a `path` can name
+/// an element (`region[6]`) but not a byte range inside it, so the header maps the whole array with `bits`
+/// onto [`XsaveArea`] and the validator checks its parts by name (errors name the field `region`).
+#[derive(CrCopy, Clone, Copy, Debug, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
+#[repr(C)]
+#[cr(target = kvm_xsave, record = CR_HDR_KVM_XSAVE, validate = validate_xsave)]
+#[cr(cover(kvm_xsave = ""), ignore = "extra")]
+pub struct CrHdrKvmXsave {
+    #[cr(path = "region", bits)]
+    pub region: XsaveArea,
+}
+
+/// What `fpu_copy_uabi_to_guest_fpstate()` refuses with EINVAL: MXCSR bits outside the area's own MXCSR
+/// mask, a compacted area (`xcomp_bv`), non-zero header reserved words, and state components that are not
+/// user components.
+pub fn validate_xsave(hdr: &CrHdrKvmXsave, _live: &kvm_xsave) -> Result<(), Error> {
+    let area = &hdr.region;
+    let mask = match area.mxcsr_mask {
+        0 => MXCSR_DEFAULT_MASK,
+        mask => mask,
+    };
+    if area.mxcsr & !mask != 0 {
+        return Err(Error::invalid("region", "MXCSR has bits outside the MXCSR mask"));
+    }
+    if area.xcomp_bv != 0 {
+        return Err(Error::invalid(
+            "region",
+            "XSAVE header: compacted format (xcomp_bv not 0)",
+        ));
+    }
+    if area.header_reserved != [0; 6] {
+        return Err(Error::invalid("region", "XSAVE header: reserved words not zero"));
+    }
+    if area.xstate_bv & !XFEATURES_USER != 0 {
+        return Err(Error::invalid(
+            "region",
+            "XSAVE header: xstate_bv names supervisor or unknown components",
+        ));
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// kvm_xcrs.
+// ---------------------------------------------------------------------------------------------
+
+/// One extended control register (`kvm_xcr`).
+#[derive(CrCopy, Clone, Copy, Debug, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
+#[repr(C)]
+#[cr(target = kvm_xcr, cover(kvm_xcr = ""), ignore = "reserved")]
+pub struct CrHdrKvmXcr {
+    #[cr(path = "xcr")]
+    pub xcr: u32,
+    #[cr(reserved)]
+    pub reserved: u32,
+    #[cr(path = "value")]
+    pub value: u64,
+}
+
+/// The extended control registers (`KVM_GET_XCRS`): XCR0 in practice.
+#[derive(CrCopy, Clone, Copy, Debug, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
+#[repr(C)]
+#[cr(target = kvm_xcrs, record = CR_HDR_KVM_XCRS, validate = validate_xcrs)]
+#[cr(cover(kvm_xcrs = ""), ignore = "padding")]
+pub struct CrHdrKvmXcrs {
+    #[cr(path = "nr_xcrs")]
+    pub nr_xcrs: u32,
+    /// KVM_SET_XCRS refuses any flag.
+    #[cr(path = "flags", strict_mask = 0)]
+    pub flags: u32,
+    #[cr(path = "xcrs", nested)]
+    pub xcrs: [CrHdrKvmXcr; 16],
+    #[cr(reserved)]
+    pub padding: [u64; 16],
+}
+
+/// `kvm_vcpu_ioctl_x86_set_xcrs()` and `__kvm_set_xcr()`: at most `KVM_MAX_XCRS` entries; KVM sets XCR0
+/// and silently ignores any other index, so the image refuses one; XCR0 holds x87, AVX only with SSE, MPX
+/// and AMX components in pairs, AVX-512's three together and only with AVX, user components only.
+pub fn validate_xcrs(hdr: &CrHdrKvmXcrs, _live: &kvm_xcrs) -> Result<(), Error> {
+    let n = hdr.nr_xcrs as usize;
+    if n > kvm_bindings::KVM_MAX_XCRS as usize {
+        return Err(Error::invalid("nr_xcrs", "more than KVM_MAX_XCRS (16) entries"));
+    }
+    let zero = CrHdrKvmXcr::new_zeroed();
+    if hdr.xcrs[n..].iter().any(|x| *x != zero) {
+        return Err(Error::invalid("xcrs", "an entry past nr_xcrs is not zero"));
+    }
+    for xcr in &hdr.xcrs[..n] {
+        if xcr.xcr != 0 {
+            return Err(Error::invalid("xcrs", "an XCR other than XCR0, which KVM would ignore"));
+        }
+        let v = xcr.value;
+        let reason = if v & XFEATURE_FP == 0 {
+            "XCR0 without x87"
+        } else if v & XFEATURE_YMM != 0 && v & XFEATURE_SSE == 0 {
+            "XCR0: AVX without SSE"
+        } else if v & XFEATURE_MPX != 0 && v & XFEATURE_MPX != XFEATURE_MPX {
+            "XCR0: one MPX component without the other"
+        } else if v & XFEATURE_AVX512 != 0 && (v & XFEATURE_AVX512 != XFEATURE_AVX512 || v & XFEATURE_YMM == 0) {
+            "XCR0: AVX-512 components not all set, or without AVX"
+        } else if v & XFEATURE_AMX != 0 && v & XFEATURE_AMX != XFEATURE_AMX {
+            "XCR0: one AMX component without the other"
+        } else if v & !XFEATURES_USER != 0 {
+            "XCR0: supervisor or unknown components"
+        } else {
+            continue;
+        };
+        return Err(Error::invalid("xcrs", reason));
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// kvm_debugregs.
+// ---------------------------------------------------------------------------------------------
+
+/// The debug registers (`KVM_GET_DEBUGREGS`).
+#[derive(CrCopy, Clone, Copy, Debug, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
+#[repr(C)]
+#[cr(target = kvm_debugregs, record = CR_HDR_KVM_DEBUGREGS)]
+#[cr(cover(kvm_debugregs = ""), ignore = "reserved")]
+pub struct CrHdrKvmDebugregs {
+    /// DR0-DR3: breakpoint addresses.
+    #[cr(path = "db")]
+    pub db: [u64; 4],
+    /// `kvm_dr6_valid()`: bits 63:32 are reserved.
+    #[cr(path = "dr6", strict_mask = 0xffff_ffff)]
+    pub dr6: u64,
+    /// `kvm_dr7_valid()`: bits 63:32 are reserved.
+    #[cr(path = "dr7", strict_mask = 0xffff_ffff)]
+    pub dr7: u64,
+    /// KVM_SET_DEBUGREGS refuses any flag.
+    #[cr(path = "flags", strict_mask = 0)]
+    pub flags: u64,
+    #[cr(reserved)]
+    pub reserved: [u64; 9],
+}
+
+// ---------------------------------------------------------------------------------------------
+// kvm_vcpu_events: its five anonymous sub-structs are nested headers.
+// ---------------------------------------------------------------------------------------------
+
+/// `kvm_vcpu_events.exception`.
+#[derive(CrCopy, Clone, Copy, Debug, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
+#[repr(C)]
+#[cr(target = kvm_vcpu_events__bindgen_ty_1, cover(kvm_vcpu_events__bindgen_ty_1 = ""))]
+pub struct CrHdrKvmException {
+    #[cr(path = "injected", strict_mask = 1)]
+    pub injected: u8,
+    #[cr(path = "nr")]
+    pub nr: u8,
+    #[cr(path = "has_error_code", strict_mask = 1)]
+    pub has_error_code: u8,
+    #[cr(path = "pending", strict_mask = 1)]
+    pub pending: u8,
+    #[cr(path = "error_code")]
+    pub error_code: u32,
+}
+
+/// `kvm_vcpu_events.interrupt`.
+#[derive(CrCopy, Clone, Copy, Debug, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
+#[repr(C)]
+#[cr(target = kvm_vcpu_events__bindgen_ty_2, cover(kvm_vcpu_events__bindgen_ty_2 = ""))]
+pub struct CrHdrKvmInterrupt {
+    #[cr(path = "injected", strict_mask = 1)]
+    pub injected: u8,
+    #[cr(path = "nr")]
+    pub nr: u8,
+    #[cr(path = "soft", strict_mask = 1)]
+    pub soft: u8,
+    /// `KVM_X86_SHADOW_INT_MOV_SS | KVM_X86_SHADOW_INT_STI`.
+    #[cr(path = "shadow", strict_mask = 3)]
+    pub shadow: u8,
+}
+
+/// `kvm_vcpu_events.nmi`.
+#[derive(CrCopy, Clone, Copy, Debug, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
+#[repr(C)]
+#[cr(target = kvm_vcpu_events__bindgen_ty_3, cover(kvm_vcpu_events__bindgen_ty_3 = ""), ignore = "pad")]
+pub struct CrHdrKvmNmi {
+    #[cr(path = "injected", strict_mask = 1)]
+    pub injected: u8,
+    /// KVM keeps at most two NMIs pending.
+    #[cr(path = "pending", strict_mask = 3)]
+    pub pending: u8,
+    #[cr(path = "masked", strict_mask = 1)]
+    pub masked: u8,
+    #[cr(reserved)]
+    pub pad: u8,
+}
+
+/// `kvm_vcpu_events.smi`.
+#[derive(CrCopy, Clone, Copy, Debug, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
+#[repr(C)]
+#[cr(target = kvm_vcpu_events__bindgen_ty_4, cover(kvm_vcpu_events__bindgen_ty_4 = ""))]
+pub struct CrHdrKvmSmi {
+    #[cr(path = "smm", strict_mask = 1)]
+    pub smm: u8,
+    #[cr(path = "pending", strict_mask = 1)]
+    pub pending: u8,
+    #[cr(path = "smm_inside_nmi", strict_mask = 1)]
+    pub smm_inside_nmi: u8,
+    #[cr(path = "latched_init", strict_mask = 1)]
+    pub latched_init: u8,
+}
+
+/// `kvm_vcpu_events.triple_fault`.
+#[derive(CrCopy, Clone, Copy, Debug, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
+#[repr(C)]
+#[cr(target = kvm_vcpu_events__bindgen_ty_5, cover(kvm_vcpu_events__bindgen_ty_5 = ""))]
+pub struct CrHdrKvmTripleFault {
+    #[cr(path = "pending", strict_mask = 1)]
+    pub pending: u8,
+}
+
+/// The flags of `kvm_vcpu_events` this VMM restores: NMI_PENDING, SIPI_VECTOR, SHADOW, SMM. PAYLOAD and
+/// TRIPLE_FAULT need capabilities (`KVM_CAP_EXCEPTION_PAYLOAD`, `KVM_CAP_X86_TRIPLE_FAULT_EVENT`) that it
+/// does not enable, so KVM would refuse them.
+pub const VCPU_EVENTS_FLAGS: u32 = kvm_bindings::KVM_VCPUEVENT_VALID_NMI_PENDING
+    | kvm_bindings::KVM_VCPUEVENT_VALID_SIPI_VECTOR
+    | kvm_bindings::KVM_VCPUEVENT_VALID_SHADOW
+    | kvm_bindings::KVM_VCPUEVENT_VALID_SMM;
+
+/// Pending and injected events (`KVM_GET_VCPU_EVENTS`).
+#[derive(CrCopy, Clone, Copy, Debug, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
+#[repr(C)]
+#[cr(target = kvm_vcpu_events, record = CR_HDR_KVM_VCPU_EVENTS, validate = validate_vcpu_events)]
+#[cr(cover(kvm_vcpu_events = ""), ignore = "reserved")]
+pub struct CrHdrKvmVcpuEvents {
+    #[cr(path = "exception", nested)]
+    pub exception: CrHdrKvmException,
+    #[cr(path = "interrupt", nested)]
+    pub interrupt: CrHdrKvmInterrupt,
+    #[cr(path = "nmi", nested)]
+    pub nmi: CrHdrKvmNmi,
+    /// An 8-bit vector.
+    #[cr(path = "sipi_vector", strict_mask = 0xff)]
+    pub sipi_vector: u32,
+    #[cr(path = "flags", strict_mask = VCPU_EVENTS_FLAGS)]
+    pub flags: u32,
+    #[cr(path = "smi", nested)]
+    pub smi: CrHdrKvmSmi,
+    #[cr(path = "triple_fault", nested)]
+    pub triple_fault: CrHdrKvmTripleFault,
+    #[cr(reserved)]
+    pub reserved: [u8; 26],
+    #[cr(path = "exception_has_payload", strict_mask = 1)]
+    pub exception_has_payload: u8,
+    #[cr(path = "exception_payload")]
+    pub exception_payload: u64,
+}
+
+/// `kvm_vcpu_ioctl_x86_set_vcpu_events()`: an exception vector above 31 or the NMI vector (2) is refused;
+/// without the PAYLOAD flag KVM silently drops a pending exception and its payload, so the image refuses
+/// them; a pending triple fault needs the TRIPLE_FAULT flag.
+pub fn validate_vcpu_events(hdr: &CrHdrKvmVcpuEvents, _live: &kvm_vcpu_events) -> Result<(), Error> {
+    let e = &hdr.exception;
+    if (e.injected != 0 || e.pending != 0) && (e.nr > 31 || e.nr == 2) {
+        return Err(Error::invalid("exception", "vector above 31 or the NMI vector"));
+    }
+    if e.pending != 0 || hdr.exception_has_payload != 0 {
+        return Err(Error::invalid(
+            "exception",
+            "a pending exception or a payload without the PAYLOAD flag: KVM would drop it",
+        ));
+    }
+    if hdr.triple_fault.pending != 0 {
+        return Err(Error::invalid("triple_fault", "pending without the TRIPLE_FAULT flag"));
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// kvm_mp_state.
+// ---------------------------------------------------------------------------------------------
+
+/// The vCPU's multiprocessing state (`KVM_GET_MP_STATE`).
+#[derive(CrCopy, Clone, Copy, Debug, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
+#[repr(C)]
+#[cr(target = kvm_mp_state, record = CR_HDR_KVM_MP_STATE, validate = validate_mp_state, cover(kvm_mp_state = ""))]
+pub struct CrHdrKvmMpState {
+    #[cr(path = "mp_state")]
+    pub mp_state: u32,
+    #[cr(reserved)]
+    pub reserved: u32,
+}
+
+/// This VMM has no in-kernel local APIC, and without one KVM_SET_MP_STATE accepts RUNNABLE only.
+pub fn validate_mp_state(hdr: &CrHdrKvmMpState, _live: &kvm_mp_state) -> Result<(), Error> {
+    if hdr.mp_state != kvm_bindings::KVM_MP_STATE_RUNNABLE {
+        return Err(Error::invalid(
+            "mp_state",
+            "not RUNNABLE: the only state without an in-kernel APIC",
+        ));
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// MSRs: a list record of kvm_msr_entry.
+// ---------------------------------------------------------------------------------------------
+
+/// One MSR (`kvm_msr_entry`), an entry of the MSR list record.
+#[derive(CrCopy, Clone, Copy, Debug, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
+#[repr(C)]
+#[cr(target = kvm_msr_entry, record = CR_HDR_KVM_MSR, validate = validate_msr)]
+#[cr(cover(kvm_msr_entry = ""), ignore = "reserved")]
+pub struct CrHdrKvmMsr {
+    #[cr(path = "index")]
+    pub index: u32,
+    #[cr(reserved)]
+    pub reserved: u32,
+    #[cr(path = "data")]
+    pub data: u64,
+}
+
+/// Only the MSRs of [`SAVED_MSRS`]; an address MSR must be canonical (KVM_SET_MSRS stops at such an entry
+/// and reports success for the ones before it); PAT holds valid memory types only (`kvm_pat_valid()`).
+pub fn validate_msr(hdr: &CrHdrKvmMsr, _live: &kvm_msr_entry) -> Result<(), Error> {
+    match hdr.index {
+        MSR_LSTAR | MSR_CSTAR | MSR_KERNEL_GS_BASE | MSR_IA32_SYSENTER_ESP | MSR_IA32_SYSENTER_EIP => {
+            canonical("data", hdr.data)
+        }
+        MSR_IA32_CR_PAT => {
+            // Each byte a type 0 (UC), 1 (WC), 4 (WT), 5 (WP), 6 (WB) or 7 (UC-).
+            if hdr
+                .data
+                .to_le_bytes()
+                .iter()
+                .all(|t| matches!(t, 0 | 1 | 4 | 5 | 6 | 7))
+            {
+                Ok(())
+            } else {
+                Err(Error::invalid("data", "PAT holds a reserved memory type"))
+            }
+        }
+        i if SAVED_MSRS.contains(&i) => Ok(()),
+        _ => Err(Error::invalid("index", "not an MSR this VMM saves")),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The snapshot: the live kvm-bindings structs, and the image.
+// ---------------------------------------------------------------------------------------------
+
+/// Everything KVM holds for one vCPU that this VMM saves, as `kvm-bindings` structs. (`kvm_xsave` is the
+/// one struct of them that is neither `Copy` nor `PartialEq`, for its flexible array member: `Clone` and
+/// `PartialEq` here compare its 4096-byte region.)
+#[derive(Debug)]
+pub struct VcpuState {
+    pub regs: kvm_regs,
+    pub sregs: kvm_sregs,
+    pub xsave: kvm_xsave,
+    pub xcrs: kvm_xcrs,
+    pub debugregs: kvm_debugregs,
+    pub events: kvm_vcpu_events,
+    pub mp_state: kvm_mp_state,
+    /// The MSRs of [`SAVED_MSRS`], in that order.
+    pub msrs: Vec<kvm_msr_entry>,
+}
+
+/// A copy of a `kvm_xsave` (its region; the flexible array is empty in the 4096-byte struct).
+pub fn copy_xsave(xsave: &kvm_xsave) -> kvm_xsave {
+    kvm_xsave {
+        region: xsave.region,
+        ..Default::default()
+    }
+}
+
+impl Clone for VcpuState {
+    fn clone(&self) -> Self {
+        VcpuState {
+            xsave: copy_xsave(&self.xsave),
+            msrs: self.msrs.clone(),
+            ..*self
+        }
+    }
+}
+
+impl PartialEq for VcpuState {
+    fn eq(&self, other: &Self) -> bool {
+        self.regs == other.regs
+            && self.sregs == other.sregs
+            && self.xsave.region == other.xsave.region
+            && self.xcrs == other.xcrs
+            && self.debugregs == other.debugregs
+            && self.events == other.events
+            && self.mp_state == other.mp_state
+            && self.msrs == other.msrs
+    }
+}
+
+/// The headers of one vCPU, saved from a [`VcpuState`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VcpuHeaders {
+    pub regs: CrHdrKvmRegs,
+    pub sregs: CrHdrKvmSregs,
+    pub xsave: CrHdrKvmXsave,
+    pub xcrs: CrHdrKvmXcrs,
+    pub debugregs: CrHdrKvmDebugregs,
+    pub events: CrHdrKvmVcpuEvents,
+    pub mp_state: CrHdrKvmMpState,
+    pub msrs: Vec<CrHdrKvmMsr>,
+}
+
+fn saved<H: CrCopy<T> + FromZeros, T>(live: &T) -> H {
+    let mut hdr = H::new_zeroed();
+    hdr.save(live);
+    hdr
+}
+
+impl VcpuHeaders {
+    /// Saves every struct into its header.
+    pub fn save(state: &VcpuState) -> VcpuHeaders {
+        VcpuHeaders {
+            regs: saved(&state.regs),
+            sregs: saved(&state.sregs),
+            xsave: saved(&state.xsave),
+            xcrs: saved(&state.xcrs),
+            debugregs: saved(&state.debugregs),
+            events: saved(&state.events),
+            mp_state: saved(&state.mp_state),
+            msrs: state.msrs.iter().map(saved).collect(),
+        }
+    }
+
+    /// Restores every header into fresh structs: every check of every header runs before the state is
+    /// returned.
+    pub fn restore(&self) -> Result<VcpuState, Error> {
+        restore_vcpu(
+            &self.regs,
+            &self.sregs,
+            &self.xsave,
+            &self.xcrs,
+            &self.debugregs,
+            &self.events,
+            &self.mp_state,
+            self.msrs.iter().map(|m| (*m, None)),
+        )
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn restore_vcpu(
+    regs: &CrHdrKvmRegs,
+    sregs: &CrHdrKvmSregs,
+    xsave: &CrHdrKvmXsave,
+    xcrs: &CrHdrKvmXcrs,
+    debugregs: &CrHdrKvmDebugregs,
+    events: &CrHdrKvmVcpuEvents,
+    mp_state: &CrHdrKvmMpState,
+    msrs: impl Iterator<Item = (CrHdrKvmMsr, Option<u64>)>,
+) -> Result<VcpuState, Error> {
+    let mut state = VcpuState {
+        regs: kvm_regs::default(),
+        sregs: kvm_sregs::default(),
+        xsave: kvm_xsave::default(),
+        xcrs: kvm_xcrs::default(),
+        debugregs: kvm_debugregs::default(),
+        events: kvm_vcpu_events::default(),
+        mp_state: kvm_mp_state::default(),
+        msrs: Vec::new(),
+    };
+    regs.restore(&mut state.regs)?;
+    sregs.restore(&mut state.sregs)?;
+    xsave.restore(&mut state.xsave)?;
+    xcrs.restore(&mut state.xcrs)?;
+    debugregs.restore(&mut state.debugregs)?;
+    events.restore(&mut state.events)?;
+    mp_state.restore(&mut state.mp_state)?;
+    for (hdr, offset) in msrs {
+        if state.msrs.iter().any(|m: &kvm_msr_entry| m.index == hdr.index) {
+            let err = Error::invalid("index", "an MSR listed twice");
+            return Err(offset.map_or(err, |o| err.at_offset(o)));
+        }
+        let mut msr = kvm_msr_entry::default();
+        hdr.restore(&mut msr)
+            .map_err(|e| offset.map_or(e, |o| e.at_offset(o)))?;
+        state.msrs.push(msr);
+    }
+    Ok(state)
+}
+
+/// The vCPU a snapshot holds (its records' parent). This VMM has one.
+pub const VCPU_ID: u32 = 0;
+
+/// Writes a whole VM image to `sink`: the memory slot, the vCPU's records, then the guest memory straight
+/// from `memory` (no copy of it is made; one pass for its checksum, one to the sink).
+pub fn write_image<S: Sink>(
+    sink: S,
+    region: &kvm_userspace_memory_region,
+    vcpu: &VcpuHeaders,
+    memory: &[u8],
+) -> Result<S, Error> {
+    let mut w = Writer::new(sink, ARCH_X86_64)?;
+    let region_hdr: CrHdrKvmMemRegion = saved(region);
+    w.write(0, &region_hdr)?;
+    write_vcpu(&mut w, vcpu)?;
+    w.write_bytes(GUEST_MEMORY, region.slot, memory)?;
+    w.finish()
+}
+
+/// Writes the records of one vCPU (parent [`VCPU_ID`]): seven headers and the MSR list.
+pub fn write_vcpu<S: Sink>(w: &mut Writer<S>, vcpu: &VcpuHeaders) -> Result<(), Error> {
+    w.write(VCPU_ID, &vcpu.regs)?;
+    w.write(VCPU_ID, &vcpu.sregs)?;
+    w.write(VCPU_ID, &vcpu.xsave)?;
+    w.write(VCPU_ID, &vcpu.xcrs)?;
+    w.write(VCPU_ID, &vcpu.debugregs)?;
+    w.write(VCPU_ID, &vcpu.events)?;
+    w.write(VCPU_ID, &vcpu.mp_state)?;
+    w.write_list(VCPU_ID, &vcpu.msrs)
+}
+
+/// An image read and checked whole, restored into fresh `kvm-bindings` structs; the guest memory still in
+/// the image's bytes. Nothing of it has reached KVM.
+#[derive(Debug)]
+pub struct Restored<'a> {
+    pub region: kvm_userspace_memory_region,
+    pub vcpu: VcpuState,
+    pub memory: &'a [u8],
+}
+
+fn parent(expected: u32, found: u32, at: u64) -> Result<(), Error> {
+    if expected == found {
+        Ok(())
+    } else {
+        Err(Error::new(ErrorKind::WrongParent { expected, found }).at_offset(at + 8))
+    }
+}
+
+/// Reads a VM image for the VM whose memory slot is `slot`, and restores every header into fresh structs.
+/// Every check runs before this returns: the image's (checksums, record types, lengths, layouts, parents;
+/// the memory's length against the slot's size) and every header's (`restore`, validators). On `Err`
+/// nothing has been handed to KVM; on `Ok` the state is what KVM will accept.
+pub fn read_image<'a>(image: &'a [u8], slot: &kvm_userspace_memory_region) -> Result<Restored<'a>, Error> {
+    let mut r = Reader::new(image, ARCH_X86_64)?;
+    let at = r.offset();
+    let (p, region_hdr) = r.read::<CrHdrKvmMemRegion>()?;
+    parent(0, p, at)?;
+    let mut region = *slot;
+    region_hdr.restore(&mut region)?;
+
+    let vcpu = read_vcpu(&mut r)?;
+    let at = r.offset();
+    let len = usize::try_from(region_hdr.memory_size).unwrap_or(usize::MAX);
+    let (p, _, memory) = r.read_bytes(GUEST_MEMORY, len)?;
+    parent(region.slot, p, at)?;
+    r.finish()?;
+    Ok(Restored { region, vcpu, memory })
+}
+
+/// Reads the records of one vCPU ([`write_vcpu`]) and restores them into fresh structs: every record's
+/// checks, then every header's.
+pub fn read_vcpu(r: &mut Reader<'_>) -> Result<VcpuState, Error> {
+    macro_rules! vcpu_record {
+        ($ty:ty) => {{
+            let at = r.offset();
+            let (p, hdr) = r.read::<$ty>()?;
+            parent(VCPU_ID, p, at)?;
+            hdr
+        }};
+    }
+    let regs = vcpu_record!(CrHdrKvmRegs);
+    let sregs = vcpu_record!(CrHdrKvmSregs);
+    let xsave = vcpu_record!(CrHdrKvmXsave);
+    let xcrs = vcpu_record!(CrHdrKvmXcrs);
+    let debugregs = vcpu_record!(CrHdrKvmDebugregs);
+    let events = vcpu_record!(CrHdrKvmVcpuEvents);
+    let mp_state = vcpu_record!(CrHdrKvmMpState);
+    let at = r.offset();
+    let (p, msrs): (u32, List<'_, CrHdrKvmMsr>) = r.read_list()?;
+    parent(VCPU_ID, p, at)?;
+    let entries = msrs.iter().enumerate().map(|(i, m)| (m, Some(msrs.offset_of(i))));
+    restore_vcpu(&regs, &sregs, &xsave, &xcrs, &debugregs, &events, &mp_state, entries)
+}
