@@ -199,52 +199,40 @@ fn value(out: &mut dyn Write, field: &FieldInfo, bytes: &[u8]) -> fmt::Result {
     // An array of scalars: the elements, runs of equal values folded.
     if let Format::Array { elem, len } = field.format {
         if let Some(width) = scalar(elem).filter(|w| *w <= 16 && w * len == bytes.len()) {
-            out.write_char('[')?;
-            let mut chunks = bytes.chunks_exact(width).map(int).peekable();
-            let mut first = true;
-            while let Some(v) = chunks.next() {
-                let mut run = 1;
-                while chunks.peek() == Some(&v) {
-                    chunks.next();
-                    run += 1;
-                }
-                if !first {
-                    out.write_str(", ")?;
-                }
-                first = false;
-                write!(out, "{v:#x}")?;
-                if run > 1 {
-                    write!(out, " x{run}")?;
-                }
-            }
-            return out.write_char(']');
+            return runs(out, bytes.chunks_exact(width).map(int));
         }
     }
     // A long value of another type (a struct under `bits`): little-endian 8-byte words, runs of
     // equal words folded, so a mostly-zero 4 KiB area stays one short line.
     if bytes.len() > 16 && bytes.len() % 8 == 0 {
-        out.write_str("words [")?;
-        let mut words = bytes.chunks_exact(8).map(int).peekable();
-        let mut first = true;
-        while let Some(v) = words.next() {
-            let mut run = 1;
-            while words.peek() == Some(&v) {
-                words.next();
-                run += 1;
-            }
-            if !first {
-                out.write_str(", ")?;
-            }
-            first = false;
-            write!(out, "{v:#x}")?;
-            if run > 1 {
-                write!(out, " x{run}")?;
-            }
-        }
-        return out.write_char(']');
+        out.write_str("words ")?;
+        return runs(out, bytes.chunks_exact(8).map(int));
     }
     for b in bytes {
         write!(out, "{b:02x}")?;
     }
     Ok(())
+}
+
+/// `[a, b x3, c]`: values in hex, runs of equal values folded.
+fn runs(out: &mut dyn Write, values: impl Iterator<Item = u128>) -> fmt::Result {
+    out.write_char('[')?;
+    let mut values = values.peekable();
+    let mut first = true;
+    while let Some(v) = values.next() {
+        let mut run = 1;
+        while values.peek() == Some(&v) {
+            values.next();
+            run += 1;
+        }
+        if !first {
+            out.write_str(", ")?;
+        }
+        first = false;
+        write!(out, "{v:#x}")?;
+        if run > 1 {
+            write!(out, " x{run}")?;
+        }
+    }
+    out.write_char(']')
 }

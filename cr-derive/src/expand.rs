@@ -33,22 +33,33 @@ pub fn derive(input: &DeriveInput, derive: Derive) -> TokenStream {
 
 /// `#[derive(CrLayout)]`: an image-only header: its constants, layout, format and record.
 fn expand_layout(h: &Header) -> TokenStream {
-    let krate = &h.krate;
     let asserts: TokenStream = h.fields.iter().map(bit_asserts).collect();
     let constants = constants(h);
     let layout = layout(h);
     let record = record(h);
     let pin = pin(h);
-    quote! {
-        #[doc(hidden)]
-        const _: () = {
-            #[allow(unused_imports)]
-            use #krate::__private as __cr;
+    block(
+        h,
+        quote! {
             #asserts
             #constants
             #layout
             #record
             #pin
+        },
+    )
+}
+
+/// Every output of the derives sits in one `const _: () = { .. };`, so that no helper name
+/// leaks into the user's scope, with `__cr` the alias of `cr_core::__private`.
+fn block(h: &Header, items: TokenStream) -> TokenStream {
+    let krate = &h.krate;
+    quote! {
+        #[doc(hidden)]
+        const _: () = {
+            #[allow(unused_imports)]
+            use #krate::__private as __cr;
+            #items
         };
     }
 }
@@ -110,11 +121,9 @@ fn expand(h: &Header, target: &syn::Type) -> TokenStream {
     let record = record(h);
     let pin = pin(h);
 
-    quote! {
-        #[doc(hidden)]
-        const _: () = {
-            #[allow(unused_imports)]
-            use #krate::__private as __cr;
+    block(
+        h,
+        quote! {
             #asserts
             #coverage
 
@@ -154,8 +163,8 @@ fn expand(h: &Header, target: &syn::Type) -> TokenStream {
                     #after
                 }
             }
-        };
-    }
+        },
+    )
 }
 
 /// Replaces each `'_` in the target with a named lifetime, so the impl covers every lifetime.
