@@ -364,3 +364,18 @@ fn optional_records_are_skipped_mandatory_ones_are_not() {
     assert_eq!(r.read_optional::<Extra>().unwrap(), None);
     r.finish().unwrap();
 }
+
+#[test]
+fn resized_reserved_room_must_be_zero_to_be_upgraded() {
+    // Version 1's three reserved bytes became one in version 2: an upgrade cannot carry them,
+    // so a record whose room is not zero is refused, as restoring it as version 1 would be.
+    let dirty = TimerV1 { pad: [0, 9, 0], ..v1() };
+    let err = TimerV3::decode(1, dirty.as_bytes()).unwrap_err();
+    assert_eq!((err.kind(), err.field()), (ErrorKind::ReservedNotZero, Some("pad")));
+    let bytes = image(|w| w.write(0, &dirty).unwrap());
+    let err = Reader::new(&bytes, ARCH).unwrap().read::<TimerV3>().unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "header field `pad` is reserved but not zero (at byte 56)"
+    );
+}

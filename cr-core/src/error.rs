@@ -374,7 +374,7 @@ impl fmt::Display for Error {
             ErrorKind::Invalid { reason } => write!(f, " is invalid: {reason}")?,
             ErrorKind::BadMagic => f.write_str(" does not start with the cr image magic")?,
             ErrorKind::UnsupportedVersion { found, supported } => {
-                write!(f, " has format version {found}; this build reads version {supported}")?
+                write!(f, " has format version {found}; this build reads format versions up to {supported}")?
             }
             ErrorKind::UnsupportedRecordVersion {
                 ty,

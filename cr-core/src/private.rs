@@ -606,10 +606,21 @@ pub const fn check_carried(prev: &[FieldInfo], field: &FieldInfo, this: &str, pr
         panic!("{}", msg.as_str());
     };
     let old = &prev[i];
-    // Reserved room may grow or shrink: it holds zeros either way.
-    let reserved = matches!((old.mode, field.mode), (Mode::Reserved, Mode::Reserved));
+    let (was_reserved, is_reserved) = (matches!(old.mode, Mode::Reserved), matches!(field.mode, Mode::Reserved));
+    if was_reserved != is_reserved {
+        let msg = Msg::new()
+            .str("cr: header field `")
+            .str(field.name)
+            .str("` is reserved in one of `")
+            .str(prev_name)
+            .str("` and `")
+            .str(this)
+            .str("` and data in the other: an upgrade would carry its bytes into the other role; give the new use a new name (`since`) and drop the old one (`dropped`), or write the step with `upgrade = path`");
+        panic!("{}", msg.as_str());
+    }
+    // Reserved room may grow or shrink: the upgrade refuses a record whose room is not zero.
     let same = formats_eq(&old.format, &field.format) || widens(&old.format, &field.format);
-    if !reserved && (!same || !flags_carry(&old.mode, &field.mode)) {
+    if !is_reserved && (!same || !flags_carry(&old.mode, &field.mode)) {
         let msg = Msg::new()
             .str("cr: header field `")
             .str(field.name)
@@ -726,8 +737,13 @@ pub const fn check_pin(computed: u64, pinned: u64, this: &str) {
 
 /// The derived upgrade `P -> H`: every field of `H` that `P` has is carried by name (its bytes,
 /// or an integer widened); the rest start at zero, then `since` gives new fields their defaults.
-/// The compile-time checks above prove every step is one of these.
-pub fn upgrade<P: crate::image::Record, H: crate::image::Record>(prev: &P, since: impl FnOnce(&mut H)) -> H {
+/// The compile-time checks above prove every step is one of these. A reserved field that changed
+/// size is not carried: its room must be zero in `prev`, or the record is refused as a restore
+/// of `prev` would refuse it.
+pub fn upgrade<P: crate::image::Record, H: crate::image::Record>(
+    prev: &P,
+    since: impl FnOnce(&mut H),
+) -> Result<H, Error> {
     let mut out = H::new_zeroed();
     let from = prev.as_bytes();
     let to = out.as_mut_bytes();
@@ -743,13 +759,17 @@ pub fn upgrade<P: crate::image::Record, H: crate::image::Record>(prev: &P, since
         };
         if src.len() == dst.len() && formats_eq(&old.format, &field.format) {
             dst.copy_from_slice(src);
+        } else if matches!(old.mode, Mode::Reserved) {
+            if src.iter().any(|b| *b != 0) {
+                return Err(Error::new(ErrorKind::ReservedNotZero).at(old.name, None));
+            }
         } else if widens(&old.format, &field.format) {
             let signed = matches!(old.format, Format::Signed { .. });
             widen(src, dst, signed);
         }
     }
     since(&mut out);
-    out
+    Ok(out)
 }
 
 /// Writes the integer in `src` (native order) into the wider `dst`, sign-extended if `signed`.

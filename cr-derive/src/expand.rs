@@ -820,7 +820,7 @@ fn prev_chain(h: &Header, prev: &syn::Type, span: Span) -> TokenStream {
                 false => quote!(|#h_ident: &mut Self| { #(#defaults)* }),
             };
             quote! {
-                ::core::result::Result::Ok(__cr::upgrade::<#prev, Self>(&prev, #since))
+                __cr::upgrade::<#prev, Self>(&prev, #since)
             }
         }
     };

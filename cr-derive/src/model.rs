@@ -275,10 +275,13 @@ fn refuse_live_keys(cx: &mut Ctxt, container: &ContainerAttrs) {
 
 /// The evolution keys, each checked against the ones it needs.
 fn evolution(cx: &mut Ctxt, c: &ContainerAttrs) -> Evolution {
-    let version = c.version.as_ref().and_then(|k| match k.value.base10_parse::<u32>() {
-        Ok(v) if v >= 1 => Some((v, k.span)),
+    let version = c.version.as_ref().and_then(|k| match k.value.base10_parse::<u16>() {
+        Ok(v) if v >= 1 => Some((u32::from(v), k.span)),
         _ => {
-            cx.error(k.value.span(), "a record version is a number from 1 up");
+            cx.error(
+                k.value.span(),
+                "a record version is a number from 1 to 65535 (an image holds it in 16 bits)",
+            );
             None
         }
     });

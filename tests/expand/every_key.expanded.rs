@@ -263,16 +263,14 @@ const _: () = {
                 version,
                 payload,
             )?;
-            ::core::result::Result::Ok(
-                __cr::upgrade::<
-                    EveryKeyV1,
-                    Self,
-                >(
-                    &prev,
-                    |h: &mut Self| {
-                        h.skip = 7;
-                    },
-                ),
+            __cr::upgrade::<
+                EveryKeyV1,
+                Self,
+            >(
+                &prev,
+                |h: &mut Self| {
+                    h.skip = 7;
+                },
             )
         }
     }

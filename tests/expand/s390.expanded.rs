@@ -507,9 +507,7 @@ const _: () = {
                 version,
                 payload,
             )?;
-            ::core::result::Result::Ok(
-                __cr::upgrade::<CrHdrCpuV1, Self>(&prev, |_: &mut Self| {}),
-            )
+            __cr::upgrade::<CrHdrCpuV1, Self>(&prev, |_: &mut Self| {})
         }
     }
     const _: () = __cr::check_pin(
