@@ -1,6 +1,6 @@
-//! Runtime of `save`, `restore` and both, on the s390 cpu header, a 4 KiB vCPU header and a
-//! `kvm_sregs`-shaped header of nested headers: derived code, the same logic by hand, a
-//! byte-copy floor, and serde + postcard.
+//! Runtime of `save`, `restore` and both, on the s390 cpu header, a 4 KiB vCPU header, a
+//! `kvm_sregs`-shaped header of nested headers and a packed device register file: derived code,
+//! the same logic by hand, a byte-copy floor, and serde + postcard.
 //! `cargo bench --bench runtime`; `scripts/bench/criterion_ratios.py` prints the ratios.
 
 mod common;
@@ -47,8 +47,12 @@ fn kvm_sregs(c: &mut Criterion) {
     subject::<common::sregs::Sregs>(c);
 }
 
+fn packed_dev(c: &mut Criterion) {
+    subject::<common::packed::Dma>(c);
+}
+
 fn config() -> Criterion {
-    // 36 benchmarks at ~2.5 s each: the whole run stays around a minute and a half.
+    // 48 benchmarks at ~2.5 s each: the whole run stays around two minutes.
     Criterion::default()
         .warm_up_time(Duration::from_millis(500))
         .measurement_time(Duration::from_millis(1500))
@@ -58,6 +62,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = s390_cpu, vcpu_4k, kvm_sregs
+    targets = s390_cpu, vcpu_4k, kvm_sregs, packed_dev
 }
 criterion_main!(benches);

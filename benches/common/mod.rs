@@ -1,18 +1,20 @@
 //! What the runtime benchmarks compare, shared by `benches/runtime.rs` (criterion) and
-//! `benches/callgrind.rs` (instruction counts): the s390 cpu header, a ~4 KiB vCPU header and a
-//! `kvm_sregs`-shaped header of nested headers, each copied four ways (derived, hand-written, raw
-//! bytes, serde + postcard). Not a test suite: `verify()` only proves, once at set-up, that the
+//! `benches/callgrind.rs` (instruction counts): the s390 cpu header, a ~4 KiB vCPU header, a
+//! `kvm_sregs`-shaped header of nested headers and a packed device register file with a packed
+//! header, each copied four ways (derived, hand-written, raw bytes, serde + postcard). Not a test suite: `verify()` only proves, once at set-up, that the
 //! derived and hand-written copies agree.
 // Each benchmark binary compiles this module and uses a part of it.
 #![allow(dead_code)]
 
 pub mod hand;
+pub mod packed;
 pub mod serde_s390;
 pub mod sregs;
 pub mod vcpu;
 
 use cr::s390::{CrHdrCpu, Task};
 use cr_core::{CrCopy, Error};
+use packed::{Dma, DmaHeader};
 use sregs::{Sregs, SregsHeader};
 use std::hint::black_box;
 use vcpu::{Vcpu, VcpuHeader};
@@ -282,6 +284,70 @@ impl Subject for Sregs {
         push(&|h| {
             h.idt.padding[1] = 1;
             h.gdt.padding[2] = 1;
+        });
+        out
+    }
+}
+
+impl Subject for Dma {
+    type Header = DmaHeader;
+    const NAME: &'static str = "packed_dev";
+
+    fn sample() -> Self {
+        packed::sample_dma()
+    }
+    fn hand_save(hdr: &mut DmaHeader, src: &Dma) {
+        packed::save_dma(hdr, src)
+    }
+    fn hand_restore(hdr: &DmaHeader, dst: &mut Dma) -> Result<(), Error> {
+        packed::restore_dma(hdr, dst)
+    }
+    fn to_postcard(&self, buf: &mut [u8]) -> usize {
+        postcard::to_slice(self, buf).expect("BUF_LEN holds a Dma").len()
+    }
+    fn from_postcard(bytes: &[u8]) -> Self {
+        postcard::from_bytes(bytes).expect("a Dma encoding")
+    }
+    fn default_live() -> Self {
+        // The bits outside the masks of `base` and `status` are live state restore keeps.
+        Dma {
+            base: 0x0000_0000_0000_0FFF,
+            status: 0xFF00,
+            ..Dma::default()
+        }
+    }
+    fn tampered(valid: &DmaHeader) -> Vec<DmaHeader> {
+        let mut out = Vec::new();
+        let mut push = |f: &dyn Fn(&mut DmaHeader)| {
+            let mut h = *valid;
+            f(&mut h);
+            out.push(h);
+        };
+        push(&|h| h.irq = 0x1_0000);
+        push(&|h| h.ctrl |= 1 << 20);
+        push(&|h| h.flags |= 1 << 3);
+        push(&|h| h.reserved[3] = 1);
+        // Every check of a channel, each in a different element (every index of the route).
+        push(&|h| h.channels[0].mode |= 0x10);
+        push(&|h| h.channels[1].flags |= 0x80);
+        push(&|h| h.channels[2].padding[1] = 1);
+        push(&|h| h.channels[3].mode = 0xFF);
+        // Two faults: the first check in field order wins, across depths and inside a channel.
+        push(&|h| {
+            h.channels[1].mode = 0x20;
+            h.reserved[0] = 1;
+        });
+        push(&|h| {
+            h.channels[3].flags = 4;
+            h.ctrl |= 1 << 30;
+        });
+        push(&|h| {
+            h.channels[2].padding[0] = 1;
+            h.channels[2].flags = 8;
+        });
+        push(&|h| {
+            h.channels[3].mode = 0x40;
+            h.channels[0].padding[1] = 2;
         });
         out
     }

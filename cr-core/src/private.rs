@@ -174,19 +174,14 @@ pub fn narrow<H: Int, L: TryFrom<H>>(header: H, live: L, field: &'static str, pa
     let _ = live;
     match L::try_from(header) {
         Ok(_) => Ok(()),
-        Err(_) => Err(out_of_range::<H, L>(header, field, path)),
+        Err(_) => {
+            let kind = ErrorKind::OutOfRange {
+                value: header.value(),
+                live_type: core::any::type_name::<L>(),
+            };
+            Err(Error::new(kind).at(field, Some(path)))
+        }
     }
-}
-
-/// The refusal of a `convert` value, kept out of line: the check itself stays a compare.
-#[cold]
-#[inline(never)]
-fn out_of_range<H: Int, L>(header: H, field: &'static str, path: &'static str) -> Error {
-    let kind = ErrorKind::OutOfRange {
-        value: header.value(),
-        live_type: core::any::type_name::<L>(),
-    };
-    Error::new(kind).at(field, Some(path))
 }
 
 /// The integer types a `convert` header field may have: errors report their value.
@@ -202,6 +197,7 @@ pub trait Int: Copy {
 macro_rules! int {
     (unsigned: $($u:ty),*; signed: $($i:ty),*) => {
         $(impl Int for $u {
+            #[inline(always)]
             fn value(self) -> Value {
                 match u64::try_from(self) {
                     Ok(v) => Value::Unsigned(v),
@@ -210,6 +206,7 @@ macro_rules! int {
             }
         })*
         $(impl Int for $i {
+            #[inline(always)]
             fn value(self) -> Value {
                 match i64::try_from(self) {
                     Ok(v) => Value::Signed(v),
@@ -299,6 +296,19 @@ pub trait Phases<T: ?Sized>: CrCopy<T> + Layout {
     fn write(&self, live: &mut T);
     /// Nested headers' `after_restore` hooks (field order, element order), then this header's.
     fn after_restore(&self, live: &mut T);
+}
+
+/// `H::FINGERPRINT` behind a call. rustc's `known_panics_lint` (it runs in `cargo check`)
+/// evaluates every constant that a function or associated-const body names, and evaluating a
+/// fingerprint runs the whole hash in the const interpreter; a call it does not evaluate. The
+/// value is the same wherever it is used.
+pub const fn fingerprint_of<H: Layout + ?Sized>() -> u64 {
+    H::FINGERPRINT
+}
+
+/// `H::FIELDS` behind a call, for the same reason as [`fingerprint_of`].
+pub const fn fields_of<H: Layout + ?Sized>() -> &'static [FieldInfo] {
+    H::FIELDS
 }
 
 /// `CrCopy::restore` of a derived header: check, write, after.

@@ -636,12 +636,12 @@ fn layout(h: &Header) -> TokenStream {
         impl #krate::Layout for #ident {
             const NAME: &'static str = #name;
             const FIELDS: &'static [#krate::FieldInfo] = &[#fields];
-            const FINGERPRINT: u64 = #krate::layout::fingerprint(::core::mem::size_of::<Self>(), Self::FIELDS);
+            const FINGERPRINT: u64 = #krate::layout::fingerprint(::core::mem::size_of::<Self>(), __cr::fields_of::<Self>());
         }
         #[automatically_derived]
         impl #krate::layout::Describe for #ident {
             const FORMAT: #krate::layout::Format = #krate::layout::Format::Header {
-                fingerprint: <Self as #krate::Layout>::FINGERPRINT,
+                fingerprint: __cr::fingerprint_of::<Self>(),
                 size: ::core::mem::size_of::<Self>(),
             };
         }
@@ -830,7 +830,7 @@ fn prev_chain(h: &Header, prev: &syn::Type, span: Span) -> TokenStream {
         const OLDEST: u32 = <#prev as #krate::image::Record>::OLDEST;
         fn layout_of(#version: u32) -> ::core::option::Option<(u64, usize)> {
             if #version == <Self as #krate::image::Record>::VERSION {
-                ::core::option::Option::Some((<Self as #krate::Layout>::FINGERPRINT, ::core::mem::size_of::<Self>()))
+                ::core::option::Option::Some((__cr::fingerprint_of::<Self>(), ::core::mem::size_of::<Self>()))
             } else {
                 <#prev as #krate::image::Record>::layout_of(#version)
             }

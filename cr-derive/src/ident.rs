@@ -23,6 +23,20 @@ pub enum IdentKind {
 /// Classifies `text` (without any `r#` prefix). Keywords are those syn refuses as identifiers,
 /// so the derive and the code it generates agree on them.
 pub fn classify(text: &str) -> IdentKind {
+    // Once per distinct text: syn::parse_str is a round trip to the compiler's lexer, and a derive
+    // classifies every path segment each time a place is rendered (BENCHMARKS.md, compile time).
+    thread_local! {
+        static SEEN: std::cell::RefCell<std::collections::HashMap<String, IdentKind>> = Default::default();
+    }
+    if let Some(kind) = SEEN.with(|seen| seen.borrow().get(text).copied()) {
+        return kind;
+    }
+    let kind = classify_uncached(text);
+    SEEN.with(|seen| seen.borrow_mut().insert(text.to_owned(), kind));
+    kind
+}
+
+fn classify_uncached(text: &str) -> IdentKind {
     let mut chars = text.chars();
     let shape = chars.next().is_some_and(|c| c == '_' || c.is_alphabetic())
         && chars.all(|c| c == '_' || c.is_alphanumeric())

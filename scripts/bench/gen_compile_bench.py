@@ -6,10 +6,13 @@ size N (100 and 300 headers). Every crate declares the same live structs (nested
 same headers (20-40 fields each: scalars, arrays, masks, strict masks, `convert`, flag words,
 `reserved`); only what is generated for the headers differs:
 
-    derive   #[derive(CrCopy)] with #[cr(...)] annotations
-    hand     the same CrCopy impl (save, then restore: checks before writes) written out by hand
-    serde    #[derive(Serialize, Deserialize)] on the same headers
-    plain    the structs alone: the cost every variant shares
+    derive     #[derive(CrCopy)] with #[cr(...)] annotations
+    hand       the same CrCopy impl (save, then restore: checks before writes) written out by hand
+    handtable  `hand` plus a hand-written `cr_core::Layout` impl: the field table (one FieldInfo per
+               field: name, path, offset_of!, size, type, Describe format, mode) and its
+               fingerprint, as QEMU devices write their VMStateField arrays by hand
+    serde      #[derive(Serialize, Deserialize)] on the same headers
+    plain      the structs alone: the cost every variant shares
 
 Timings: dependencies are built first; then, for each of RUNS rounds, every crate in turn gets its
 lib.rs touched and one `cargo check -p` / `cargo build -p` (dev profile) timed, so background load
@@ -18,8 +21,8 @@ hits all variants alike. Medians and ratios are printed and written to <out>/res
 `cargo check` under callgrind (only the crate's own rustc is instrumented): a figure that does not
 move with the machine's load, unlike the timings. `--clean` also times clean builds of cr-derive and of serde_derive (each with its dependencies) in
 two scratch crates. `--expanded` (needs the nightly toolchain for `-Zunpretty=expanded`) adds two
-crates per size that hold the derive's output pasted as source, with and without the `Layout`
-impl, to split the derive's cost into running the macro and compiling what it wrote.
+crates per size that hold the derive's output pasted as source, with its `Layout` tables and with
+each emptied, to split the derive's cost into running the macro, its tables and the rest.
 
     scripts/bench/gen_compile_bench.py [--out DIR] [--sizes 100,300] [--runs 5] [--clean] [--expanded]
                                        [--instructions] [--generate-only]
@@ -41,7 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-VARIANTS = ["derive", "hand", "serde", "plain"]
+VARIANTS = ["derive", "hand", "handtable", "serde", "plain"]
 BITS = {"u8": 8, "u16": 16, "u32": 32, "u64": 64}
 
 
@@ -191,8 +194,10 @@ def hand_impl(h: Header) -> str:
 
         err = "::cr_core::Error::new(::cr_core::ErrorKind::"
         if f.kind == "convert":
+            # The derive's error: the header value and the live type's name.
             checks.append(
-                f"let Ok({f.name}) = {f.lty}::try_from(self.{f.name}) else {{ return Err({err}OutOfRange)"
+                f"let Ok({f.name}) = {f.lty}::try_from(self.{f.name}) else {{ return Err({err}OutOfRange {{ "
+                f'value: ::cr_core::Value::Unsigned(self.{f.name} as u64), live_type: "{f.lty}" }})'
                 f'.at("{f.name}", Some("{f.path}"))); }};'
             )
         elif f.kind == "strict":
@@ -228,14 +233,59 @@ def hand_impl(h: Header) -> str:
     )
 
 
+def table_impl(h: Header) -> str:
+    """The `Layout` impl written by hand: the rows the derive writes, as a device model's author
+    writes a VMStateField array (one entry per field, `offset_of!` for the offset)."""
+    rows = []
+    for f in h.fields:
+        path = f'Some("{f.path}")' if f.kind not in ("flags", "reserved") else "None"
+        if f.kind in ("copy", "array"):
+            mode = "Copy"
+        elif f.kind == "mask":
+            mode = f"Mask {{ mask: {f.mask} as u64 }}"
+        elif f.kind == "strict":
+            mode = f"StrictMask {{ mask: {f.mask} as u64 }}"
+        elif f.kind == "convert":
+            mode = "Convert"
+        elif f.kind == "flags":
+            infos = " ".join(
+                f'::cr_core::layout::FlagInfo {{ name: "{p.rsplit(".", 1)[1].upper()}", bit: {b}, path: Some("{p}") }},'
+                for b, p in f.flags
+            )
+            mode = f"Flags(&[{infos}])"
+        else:
+            mode = "Reserved"
+        rows.append(
+            "        ::cr_core::FieldInfo {\n"
+            f'            name: "{f.name}",\n'
+            f"            path: {path},\n"
+            f"            offset: ::core::mem::offset_of!(H{h.index}, {f.name}),\n"
+            f"            size: ::core::mem::size_of::<{f.hty}>(),\n"
+            f'            ty: "{f.hty}",\n'
+            f"            format: <{f.hty} as ::cr_core::layout::Describe>::FORMAT,\n"
+            f"            mode: ::cr_core::layout::Mode::{mode},\n"
+            "        },"
+        )
+    body = "\n".join(rows)
+    return (
+        f"impl ::cr_core::Layout for H{h.index} {{\n"
+        f'    const NAME: &\'static str = "H{h.index}";\n'
+        f"    const FIELDS: &'static [::cr_core::FieldInfo] = &[\n{body}\n    ];\n"
+        "    const FINGERPRINT: u64 = ::cr_core::layout::fingerprint(::core::mem::size_of::<Self>(), Self::FIELDS);\n"
+        "}\n"
+    )
+
+
 def lib_rs(headers: list[Header], variant: str) -> str:
     out = [f"//! Generated by scripts/bench/gen_compile_bench.py: {len(headers)} headers, variant `{variant}`."]
     out.append("#![allow(clippy::all)]\n")
     for h in headers:
         out.append(live_structs(h))
         out.append(header_struct(h, variant))
-        if variant == "hand":
+        if variant in ("hand", "handtable"):
             out.append(hand_impl(h))
+        if variant == "handtable":
+            out.append(table_impl(h))
     return "\n".join(out)
 
 
@@ -243,6 +293,7 @@ def crate_toml(name: str, variant: str, cr_root: Path) -> str:
     deps = {
         "derive": f'cr-core = {{ path = "{cr_root / "cr-core"}" }}',
         "hand": f'cr-core = {{ path = "{cr_root / "cr-core"}" }}',
+        "handtable": f'cr-core = {{ path = "{cr_root / "cr-core"}" }}',
         "serde": 'serde = { version = "1", features = ["derive"] }',
         "plain": "",
     }[variant]
@@ -289,7 +340,8 @@ def strip_blocks(source: str, opening: str, brackets: str = "{}") -> str:
 
 
 def generate_expanded(out: Path, sizes: list[int], cr_root: Path) -> list[str]:
-    """`expanded_N`: derive_N's expansion as source; `nolayout_N`: the same without `impl Layout`."""
+    """`expanded_N`: derive_N's expansion as source; `nolayout_N`: the same with each `impl Layout`
+    reduced to an empty table (restore's `Phases` needs the impl, the table is what is measured)."""
     names = []
     env = {"CARGO_TARGET_DIR": str(out / "target-nightly")}
     for n in sizes:
@@ -306,7 +358,11 @@ def generate_expanded(out: Path, sizes: list[int], cr_root: Path) -> list[str]:
         src = re.sub(r"\n\s*\n+", "\n", src)  # the pretty-printer's runs of blank lines
         src = strip_blocks(src, "#[cr(", "[]")  # the derive's inert helper attributes
         src = re.sub(r"const \{\s*builtin # offset_of\(([^)]*)\)\s*\}", r"::core::mem::offset_of!(\1)", src)
-        for name, text in ((f"expanded_{n}", src), (f"nolayout_{n}", strip_blocks(src, "impl ::cr_core::Layout for"))):
+        # Each `impl Layout` block becomes an empty table: restore's `Phases` needs the impl.
+        empty = "const NAME: &'static str = \"\"; const FIELDS: &'static [::cr_core::FieldInfo] = &[]; const FINGERPRINT: u64 = 0;"
+        marked = re.sub(r"(impl ::cr_core::Layout for \w+ )\{", lambda m: f"{m[1]}{{ {empty} }} @CR_TABLE@ {{", src)
+        nolayout = strip_blocks(marked, "@CR_TABLE@")
+        for name, text in ((f"expanded_{n}", src), (f"nolayout_{n}", nolayout)):
             crate = out / "crates" / name
             (crate / "src").mkdir(parents=True, exist_ok=True)
             (crate / "Cargo.toml").write_text(crate_toml(name, "derive", cr_root))
@@ -419,20 +475,24 @@ def report(results: dict, sizes: list[int], header_stats: dict) -> str:
     for mode in ("check", "build"):
         r = results[mode]
         lines.append(f"\n`cargo {mode}` of the crate alone (s, median of {len(next(iter(r.values()))['samples'])} runs)")
-        lines.append("| N | fields | derive | hand | serde | plain | derive/serde | derive/hand | over plain: derive/serde | derive/hand |")
-        lines.append("|---|---|---|---|---|---|---|---|---|---|")
+        lines.append(
+            "| N | fields | derive | hand | handtable | serde | plain | derive/serde | derive/hand | derive/handtable "
+            "| over plain: derive/serde | derive/hand |"
+        )
+        lines.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
         for n in sizes:
             m = {v: r[f"{v}_{n}"]["median"] for v in VARIANTS}
             dp, hp, sp = m["derive"] - m["plain"], m["hand"] - m["plain"], m["serde"] - m["plain"]
             lines.append(
-                f"| {n} | {header_stats[n]} | {m['derive']:.2f} | {m['hand']:.2f} | {m['serde']:.2f} | {m['plain']:.2f} "
-                f"| {m['derive'] / m['serde']:.2f} | {m['derive'] / m['hand']:.2f} "
+                f"| {n} | {header_stats[n]} | {m['derive']:.2f} | {m['hand']:.2f} | {m['handtable']:.2f} "
+                f"| {m['serde']:.2f} | {m['plain']:.2f} "
+                f"| {m['derive'] / m['serde']:.2f} | {m['derive'] / m['hand']:.2f} | {m['derive'] / m['handtable']:.2f} "
                 f"| {dp / sp:.2f} | {dp / hp:.2f} |"
             )
     extra = [name for name in results["check"] if name.split("_")[0] in ("expanded", "nolayout")]
     if extra:
         lines.append("\nThe derive's output pasted as source (`cargo check`, s, median): no macro to run")
-        lines.append("| N | derive | expanded | expanded without `impl Layout` | hand |")
+        lines.append("| N | derive | expanded | expanded, tables emptied | hand |")
         lines.append("|---|---|---|---|---|")
         for n in sizes:
             r = results["check"]
@@ -442,14 +502,18 @@ def report(results: dict, sizes: list[int], header_stats: dict) -> str:
     if "instructions" in results:
         i = results["instructions"]
         lines.append("\nInstructions of one non-incremental `cargo check` of the crate (its rustc under callgrind, G)")
-        lines.append("| N | derive | hand | serde | plain | expanded | expanded without `impl Layout` | derive/hand | derive/serde |")
-        lines.append("|---|---|---|---|---|---|---|---|---|")
+        lines.append(
+            "| N | derive | hand | handtable | serde | plain | expanded | expanded, tables emptied "
+            "| derive/handtable | derive/hand | derive/serde |"
+        )
+        lines.append("|---|---|---|---|---|---|---|---|---|---|---|")
         for n in sorted({int(k.split("_")[1]) for k in i}):
             g = {v: i.get(f"{v}_{n}") for v in VARIANTS + ["expanded", "nolayout"]}
             cell = lambda v: f"{g[v] / 1e9:.2f}" if g[v] else "-"
             lines.append(
-                f"| {n} | {cell('derive')} | {cell('hand')} | {cell('serde')} | {cell('plain')} | {cell('expanded')} "
-                f"| {cell('nolayout')} | {g['derive'] / g['hand']:.2f} | {g['derive'] / g['serde']:.2f} |"
+                f"| {n} | {cell('derive')} | {cell('hand')} | {cell('handtable')} | {cell('serde')} | {cell('plain')} "
+                f"| {cell('expanded')} | {cell('nolayout')} | {g['derive'] / g['handtable']:.2f} "
+                f"| {g['derive'] / g['hand']:.2f} | {g['derive'] / g['serde']:.2f} |"
             )
     if "clean" in results:
         c = results["clean"]

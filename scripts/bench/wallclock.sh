@@ -16,7 +16,7 @@ N="${2:-20000}"
 echo "nproc $(nproc); $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); $(rustc --version)"
 echo "$ROUNDS rounds x $N iterations per block; ns per iteration (medians)"
 printf '%-10s %-13s %10s %10s %10s %14s %16s\n' subject op derived hand bytes derived/hand "ratio p25-p75"
-for subject in s390_cpu vcpu_4k kvm_sregs; do
+for subject in s390_cpu vcpu_4k kvm_sregs packed_dev; do
     for op in save restore save_restore; do
         "$BIN" paired "$subject" "$op" "$ROUNDS" "$N"
     done

@@ -148,13 +148,13 @@ const _: () = {
         ];
         const FINGERPRINT: u64 = ::cr_core::layout::fingerprint(
             ::core::mem::size_of::<Self>(),
-            Self::FIELDS,
+            __cr::fields_of::<Self>(),
         );
     }
     #[automatically_derived]
     impl ::cr_core::layout::Describe for EveryKey {
         const FORMAT: ::cr_core::layout::Format = ::cr_core::layout::Format::Header {
-            fingerprint: <Self as ::cr_core::Layout>::FINGERPRINT,
+            fingerprint: __cr::fingerprint_of::<Self>(),
             size: ::core::mem::size_of::<Self>(),
         };
     }
@@ -245,7 +245,7 @@ const _: () = {
         fn layout_of(version: u32) -> ::core::option::Option<(u64, usize)> {
             if version == <Self as ::cr_core::image::Record>::VERSION {
                 ::core::option::Option::Some((
-                    <Self as ::cr_core::Layout>::FINGERPRINT,
+                    __cr::fingerprint_of::<Self>(),
                     ::core::mem::size_of::<Self>(),
                 ))
             } else {
@@ -442,13 +442,13 @@ const _: () = {
         ];
         const FINGERPRINT: u64 = ::cr_core::layout::fingerprint(
             ::core::mem::size_of::<Self>(),
-            Self::FIELDS,
+            __cr::fields_of::<Self>(),
         );
     }
     #[automatically_derived]
     impl ::cr_core::layout::Describe for EveryKeyV1 {
         const FORMAT: ::cr_core::layout::Format = ::cr_core::layout::Format::Header {
-            fingerprint: <Self as ::cr_core::Layout>::FINGERPRINT,
+            fingerprint: __cr::fingerprint_of::<Self>(),
             size: ::core::mem::size_of::<Self>(),
         };
     }
@@ -481,13 +481,13 @@ const _: () = {
         ];
         const FINGERPRINT: u64 = ::cr_core::layout::fingerprint(
             ::core::mem::size_of::<Self>(),
-            Self::FIELDS,
+            __cr::fields_of::<Self>(),
         );
     }
     #[automatically_derived]
     impl ::cr_core::layout::Describe for EveryKeyByHand {
         const FORMAT: ::cr_core::layout::Format = ::cr_core::layout::Format::Header {
-            fingerprint: <Self as ::cr_core::Layout>::FINGERPRINT,
+            fingerprint: __cr::fingerprint_of::<Self>(),
             size: ::core::mem::size_of::<Self>(),
         };
     }
@@ -510,7 +510,7 @@ const _: () = {
         fn layout_of(version: u32) -> ::core::option::Option<(u64, usize)> {
             if version == <Self as ::cr_core::image::Record>::VERSION {
                 ::core::option::Option::Some((
-                    <Self as ::cr_core::Layout>::FINGERPRINT,
+                    __cr::fingerprint_of::<Self>(),
                     ::core::mem::size_of::<Self>(),
                 ))
             } else {

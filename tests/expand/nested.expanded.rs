@@ -56,13 +56,13 @@ const _: () = {
         ];
         const FINGERPRINT: u64 = ::cr_core::layout::fingerprint(
             ::core::mem::size_of::<Self>(),
-            Self::FIELDS,
+            __cr::fields_of::<Self>(),
         );
     }
     #[automatically_derived]
     impl ::cr_core::layout::Describe for SegmentHeader {
         const FORMAT: ::cr_core::layout::Format = ::cr_core::layout::Format::Header {
-            fingerprint: <Self as ::cr_core::Layout>::FINGERPRINT,
+            fingerprint: __cr::fingerprint_of::<Self>(),
             size: ::core::mem::size_of::<Self>(),
         };
     }
@@ -143,13 +143,13 @@ const _: () = {
         ];
         const FINGERPRINT: u64 = ::cr_core::layout::fingerprint(
             ::core::mem::size_of::<Self>(),
-            Self::FIELDS,
+            __cr::fields_of::<Self>(),
         );
     }
     #[automatically_derived]
     impl ::cr_core::layout::Describe for SregsHeader {
         const FORMAT: ::cr_core::layout::Format = ::cr_core::layout::Format::Header {
-            fingerprint: <Self as ::cr_core::Layout>::FINGERPRINT,
+            fingerprint: __cr::fingerprint_of::<Self>(),
             size: ::core::mem::size_of::<Self>(),
         };
     }

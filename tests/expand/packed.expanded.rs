@@ -100,13 +100,13 @@ const _: () = {
         ];
         const FINGERPRINT: u64 = ::cr_core::layout::fingerprint(
             ::core::mem::size_of::<Self>(),
-            Self::FIELDS,
+            __cr::fields_of::<Self>(),
         );
     }
     #[automatically_derived]
     impl ::cr_core::layout::Describe for DeviceHeader {
         const FORMAT: ::cr_core::layout::Format = ::cr_core::layout::Format::Header {
-            fingerprint: <Self as ::cr_core::Layout>::FINGERPRINT,
+            fingerprint: __cr::fingerprint_of::<Self>(),
             size: ::core::mem::size_of::<Self>(),
         };
     }

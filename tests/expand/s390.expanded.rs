@@ -36,13 +36,13 @@ const _: () = {
         ];
         const FINGERPRINT: u64 = ::cr_core::layout::fingerprint(
             ::core::mem::size_of::<Self>(),
-            Self::FIELDS,
+            __cr::fields_of::<Self>(),
         );
     }
     #[automatically_derived]
     impl ::cr_core::layout::Describe for PswHeader {
         const FORMAT: ::cr_core::layout::Format = ::cr_core::layout::Format::Header {
-            fingerprint: <Self as ::cr_core::Layout>::FINGERPRINT,
+            fingerprint: __cr::fingerprint_of::<Self>(),
             size: ::core::mem::size_of::<Self>(),
         };
     }
@@ -333,13 +333,13 @@ const _: () = {
         ];
         const FINGERPRINT: u64 = ::cr_core::layout::fingerprint(
             ::core::mem::size_of::<Self>(),
-            Self::FIELDS,
+            __cr::fields_of::<Self>(),
         );
     }
     #[automatically_derived]
     impl ::cr_core::layout::Describe for CrHdrCpu {
         const FORMAT: ::cr_core::layout::Format = ::cr_core::layout::Format::Header {
-            fingerprint: <Self as ::cr_core::Layout>::FINGERPRINT,
+            fingerprint: __cr::fingerprint_of::<Self>(),
             size: ::core::mem::size_of::<Self>(),
         };
     }
@@ -489,7 +489,7 @@ const _: () = {
         fn layout_of(version: u32) -> ::core::option::Option<(u64, usize)> {
             if version == <Self as ::cr_core::image::Record>::VERSION {
                 ::core::option::Option::Some((
-                    <Self as ::cr_core::Layout>::FINGERPRINT,
+                    __cr::fingerprint_of::<Self>(),
                     ::core::mem::size_of::<Self>(),
                 ))
             } else {
@@ -865,13 +865,13 @@ const _: () = {
         ];
         const FINGERPRINT: u64 = ::cr_core::layout::fingerprint(
             ::core::mem::size_of::<Self>(),
-            Self::FIELDS,
+            __cr::fields_of::<Self>(),
         );
     }
     #[automatically_derived]
     impl ::cr_core::layout::Describe for CrHdrCpuV1 {
         const FORMAT: ::cr_core::layout::Format = ::cr_core::layout::Format::Header {
-            fingerprint: <Self as ::cr_core::Layout>::FINGERPRINT,
+            fingerprint: __cr::fingerprint_of::<Self>(),
             size: ::core::mem::size_of::<Self>(),
         };
     }
@@ -986,13 +986,13 @@ const _: () = {
         ];
         const FINGERPRINT: u64 = ::cr_core::layout::fingerprint(
             ::core::mem::size_of::<Self>(),
-            Self::FIELDS,
+            __cr::fields_of::<Self>(),
         );
     }
     #[automatically_derived]
     impl ::cr_core::layout::Describe for CrHdrMmContext {
         const FORMAT: ::cr_core::layout::Format = ::cr_core::layout::Format::Header {
-            fingerprint: <Self as ::cr_core::Layout>::FINGERPRINT,
+            fingerprint: __cr::fingerprint_of::<Self>(),
             size: ::core::mem::size_of::<Self>(),
         };
     }
