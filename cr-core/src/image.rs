@@ -168,7 +168,7 @@ pub trait Record: Layout + RecordBytes + Sized {
     /// accepted), decoded as that version and upgraded to this one.
     fn decode(version: u32, payload: &[u8]) -> Result<Self, Error> {
         let _ = version;
-        Self::read_from_bytes(payload).map_err(|_| Error::new(ErrorKind::Truncated))
+        crate::__private::read_exact::<Self>(payload)
     }
 }
 

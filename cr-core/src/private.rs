@@ -322,13 +322,9 @@ pub fn restore<H: Phases<T>, T: ?Sized>(header: &H, live: &mut T) -> Result<(), 
 
 /// A live place (`Self`) and the `nested` header field (`H`) over it: one derived header, or an
 /// array of them over an array of the same length. The header comes first in every call, as for
-/// [`Same`]. A mismatch is reported through `Phases` (the bound of both impls), with its message.
+/// [`Same`]. Both impls are bounded by `Phases`, so a header that cannot be nested there is
+/// reported through `Phases`' message (naming both types), never through this trait.
 /// `nested` is the outer header's row for the field, for the route of errors raised inside.
-#[diagnostic::on_unimplemented(
-    message = "cr: a `nested` header field of type `{H}` cannot hold the live type `{Self}`",
-    label = "`nested` needs a `#[derive(CrCopy)]` header of this live type",
-    note = "the header field's type must be a header derived with `#[cr(target = {Self})]`, or `[H; N]` over a live `[L; N]` of the same length N"
-)]
 pub trait Nested<H>: Sized {
     /// The nested layout, for the outer header's table.
     const LAYOUT: NestedLayout;

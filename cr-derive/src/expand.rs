@@ -729,8 +729,10 @@ fn layout_row(h: &Header, f: &Field) -> TokenStream {
 /// that a header that cannot be nested there is one error (the same obligation, at the same
 /// place), whichever uses there are.
 fn nest(h: &Header, f: &Field, place: &Place) -> TokenStream {
-    let target = &h.target;
-    let target = quote!(#target);
+    // Only `CrCopy` headers map places; the model refuses `path` in a `CrLayout` header.
+    let Some(target) = &h.target else {
+        return TokenStream::new();
+    };
     let span = place.span;
     let cr = cr_at(span);
     let ty = f.ty;

@@ -224,7 +224,7 @@ pub fn build<'a>(cx: &mut Ctxt, input: &'a DeriveInput, derive: Derive) -> Optio
         .filter_map(|lit| report(cx, Place::parse(lit)))
         .collect();
     if let Some(record) = &container.record {
-        check_record(cx, input, record, derive);
+        check_record(cx, input, record);
     }
     let target = match derive {
         Derive::CrCopy => Some(container.target?.value),
@@ -807,8 +807,7 @@ fn repr_c(input: &DeriveInput) -> ReprC {
 
 /// A record's bytes go into images: its layout must be the one written, `#[repr(C)]`, and its
 /// type must not be the end record's.
-fn check_record(cx: &mut Ctxt, input: &DeriveInput, record: &Key<Expr>, derive: Derive) {
-    let _ = derive;
+fn check_record(cx: &mut Ctxt, input: &DeriveInput, record: &Key<Expr>) {
     if let ReprC::No = repr_c(input) {
         cx.error(
             record.span,
