@@ -6,16 +6,41 @@
 //! either side may be a `#[repr(packed)]` struct, where such a reference would be unaligned.
 //! The header comes first in every call, so both types are known before an impl is chosen.
 
-use crate::layout::{FieldInfo, Format, Mode, Nested as NestedLayout};
+use crate::layout::{Describe, FieldInfo, Format, Nested as NestedLayout};
 use crate::{CrCopy, Error, ErrorKind, Layout, Value};
 use zerocopy::{FromBytes, Immutable, IntoBytes};
 
+pub use crate::layout::{FlagInfo, Mode};
+pub use core::option::Option::{None, Some};
+pub use core::result::Result::{Err, Ok};
 pub use zerocopy::FromZeros;
 
+/// One row of a derived field table: the size and format come from the field's type `T`.
+#[inline(always)]
+pub const fn row<T: Describe>(
+    name: &'static str,
+    path: Option<&'static str>,
+    offset: usize,
+    ty: &'static str,
+    mode: Mode,
+) -> FieldInfo {
+    FieldInfo {
+        name,
+        path,
+        offset,
+        size: core::mem::size_of::<T>(),
+        ty,
+        format: T::FORMAT,
+        mode,
+    }
+}
+
 /// The relation between a live place (`Self`) and the header field (`H`) of a plain `path`
-/// mapping: they must be the same type. Each call takes the value it replaces, for its type
-/// only (`self.f = Same::save(self.f, src.a)`, `dst.a = Same::restore(self.f, dst.a)`), so a
-/// mismatch is reported with the message below, once for save and restore together.
+/// mapping: they must be the same type. Save holds them to it (`self.f = Same::save(self.f,
+/// src.a)`, which takes the value it replaces for its type only), so a mismatch is reported once,
+/// with the message below. Restore then copies with an identity cast (`dst.a = self.f as _`),
+/// which rustc checks for much less than a call, and which compiles whenever save does (for two
+/// integer types it would also compile, but save has refused the pair already).
 #[diagnostic::on_unimplemented(
     message = "cr: the live place has type `{Self}` but the header field has type `{H}`",
     label = "a plain `path` mapping copies between identical types only",
@@ -25,8 +50,6 @@ pub use zerocopy::FromZeros;
 pub trait Same<H>: Sized {
     /// live -> header: the new header value.
     fn save(header: H, live: Self) -> H;
-    /// header -> live: the new live value.
-    fn restore(header: H, live: Self) -> Self;
     /// header -> live, through a mask: bits outside `mask` keep their live value.
     fn restore_masked(header: H, mask: H, live: Self) -> Self
     where
@@ -37,10 +60,6 @@ impl<T: Copy> Same<T> for T {
     #[inline(always)]
     fn save(_header: T, live: T) -> T {
         live
-    }
-    #[inline(always)]
-    fn restore(header: T, _live: T) -> T {
-        header
     }
     #[inline(always)]
     fn restore_masked(header: T, mask: T, live: T) -> T
@@ -107,9 +126,9 @@ impl FlagWord for u64 {}
 )]
 pub trait Flag: Sized {
     /// Save: `bit` when the place is true, zero otherwise; a word is the `|` of its flags.
+    /// Restore needs no call: `dst.a = (self.word & BIT != 0) as _`, which compiles whenever
+    /// save does (the place is a `bool`).
     fn save<T: FlagWord>(self, bit: T) -> T;
-    /// Restore: the place's new value, set when `bit` is set in `word`, clear otherwise.
-    fn restore<T: FlagWord>(word: T, bit: T, live: Self) -> Self;
 }
 
 impl Flag for bool {
@@ -121,10 +140,6 @@ impl Flag for bool {
         } else {
             T::ZERO
         }
-    }
-    #[inline(always)]
-    fn restore<T: FlagWord>(word: T, bit: T, _live: bool) -> bool {
-        word.and(bit) != T::ZERO
     }
 }
 
@@ -295,7 +310,11 @@ pub trait Phases<T: ?Sized>: CrCopy<T> + Layout {
     /// Every write, in field order. Runs only after `check` accepted the header.
     fn write(&self, live: &mut T);
     /// Nested headers' `after_restore` hooks (field order, element order), then this header's.
-    fn after_restore(&self, live: &mut T);
+    /// The derive leaves out a header's that has none of either.
+    #[inline]
+    fn after_restore(&self, live: &mut T) {
+        let _ = live;
+    }
 }
 
 /// `H::FINGERPRINT` behind a call. rustc's `known_panics_lint` (it runs in `cargo check`)
@@ -320,21 +339,20 @@ pub fn restore<H: Phases<T>, T: ?Sized>(header: &H, live: &mut T) -> Result<(), 
     Ok(())
 }
 
-/// A live place (`Self`) and the `nested` header field (`H`) over it: one derived header, or an
-/// array of them over an array of the same length. The header comes first in every call, as for
-/// [`Same`]. Both impls are bounded by `Phases`, so a header that cannot be nested there is
+/// A live place (`Self`) and the `nested` header field (`H`) over it (for an array field, one
+/// element of each: cr-derive loops over the elements). The header comes first in every call, as
+/// for [`Same`]. The impl is bounded by `Phases`, so a header that cannot be nested there is
 /// reported through `Phases`' message (naming both types), never through this trait.
-/// `nested` is the outer header's row for the field, for the route of errors raised inside.
 pub trait Nested<H>: Sized {
     /// The nested layout, for the outer header's table.
     const LAYOUT: NestedLayout;
     /// live -> header.
     fn save(header: &mut H, live: &Self);
-    /// Every check of the nested header(s), errors routed through `nested`.
-    fn check(header: &H, live: &Self, nested: &'static FieldInfo) -> Result<(), Error>;
+    /// Every check of the nested header (its errors not yet routed through the outer field).
+    fn check(header: &H, live: &Self) -> Result<(), Error>;
     /// Every write.
     fn write(header: &H, live: &mut Self);
-    /// Every `after_restore`, in element order.
+    /// Every `after_restore`.
     fn after_restore(header: &H, live: &mut Self);
 }
 
@@ -345,11 +363,8 @@ impl<H: Phases<L>, L> Nested<H> for L {
         CrCopy::save(header, live);
     }
     #[inline(always)]
-    fn check(header: &H, live: &L, nested: &'static FieldInfo) -> Result<(), Error> {
-        match Phases::check(header, live) {
-            Ok(()) => Ok(()),
-            Err(e) => Err(e.routed(nested, None)),
-        }
+    fn check(header: &H, live: &L) -> Result<(), Error> {
+        Phases::check(header, live)
     }
     #[inline(always)]
     fn write(header: &H, live: &mut L) {
@@ -361,66 +376,63 @@ impl<H: Phases<L>, L> Nested<H> for L {
     }
 }
 
-impl<H: Phases<L>, L, const N: usize> Nested<[H; N]> for [L; N] {
-    const LAYOUT: NestedLayout = NestedLayout {
-        len: Some(N),
-        ..NestedLayout::of::<H>()
-    };
-    #[inline(always)]
-    fn save(header: &mut [H; N], live: &[L; N]) {
-        for (header, live) in header.iter_mut().zip(live) {
-            CrCopy::save(header, live);
-        }
-    }
-    #[inline(always)]
-    fn check(header: &[H; N], live: &[L; N], nested: &'static FieldInfo) -> Result<(), Error> {
-        for (i, (header, live)) in header.iter().zip(live).enumerate() {
-            if let Err(e) = Phases::check(header, live) {
-                return Err(e.routed(nested, Some(i)));
-            }
-        }
-        Ok(())
-    }
-    #[inline(always)]
-    fn write(header: &[H; N], live: &mut [L; N]) {
-        for (header, live) in header.iter().zip(live) {
-            Phases::write(header, live);
-        }
-    }
-    #[inline(always)]
-    fn after_restore(header: &[H; N], live: &mut [L; N]) {
-        for (header, live) in header.iter().zip(live) {
-            Phases::after_restore(header, live);
-        }
-    }
-}
-
-/// A `nested` field's operations, for one header type `H` over one live type `L`. Every use of a
-/// nested field (save, the three restore phases, the layout row) starts from [`nest`], so a header
-/// type that cannot be nested there fails one obligation, reported once, with `Phases`' message.
-/// Both sides move by copy, as every other mapping's values do.
+/// A `nested` field's operations, for one header type `H` over one live type `L` (for an array
+/// field, over one element). Every use of a nested field (save, the three restore phases, the
+/// layout row) starts from [`nest`] or [`nest_each`], so a header type that cannot be nested
+/// there fails one obligation, reported once, with `Phases`' message. Both sides move by copy,
+/// as every other mapping's values do.
 pub struct Nest<H, L> {
     /// The nested layout, for the outer header's table.
     pub layout: NestedLayout,
     save: fn(&mut H, &L),
-    check: fn(&H, &L, &'static FieldInfo) -> Result<(), Error>,
+    check: fn(&H, &L) -> Result<(), Error>,
     write: fn(&H, &mut L),
     after_restore: fn(&H, &mut L),
 }
 
-/// The operations of a `nested` field: `H` as written, the live type `L` inferred from `place`
-/// (which is never called).
-#[inline(always)]
-pub const fn nest<T: ?Sized, H: Copy, L: Copy + Nested<H>>(place: fn(&T) -> L) -> Nest<H, L> {
-    let _ = place;
-    Nest {
+impl<H: Copy, L: Copy + Nested<H>> Nest<H, L> {
+    const NEST: Self = Nest {
         layout: L::LAYOUT,
         save: L::save,
         check: L::check,
         write: L::write,
         after_restore: L::after_restore,
+    };
+}
+
+/// The operations of a `nested` field of one header: `H` as written, the live type `L` inferred
+/// from `place` (which is never called).
+#[inline(always)]
+pub const fn nest<T: ?Sized, H: Copy, L: Copy + Nested<H>>(place: fn(&T) -> L) -> Nest<H, L> {
+    let _ = place;
+    Nest::NEST
+}
+
+/// The operations on one element of a `nested` array field `[H; N]` (`H` and `N` as written),
+/// over a live array of the same length, inferred from `place` (never called). The derive loops
+/// over the elements: a whole array moved by value is loaded before the first store, its values
+/// held in registers meanwhile; an element of a field is a place, so a packed side stays
+/// reference-free. A live place of another length or type is a type mismatch on `place`.
+#[inline(always)]
+pub const fn nest_each<T: ?Sized, H: Copy, L: Copy + Nested<H>, const N: usize>(place: fn(&T) -> [L; N]) -> Nest<H, L> {
+    let _ = place;
+    Nest {
+        layout: NestedLayout {
+            len: Some(N),
+            ..L::LAYOUT
+        },
+        ..Nest::NEST
     }
 }
+
+impl<H, L> Clone for Nest<H, L> {
+    #[inline(always)]
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<H, L> Copy for Nest<H, L> {}
 
 impl<H, L> Nest<H, L> {
     /// live -> header: the new header value.
@@ -429,10 +441,14 @@ impl<H, L> Nest<H, L> {
         (self.save)(&mut header, &live);
         header
     }
-    /// Every check of the nested header(s), errors routed through the outer header's row `nested`.
+    /// Every check of the nested header, errors routed through the outer header's row `nested`
+    /// (and the element's `index` in an array field).
     #[inline(always)]
-    pub fn check(self, header: H, live: L, nested: &'static FieldInfo) -> Result<(), Error> {
-        (self.check)(&header, &live, nested)
+    pub fn check(self, header: H, live: L, nested: &'static FieldInfo, index: Option<usize>) -> Result<(), Error> {
+        match (self.check)(&header, &live) {
+            Ok(()) => Ok(()),
+            Err(e) => Err(e.routed(nested, index)),
+        }
     }
     /// Every write: the new live value.
     #[inline(always)]

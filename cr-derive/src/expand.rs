@@ -7,7 +7,7 @@ use crate::ctxt::Ctxt;
 use crate::model::{self, Derive, Field, FlagWord, Header, Mapping, Mask, Mode, PathMap};
 use crate::place::{Place, Segment};
 use proc_macro2::{Ident, Span, TokenStream, TokenTree};
-use quote::{quote, quote_spanned};
+use quote::{quote, quote_spanned, ToTokens};
 use syn::DeriveInput;
 
 pub fn derive(input: &DeriveInput, derive: Derive) -> TokenStream {
@@ -109,6 +109,17 @@ fn expand(h: &Header, target: &syn::Type) -> TokenStream {
             #after_restore(#dst);
         }
     });
+    // With no hook of its own and none nested, the header keeps `Phases`' empty default: one
+    // function body fewer to compile per header.
+    let after_restore = (after.is_some() || !nested_afters.is_empty()).then(|| {
+        quote! {
+            #[inline]
+            fn after_restore(&self, #dst: &mut #target) {
+                #nested_afters
+                #after
+            }
+        }
+    });
     let asserts: TokenStream = h
         .fields
         .iter()
@@ -153,15 +164,12 @@ fn expand(h: &Header, target: &syn::Type) -> TokenStream {
                 }
 
                 #[inline]
+                #[allow(trivial_casts, trivial_numeric_casts)]
                 fn write(&self, #dst: &mut #target) {
                     #writes
                 }
 
-                #[inline]
-                fn after_restore(&self, #dst: &mut #target) {
-                    #nested_afters
-                    #after
-                }
+                #after_restore
             }
         },
     )
@@ -207,6 +215,17 @@ fn field_lit(f: &Field) -> syn::LitStr {
 
 /// `__cr`, the block's alias of `cr_core::__private`, located at `span`, so that rustc's labels
 /// about a generated call land on the attribute it comes from, not on `#[derive]`.
+/// `if let Err(e) = <call> { return Err(e); }` at `span`: a check's early return, spelt out
+/// rather than with `?`, whose `Try` and `FromResidual` impls rustc resolves anew at every use
+/// (a header with a check per field otherwise spends much of `cargo check` there).
+macro_rules! checked {
+    ($span:expr, $cr:expr, $($call:tt)*) => {{
+        let cr = &$cr;
+        let e = Ident::new("__e", Span::mixed_site());
+        quote_spanned!($span=> if let #cr::Err(#e) = $($call)* { return #cr::Err(#e); })
+    }};
+}
+
 fn cr_at(span: Span) -> Ident {
     Ident::new("__cr", Span::call_site().located_at(span))
 }
@@ -215,11 +234,30 @@ fn cr_at(span: Span) -> Ident {
 /// one attribute rather than spanning from it to the field. `self` keeps the hygiene of the
 /// method's own `self` (call site), also when the header is declared inside a `macro_rules!`,
 /// whose tokens the attribute's span would otherwise lend it.
-fn member_at(f: &Field, span: Span) -> TokenStream {
+fn member_at(f: &Field, span: Span) -> Member {
     let this = Ident::new("self", Span::call_site().located_at(span));
     let mut member = f.ident.clone();
     member.set_span(member.span().located_at(span));
-    quote_spanned!(span=> #this.#member)
+    Member { this, member, span }
+}
+
+/// `self.<field>`, written straight into the surrounding stream (see [`crate::place::Live`]).
+struct Member {
+    this: Ident,
+    member: Ident,
+    span: Span,
+}
+
+impl ToTokens for Member {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        let mut dot = proc_macro2::Punct::new('.', proc_macro2::Spacing::Alone);
+        dot.set_span(self.span);
+        tokens.extend([
+            TokenTree::Ident(self.this.clone()),
+            TokenTree::Punct(dot),
+            TokenTree::Ident(self.member.clone()),
+        ]);
+    }
 }
 
 fn save(h: &Header, names: &Names, f: &Field) -> TokenStream {
@@ -236,8 +274,9 @@ fn save(h: &Header, names: &Names, f: &Field) -> TokenStream {
                 Mode::Bits => quote_spanned!(span=> #member = #cr::bits(#live);),
                 Mode::Convert => quote_spanned!(span=> #member = #cr::Widen::save(#member, #live);),
                 Mode::Nested => {
-                    let nest = nest(h, f, place);
-                    quote_spanned!(span=> #member = #nest.save(#member, #live);)
+                    let n = Nesting::new(h, f, place);
+                    let (nest, member, live) = (&n.nest, n.at(&member), n.at(&live));
+                    n.wrap(quote_spanned!(span=> #member = #nest.save(#member, #live);))
                 }
             }
         }
@@ -276,19 +315,20 @@ fn restore_check(h: &Header, names: &Names, index: usize, f: &Field) -> TokenStr
             let live = place.render(&names.dst);
             let mut out = TokenStream::new();
             if let Some(Mask::Strict(m)) = mask {
-                out.extend(quote_spanned!(span=> #cr::check_mask(#member, #m, #name, #path)?;));
+                out.extend(checked!(span, cr, #cr::check_mask(#member, #m, #name, #path)));
             }
             match mode {
                 Mode::Convert => {
-                    out.extend(quote_spanned!(span=> #cr::narrow(#member, #live, #name, #path)?;));
+                    out.extend(checked!(span, cr, #cr::narrow(#member, #live, #name, #path)));
                 }
                 Mode::Nested => {
                     let krate = &h.krate;
                     let row = proc_macro2::Literal::usize_unsuffixed(index);
-                    let nest = nest(h, f, place);
-                    out.extend(quote_spanned! {span=>
-                        #nest.check(#member, #live, const { &<Self as #krate::Layout>::FIELDS[#row] })?;
-                    });
+                    let n = Nesting::new(h, f, place);
+                    let (nest, member, live, index) = (&n.nest, n.at(&member), n.at(&live), n.index());
+                    out.extend(n.wrap(checked!(span, cr,
+                        #nest.check(#member, #live, const { &<Self as #krate::Layout>::FIELDS[#row] }, #index)
+                    )));
                 }
                 Mode::Copy | Mode::Bits => {}
             }
@@ -297,11 +337,11 @@ fn restore_check(h: &Header, names: &Names, index: usize, f: &Field) -> TokenStr
         Mapping::Flags(word) => {
             let cr = cr_at(f.span);
             let all = word.all.ident();
-            quote_spanned!(f.span=> #cr::check_flags(#member, Self::#all, #name)?;)
+            checked!(f.span, cr, #cr::check_flags(#member, Self::#all, #name))
         }
         Mapping::Reserved => {
             let cr = cr_at(f.span);
-            quote_spanned!(f.span=> #cr::check_reserved(#member, #name)?;)
+            checked!(f.span, cr, #cr::check_reserved(#member, #name))
         }
         Mapping::Skip | Mapping::Data | Mapping::NestedData | Mapping::Unknown => TokenStream::new(),
     }
@@ -319,8 +359,9 @@ fn nested_after(h: &Header, names: &Names, f: &Field) -> TokenStream {
             let live = place.render(&names.dst);
             let span = place.span;
             let member = member_at(f, span);
-            let nest = nest(h, f, place);
-            quote_spanned!(span=> #live = #nest.after_restore(#member, #live);)
+            let n = Nesting::new(h, f, place);
+            let (nest, member, live) = (&n.nest, n.at(&member), n.at(&live));
+            n.wrap(quote_spanned!(span=> #live = #nest.after_restore(#member, #live);))
         }
         _ => TokenStream::new(),
     }
@@ -338,12 +379,15 @@ fn restore_write(h: &Header, names: &Names, f: &Field) -> TokenStream {
                 (Mode::Copy, Some(Mask::Soft(m))) => {
                     quote_spanned!(span=> #live = #cr::Same::restore_masked(#member, #m, #live);)
                 }
-                (Mode::Copy, _) => quote_spanned!(span=> #live = #cr::Same::restore(#member, #live);),
+                // A cast, not a call: save's `Same::save` already holds both types to be the
+                // same (one error if they are not); the identity cast costs rustc far less.
+                (Mode::Copy, _) => quote_spanned!(span=> #live = #member as _;),
                 (Mode::Bits, _) => quote_spanned!(span=> #live = #cr::bits(#member);),
                 (Mode::Convert, _) => quote_spanned!(span=> #live = #cr::narrowed(#member, #live);),
                 (Mode::Nested, _) => {
-                    let nest = nest(h, f, place);
-                    quote_spanned!(span=> #live = #nest.write(#member, #live);)
+                    let n = Nesting::new(h, f, place);
+                    let (nest, member, live) = (&n.nest, n.at(&member), n.at(&live));
+                    n.wrap(quote_spanned!(span=> #live = #nest.write(#member, #live);))
                 }
             }
         }
@@ -355,9 +399,9 @@ fn restore_write(h: &Header, names: &Names, f: &Field) -> TokenStream {
                 let live = place.render(&names.dst);
                 let bit = flag.constant.ident();
                 let span = place.span;
-                let cr = cr_at(span);
                 let member = member_at(f, span);
-                Some(quote_spanned!(span=> #live = #cr::Flag::restore(#member, Self::#bit, #live);))
+                // As for a copy: save's `Flag::save` holds the place to be a `bool`.
+                Some(quote_spanned!(span=> #live = (#member & Self::#bit != 0) as _;))
             })
             .collect(),
         Mapping::Skip | Mapping::Reserved | Mapping::Data | Mapping::NestedData | Mapping::Unknown => {
@@ -605,6 +649,29 @@ fn coverage(h: &Header) -> TokenStream {
 
 /// The type as written, with the spacing a person would use.
 fn type_text(ty: &syn::Type) -> String {
+    // The common cases without a round trip through the compiler's printer: an identifier
+    // (`u64`, `PswHeader`) and an array of one with a literal length (`[u8; 4]`).
+    fn ident(ty: &syn::Type) -> Option<&Ident> {
+        match ty {
+            syn::Type::Path(p) if p.qself.is_none() => p.path.get_ident(),
+            _ => None,
+        }
+    }
+    if let Some(ident) = ident(ty) {
+        return ident.to_string();
+    }
+    if let syn::Type::Array(array) = ty {
+        if let (
+            Some(elem),
+            syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Int(len),
+                ..
+            }),
+        ) = (ident(&array.elem), &array.len)
+        {
+            return format!("[{elem}; {len}]");
+        }
+    }
     let mut s = quote!(#ty).to_string();
     for (from, to) in [
         (" ;", ";"),
@@ -648,34 +715,26 @@ fn layout(h: &Header) -> TokenStream {
     }
 }
 
-/// One `FieldInfo` of the table. Each row is quoted whole, with only tokens and small syntax
-/// trees interpolated: a header of hundreds of fields otherwise spends most of the derive's time
-/// joining token streams.
+/// One `FieldInfo` of the table, built by `__cr::row::<T>`, which takes the field's size and
+/// format from its type `T`: a type with no format is reported on the field's type, whose spans
+/// `T` keeps. Each row is quoted whole, with only tokens and small syntax trees interpolated: a
+/// header of hundreds of fields otherwise spends most of the derive's time joining token streams.
 fn layout_row(h: &Header, f: &Field) -> TokenStream {
-    let krate = &h.krate;
     let ident = h.ident;
     let member = f.ident;
     let field_name = &f.name;
     let ty = f.ty;
     let ty_text = type_text(ty);
-    // The format comes from the type system, located on the field's type: a type with no
-    // format is reported there.
-    let format = {
-        let span = syn::spanned::Spanned::span(ty);
-        quote_spanned!(span=> <#ty as #krate::layout::Describe>::FORMAT)
-    };
     macro_rules! row {
         (path: [$($path:tt)*], mode: [$($mode:tt)*]) => {
             quote! {
-                #krate::FieldInfo {
-                    name: #field_name,
-                    path: ::core::option::Option::$($path)*,
-                    offset: ::core::mem::offset_of!(#ident, #member),
-                    size: ::core::mem::size_of::<#ty>(),
-                    ty: #ty_text,
-                    format: #format,
-                    mode: #krate::layout::Mode::$($mode)*,
-                },
+                __cr::row::<#ty>(
+                    #field_name,
+                    __cr::$($path)*,
+                    ::core::mem::offset_of!(#ident, #member),
+                    #ty_text,
+                    __cr::Mode::$($mode)*,
+                ),
             }
         };
     }
@@ -690,7 +749,7 @@ fn layout_row(h: &Header, f: &Field) -> TokenStream {
                 (Mode::Bits, None, _) => row!(path: [Some(#text)], mode: [Bits]),
                 (Mode::Convert, None, _) => row!(path: [Some(#text)], mode: [Convert]),
                 (Mode::Nested, None, _) => {
-                    let nest = nest(h, f, &p.place);
+                    let nest = Nesting::new(h, f, &p.place).nest;
                     row!(path: [Some(#text)], mode: [Nested(#nest.layout)])
                 }
             }
@@ -705,11 +764,11 @@ fn layout_row(h: &Header, f: &Field) -> TokenStream {
                     let path = match &fl.place {
                         Some(place) => {
                             let text = &place.text;
-                            quote!(::core::option::Option::Some(#text))
+                            quote!(__cr::Some(#text))
                         }
-                        None => quote!(::core::option::Option::None),
+                        None => quote!(__cr::None),
                     };
-                    quote!(#krate::layout::FlagInfo { name: #flag_name, bit: #bit, path: #path },)
+                    quote!(__cr::FlagInfo { name: #flag_name, bit: #bit, path: #path },)
                 })
                 .collect();
             row!(path: [None], mode: [Flags(&[#infos])])
@@ -725,21 +784,87 @@ fn layout_row(h: &Header, f: &Field) -> TokenStream {
     }
 }
 
-/// `__cr::nest::<Target, Header, _>(|t| &t.place)`: every use of a nested field starts here, so
-/// that a header that cannot be nested there is one error (the same obligation, at the same
-/// place), whichever uses there are.
-fn nest(h: &Header, f: &Field, place: &Place) -> TokenStream {
-    // Only `CrCopy` headers map places; the model refuses `path` in a `CrLayout` header.
-    let Some(target) = &h.target else {
-        return TokenStream::new();
-    };
-    let span = place.span;
-    let cr = cr_at(span);
-    let ty = f.ty;
-    let ty = respan(quote!(#ty), span);
-    let t = Ident::new("t", Span::mixed_site());
-    let live = place.render(&t);
-    quote_spanned!(span=> #cr::nest::<#target, #ty, _>(|#t| #live))
+/// How the statements of a `nested` field reach it: through its operations `nest`, on the field
+/// itself for one header, or element by element in a loop for an array `[H; N]` (a whole array
+/// moved by value is loaded before the first store, its values held in registers meanwhile).
+///
+/// Every use of a nested field starts from `__cr::nest::<Target, Header, _>(|t| t.place)` or
+/// `__cr::nest_each::<Target, Element, _, { N }>(|t| t.place)`, so that a header that cannot be
+/// nested there is one error (the same obligation or mismatch, at the same place), whichever
+/// uses there are.
+struct Nesting<'a> {
+    nest: TokenStream,
+    /// For an array: the loop's index and the length as written.
+    each: Option<(Ident, &'a syn::Expr)>,
+    span: Span,
+}
+
+impl Nesting<'_> {
+    fn new<'a>(h: &Header, f: &'a Field, place: &Place) -> Nesting<'a> {
+        let span = place.span;
+        // Only `CrCopy` headers map places; the model refuses `path` in a `CrLayout` header.
+        let Some(target) = &h.target else {
+            return Nesting {
+                nest: TokenStream::new(),
+                each: None,
+                span,
+            };
+        };
+        let cr = cr_at(span);
+        let t = Ident::new("t", Span::mixed_site());
+        let live = place.render(&t);
+        match f.ty {
+            syn::Type::Array(array) => {
+                let elem = &array.elem;
+                let elem = respan(quote!(#elem), span);
+                let len = &array.len;
+                // A literal or a const's path is a const argument as it stands; any other
+                // expression takes braces.
+                let arg = match len {
+                    syn::Expr::Lit(_) | syn::Expr::Path(_) => quote!(#len),
+                    _ => quote!({ #len }),
+                };
+                Nesting {
+                    nest: quote_spanned!(span=> #cr::nest_each::<#target, #elem, _, #arg>(|#t| #live)),
+                    each: Some((Ident::new("__i", Span::mixed_site()), len)),
+                    span,
+                }
+            }
+            ty => {
+                let ty = respan(quote!(#ty), span);
+                Nesting {
+                    nest: quote_spanned!(span=> #cr::nest::<#target, #ty, _>(|#t| #live)),
+                    each: None,
+                    span,
+                }
+            }
+        }
+    }
+
+    /// `tokens` (a member or a live place), projected to the element.
+    fn at(&self, tokens: impl ToTokens) -> TokenStream {
+        match &self.each {
+            Some((i, _)) => quote_spanned!(self.span=> #tokens[#i]),
+            None => tokens.into_token_stream(),
+        }
+    }
+
+    /// The element's index, for the route of an error.
+    fn index(&self) -> TokenStream {
+        let cr = cr_at(self.span);
+        match &self.each {
+            Some((i, _)) => quote_spanned!(self.span=> #cr::Some(#i)),
+            None => quote_spanned!(self.span=> #cr::None),
+        }
+    }
+
+    /// `stmt` on the field, or in a loop over its elements.
+    fn wrap(&self, stmt: TokenStream) -> TokenStream {
+        match &self.each {
+            Some((i, len)) => quote_spanned!(self.span=> for #i in 0..#len { #stmt }),
+            None => stmt,
+        }
+    }
 }
 
 /// `tokens` with every span set to `span`, so that rustc reports an obligation they introduce

@@ -31,120 +31,116 @@ const _: () = {
     impl ::cr_core::Layout for EveryKey {
         const NAME: &'static str = "EveryKey";
         const FIELDS: &'static [::cr_core::FieldInfo] = &[
-            ::cr_core::FieldInfo {
-                name: "copy",
-                path: ::core::option::Option::Some("regs.gprs"),
-                offset: ::core::mem::offset_of!(EveryKey, copy),
-                size: ::core::mem::size_of::<[u64; 16]>(),
-                ty: "[u64; 16]",
-                format: <[u64; 16] as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Copy,
-            },
-            ::cr_core::FieldInfo {
-                name: "bits",
-                path: ::core::option::Option::Some("thread.fp_regs.fprs"),
-                offset: ::core::mem::offset_of!(EveryKey, bits),
-                size: ::core::mem::size_of::<[u64; 16]>(),
-                ty: "[u64; 16]",
-                format: <[u64; 16] as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Bits,
-            },
-            ::cr_core::FieldInfo {
-                name: "convert",
-                path: ::core::option::Option::Some("regs.ilc"),
-                offset: ::core::mem::offset_of!(EveryKey, convert),
-                size: ::core::mem::size_of::<u32>(),
-                ty: "u32",
-                format: <u32 as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Convert,
-            },
-            ::cr_core::FieldInfo {
-                name: "mask",
-                path: ::core::option::Option::Some("regs.psw.addr"),
-                offset: ::core::mem::offset_of!(EveryKey, mask),
-                size: ::core::mem::size_of::<u64>(),
-                ty: "u64",
-                format: <u64 as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Mask {
+            __cr::row::<
+                [u64; 16],
+            >(
+                "copy",
+                __cr::Some("regs.gprs"),
+                ::core::mem::offset_of!(EveryKey, copy),
+                "[u64; 16]",
+                __cr::Mode::Copy,
+            ),
+            __cr::row::<
+                [u64; 16],
+            >(
+                "bits",
+                __cr::Some("thread.fp_regs.fprs"),
+                ::core::mem::offset_of!(EveryKey, bits),
+                "[u64; 16]",
+                __cr::Mode::Bits,
+            ),
+            __cr::row::<
+                u32,
+            >(
+                "convert",
+                __cr::Some("regs.ilc"),
+                ::core::mem::offset_of!(EveryKey, convert),
+                "u32",
+                __cr::Mode::Convert,
+            ),
+            __cr::row::<
+                u64,
+            >(
+                "mask",
+                __cr::Some("regs.psw.addr"),
+                ::core::mem::offset_of!(EveryKey, mask),
+                "u64",
+                __cr::Mode::Mask {
                     mask: (0x7fff_ffff) as u64,
                 },
-            },
-            ::cr_core::FieldInfo {
-                name: "strict_mask",
-                path: ::core::option::Option::Some("regs.psw.mask"),
-                offset: ::core::mem::offset_of!(EveryKey, strict_mask),
-                size: ::core::mem::size_of::<u64>(),
-                ty: "u64",
-                format: <u64 as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::StrictMask {
+            ),
+            __cr::row::<
+                u64,
+            >(
+                "strict_mask",
+                __cr::Some("regs.psw.mask"),
+                ::core::mem::offset_of!(EveryKey, strict_mask),
+                "u64",
+                __cr::Mode::StrictMask {
                     mask: (USER_MASK) as u64,
                 },
-            },
-            ::cr_core::FieldInfo {
-                name: "save_only",
-                path: ::core::option::Option::Some("thread.ksp"),
-                offset: ::core::mem::offset_of!(EveryKey, save_only),
-                size: ::core::mem::size_of::<u64>(),
-                ty: "u64",
-                format: <u64 as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::SaveOnly,
-            },
-            ::cr_core::FieldInfo {
-                name: "flag",
-                path: ::core::option::Option::None,
-                offset: ::core::mem::offset_of!(EveryKey, flag),
-                size: ::core::mem::size_of::<u8>(),
-                ty: "u8",
-                format: <u8 as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Flags(
+            ),
+            __cr::row::<
+                u64,
+            >(
+                "save_only",
+                __cr::Some("thread.ksp"),
+                ::core::mem::offset_of!(EveryKey, save_only),
+                "u64",
+                __cr::Mode::SaveOnly,
+            ),
+            __cr::row::<
+                u8,
+            >(
+                "flag",
+                __cr::None,
+                ::core::mem::offset_of!(EveryKey, flag),
+                "u8",
+                __cr::Mode::Flags(
                     &[
-                        ::cr_core::layout::FlagInfo {
+                        __cr::FlagInfo {
                             name: "SINGLE_STEP",
                             bit: 0,
-                            path: ::core::option::Option::Some(
-                                "thread.per_info.single_step",
-                            ),
+                            path: __cr::Some("thread.per_info.single_step"),
                         },
-                        ::cr_core::layout::FlagInfo {
+                        __cr::FlagInfo {
                             name: "IFETCH",
                             bit: 3,
-                            path: ::core::option::Option::Some(
-                                "thread.per_info.instruction_fetch",
-                            ),
+                            path: __cr::Some("thread.per_info.instruction_fetch"),
                         },
                     ],
                 ),
-            },
-            ::cr_core::FieldInfo {
-                name: "nested",
-                path: ::core::option::Option::Some("thread.per_info.lowcore"),
-                offset: ::core::mem::offset_of!(EveryKey, nested),
-                size: ::core::mem::size_of::<LowcoreHeader>(),
-                ty: "LowcoreHeader",
-                format: <LowcoreHeader as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Nested(
+            ),
+            __cr::row::<
+                LowcoreHeader,
+            >(
+                "nested",
+                __cr::Some("thread.per_info.lowcore"),
+                ::core::mem::offset_of!(EveryKey, nested),
+                "LowcoreHeader",
+                __cr::Mode::Nested(
                     __cr::nest::<Task, LowcoreHeader, _>(|t| t.thread.per_info.lowcore)
                         .layout,
                 ),
-            },
-            ::cr_core::FieldInfo {
-                name: "skip",
-                path: ::core::option::Option::None,
-                offset: ::core::mem::offset_of!(EveryKey, skip),
-                size: ::core::mem::size_of::<u64>(),
-                ty: "u64",
-                format: <u64 as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Skip,
-            },
-            ::cr_core::FieldInfo {
-                name: "reserved",
-                path: ::core::option::Option::None,
-                offset: ::core::mem::offset_of!(EveryKey, reserved),
-                size: ::core::mem::size_of::<[u8; 7]>(),
-                ty: "[u8; 7]",
-                format: <[u8; 7] as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Reserved,
-            },
+            ),
+            __cr::row::<
+                u64,
+            >(
+                "skip",
+                __cr::None,
+                ::core::mem::offset_of!(EveryKey, skip),
+                "u64",
+                __cr::Mode::Skip,
+            ),
+            __cr::row::<
+                [u8; 7],
+            >(
+                "reserved",
+                __cr::None,
+                ::core::mem::offset_of!(EveryKey, reserved),
+                "[u8; 7]",
+                __cr::Mode::Reserved,
+            ),
         ];
         const FINGERPRINT: u64 = ::cr_core::layout::fingerprint(
             ::core::mem::size_of::<Self>(),
@@ -316,21 +312,46 @@ const _: () = {
     impl __cr::Phases<Task> for EveryKey {
         #[inline]
         fn check(&self, dst: &Task) -> ::core::result::Result<(), ::cr_core::Error> {
-            __cr::narrow(self.convert, dst.regs.ilc, "convert", "regs.ilc")?;
-            __cr::check_mask(
+            if let __cr::Err(__e) = __cr::narrow(
+                self.convert,
+                dst.regs.ilc,
+                "convert",
+                "regs.ilc",
+            ) {
+                return __cr::Err(__e);
+            }
+            if let __cr::Err(__e) = __cr::check_mask(
                 self.strict_mask,
                 USER_MASK,
                 "strict_mask",
                 "regs.psw.mask",
-            )?;
-            __cr::check_flags(self.flag, Self::FLAG_ALL, "flag")?;
-            __cr::nest::<Task, LowcoreHeader, _>(|t| t.thread.per_info.lowcore)
+            ) {
+                return __cr::Err(__e);
+            }
+            if let __cr::Err(__e) = __cr::check_flags(
+                self.flag,
+                Self::FLAG_ALL,
+                "flag",
+            ) {
+                return __cr::Err(__e);
+            }
+            if let __cr::Err(__e) = __cr::nest::<
+                Task,
+                LowcoreHeader,
+                _,
+            >(|t| t.thread.per_info.lowcore)
                 .check(
                     self.nested,
                     dst.thread.per_info.lowcore,
                     const { &<Self as ::cr_core::Layout>::FIELDS[7] },
-                )?;
-            __cr::check_reserved(self.reserved, "reserved")?;
+                    __cr::None,
+                )
+            {
+                return __cr::Err(__e);
+            }
+            if let __cr::Err(__e) = __cr::check_reserved(self.reserved, "reserved") {
+                return __cr::Err(__e);
+            }
             let validate: fn(
                 &Self,
                 &Task,
@@ -339,8 +360,9 @@ const _: () = {
             ::core::result::Result::Ok(())
         }
         #[inline]
+        #[allow(trivial_casts, trivial_numeric_casts)]
         fn write(&self, dst: &mut Task) {
-            dst.regs.gprs = __cr::Same::restore(self.copy, dst.regs.gprs);
+            dst.regs.gprs = self.copy as _;
             dst.thread.fp_regs.fprs = __cr::bits(self.bits);
             dst.regs.ilc = __cr::narrowed(self.convert, dst.regs.ilc);
             dst.regs.psw.addr = __cr::Same::restore_masked(
@@ -348,17 +370,11 @@ const _: () = {
                 0x7fff_ffff,
                 dst.regs.psw.addr,
             );
-            dst.regs.psw.mask = __cr::Same::restore(self.strict_mask, dst.regs.psw.mask);
-            dst.thread.per_info.single_step = __cr::Flag::restore(
-                self.flag,
-                Self::FLAG_SINGLE_STEP,
-                dst.thread.per_info.single_step,
-            );
-            dst.thread.per_info.instruction_fetch = __cr::Flag::restore(
-                self.flag,
-                Self::FLAG_IFETCH,
-                dst.thread.per_info.instruction_fetch,
-            );
+            dst.regs.psw.mask = self.strict_mask as _;
+            dst.thread.per_info.single_step = (self.flag & Self::FLAG_SINGLE_STEP != 0)
+                as _;
+            dst.thread.per_info.instruction_fetch = (self.flag & Self::FLAG_IFETCH != 0)
+                as _;
             dst.thread.per_info.lowcore = __cr::nest::<
                 Task,
                 LowcoreHeader,
@@ -393,52 +409,50 @@ const _: () = {
     impl ::cr_core::Layout for EveryKeyV1 {
         const NAME: &'static str = "EveryKeyV1";
         const FIELDS: &'static [::cr_core::FieldInfo] = &[
-            ::cr_core::FieldInfo {
-                name: "copy",
-                path: ::core::option::Option::None,
-                offset: ::core::mem::offset_of!(EveryKeyV1, copy),
-                size: ::core::mem::size_of::<[u64; 16]>(),
-                ty: "[u64; 16]",
-                format: <[u64; 16] as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Data,
-            },
-            ::cr_core::FieldInfo {
-                name: "flag",
-                path: ::core::option::Option::None,
-                offset: ::core::mem::offset_of!(EveryKeyV1, flag),
-                size: ::core::mem::size_of::<u8>(),
-                ty: "u8",
-                format: <u8 as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Flags(
+            __cr::row::<
+                [u64; 16],
+            >(
+                "copy",
+                __cr::None,
+                ::core::mem::offset_of!(EveryKeyV1, copy),
+                "[u64; 16]",
+                __cr::Mode::Data,
+            ),
+            __cr::row::<
+                u8,
+            >(
+                "flag",
+                __cr::None,
+                ::core::mem::offset_of!(EveryKeyV1, flag),
+                "u8",
+                __cr::Mode::Flags(
                     &[
-                        ::cr_core::layout::FlagInfo {
+                        __cr::FlagInfo {
                             name: "SINGLE_STEP",
                             bit: 0,
-                            path: ::core::option::Option::None,
+                            path: __cr::None,
                         },
                     ],
                 ),
-            },
-            ::cr_core::FieldInfo {
-                name: "nested",
-                path: ::core::option::Option::None,
-                offset: ::core::mem::offset_of!(EveryKeyV1, nested),
-                size: ::core::mem::size_of::<LowcoreHeader>(),
-                ty: "LowcoreHeader",
-                format: <LowcoreHeader as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Nested(
-                    <LowcoreHeader as __cr::Frozen>::LAYOUT,
-                ),
-            },
-            ::cr_core::FieldInfo {
-                name: "gone",
-                path: ::core::option::Option::None,
-                offset: ::core::mem::offset_of!(EveryKeyV1, gone),
-                size: ::core::mem::size_of::<[u8; 7]>(),
-                ty: "[u8; 7]",
-                format: <[u8; 7] as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Reserved,
-            },
+            ),
+            __cr::row::<
+                LowcoreHeader,
+            >(
+                "nested",
+                __cr::None,
+                ::core::mem::offset_of!(EveryKeyV1, nested),
+                "LowcoreHeader",
+                __cr::Mode::Nested(<LowcoreHeader as __cr::Frozen>::LAYOUT),
+            ),
+            __cr::row::<
+                [u8; 7],
+            >(
+                "gone",
+                __cr::None,
+                ::core::mem::offset_of!(EveryKeyV1, gone),
+                "[u8; 7]",
+                __cr::Mode::Reserved,
+            ),
         ];
         const FINGERPRINT: u64 = ::cr_core::layout::fingerprint(
             ::core::mem::size_of::<Self>(),
@@ -469,15 +483,15 @@ const _: () = {
     impl ::cr_core::Layout for EveryKeyByHand {
         const NAME: &'static str = "EveryKeyByHand";
         const FIELDS: &'static [::cr_core::FieldInfo] = &[
-            ::cr_core::FieldInfo {
-                name: "copy",
-                path: ::core::option::Option::None,
-                offset: ::core::mem::offset_of!(EveryKeyByHand, copy),
-                size: ::core::mem::size_of::<[u64; 16]>(),
-                ty: "[u64; 16]",
-                format: <[u64; 16] as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Data,
-            },
+            __cr::row::<
+                [u64; 16],
+            >(
+                "copy",
+                __cr::None,
+                ::core::mem::offset_of!(EveryKeyByHand, copy),
+                "[u64; 16]",
+                __cr::Mode::Data,
+            ),
         ];
         const FINGERPRINT: u64 = ::cr_core::layout::fingerprint(
             ::core::mem::size_of::<Self>(),

@@ -17,33 +17,33 @@ const _: () = {
     impl ::cr_core::Layout for MmFlags {
         const NAME: &'static str = "MmFlags";
         const FIELDS: &'static [::cr_core::FieldInfo] = &[
-            ::cr_core::FieldInfo {
-                name: "flags",
-                path: ::core::option::Option::None,
-                offset: ::core::mem::offset_of!(MmFlags, flags),
-                size: ::core::mem::size_of::<u32>(),
-                ty: "u32",
-                format: <u32 as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Flags(
+            __cr::row::<
+                u32,
+            >(
+                "flags",
+                __cr::None,
+                ::core::mem::offset_of!(MmFlags, flags),
+                "u32",
+                __cr::Mode::Flags(
                     &[
-                        ::cr_core::layout::FlagInfo {
+                        __cr::FlagInfo {
                             name: "NOEXEC",
                             bit: 0,
-                            path: ::core::option::Option::Some("noexec"),
+                            path: __cr::Some("noexec"),
                         },
-                        ::cr_core::layout::FlagInfo {
+                        __cr::FlagInfo {
                             name: "HAS_PGSTE",
                             bit: 1,
-                            path: ::core::option::Option::Some("has_pgste"),
+                            path: __cr::Some("has_pgste"),
                         },
-                        ::cr_core::layout::FlagInfo {
+                        __cr::FlagInfo {
                             name: "ALLOC",
                             bit: 5,
-                            path: ::core::option::Option::Some("alloc_pgste"),
+                            path: __cr::Some("alloc_pgste"),
                         },
                     ],
                 ),
-            },
+            ),
         ];
         const FINGERPRINT: u64 = ::cr_core::layout::fingerprint(
             ::core::mem::size_of::<Self>(),
@@ -78,24 +78,21 @@ const _: () = {
             &self,
             dst: &MmContext,
         ) -> ::core::result::Result<(), ::cr_core::Error> {
-            __cr::check_flags(self.flags, Self::FLAGS_ALL, "flags")?;
+            if let __cr::Err(__e) = __cr::check_flags(
+                self.flags,
+                Self::FLAGS_ALL,
+                "flags",
+            ) {
+                return __cr::Err(__e);
+            }
             ::core::result::Result::Ok(())
         }
         #[inline]
+        #[allow(trivial_casts, trivial_numeric_casts)]
         fn write(&self, dst: &mut MmContext) {
-            dst.noexec = __cr::Flag::restore(self.flags, Self::FLAGS_NOEXEC, dst.noexec);
-            dst.has_pgste = __cr::Flag::restore(
-                self.flags,
-                Self::FLAGS_HAS_PGSTE,
-                dst.has_pgste,
-            );
-            dst.alloc_pgste = __cr::Flag::restore(
-                self.flags,
-                Self::FLAGS_ALLOC,
-                dst.alloc_pgste,
-            );
+            dst.noexec = (self.flags & Self::FLAGS_NOEXEC != 0) as _;
+            dst.has_pgste = (self.flags & Self::FLAGS_HAS_PGSTE != 0) as _;
+            dst.alloc_pgste = (self.flags & Self::FLAGS_ALLOC != 0) as _;
         }
-        #[inline]
-        fn after_restore(&self, dst: &mut MmContext) {}
     }
 };

@@ -6,53 +6,53 @@ const _: () = {
     impl ::cr_core::Layout for SegmentHeader {
         const NAME: &'static str = "SegmentHeader";
         const FIELDS: &'static [::cr_core::FieldInfo] = &[
-            ::cr_core::FieldInfo {
-                name: "base",
-                path: ::core::option::Option::Some("base"),
-                offset: ::core::mem::offset_of!(SegmentHeader, base),
-                size: ::core::mem::size_of::<u64>(),
-                ty: "u64",
-                format: <u64 as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Copy,
-            },
-            ::cr_core::FieldInfo {
-                name: "limit",
-                path: ::core::option::Option::Some("limit"),
-                offset: ::core::mem::offset_of!(SegmentHeader, limit),
-                size: ::core::mem::size_of::<u32>(),
-                ty: "u32",
-                format: <u32 as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Copy,
-            },
-            ::cr_core::FieldInfo {
-                name: "selector",
-                path: ::core::option::Option::Some("selector"),
-                offset: ::core::mem::offset_of!(SegmentHeader, selector),
-                size: ::core::mem::size_of::<u16>(),
-                ty: "u16",
-                format: <u16 as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Copy,
-            },
-            ::cr_core::FieldInfo {
-                name: "dpl",
-                path: ::core::option::Option::Some("dpl"),
-                offset: ::core::mem::offset_of!(SegmentHeader, dpl),
-                size: ::core::mem::size_of::<u8>(),
-                ty: "u8",
-                format: <u8 as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::StrictMask {
+            __cr::row::<
+                u64,
+            >(
+                "base",
+                __cr::Some("base"),
+                ::core::mem::offset_of!(SegmentHeader, base),
+                "u64",
+                __cr::Mode::Copy,
+            ),
+            __cr::row::<
+                u32,
+            >(
+                "limit",
+                __cr::Some("limit"),
+                ::core::mem::offset_of!(SegmentHeader, limit),
+                "u32",
+                __cr::Mode::Copy,
+            ),
+            __cr::row::<
+                u16,
+            >(
+                "selector",
+                __cr::Some("selector"),
+                ::core::mem::offset_of!(SegmentHeader, selector),
+                "u16",
+                __cr::Mode::Copy,
+            ),
+            __cr::row::<
+                u8,
+            >(
+                "dpl",
+                __cr::Some("dpl"),
+                ::core::mem::offset_of!(SegmentHeader, dpl),
+                "u8",
+                __cr::Mode::StrictMask {
                     mask: (3) as u64,
                 },
-            },
-            ::cr_core::FieldInfo {
-                name: "pad",
-                path: ::core::option::Option::None,
-                offset: ::core::mem::offset_of!(SegmentHeader, pad),
-                size: ::core::mem::size_of::<u8>(),
-                ty: "u8",
-                format: <u8 as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Reserved,
-            },
+            ),
+            __cr::row::<
+                u8,
+            >(
+                "pad",
+                __cr::None,
+                ::core::mem::offset_of!(SegmentHeader, pad),
+                "u8",
+                __cr::Mode::Reserved,
+            ),
         ];
         const FINGERPRINT: u64 = ::cr_core::layout::fingerprint(
             ::core::mem::size_of::<Self>(),
@@ -86,19 +86,22 @@ const _: () = {
     impl __cr::Phases<Segment> for SegmentHeader {
         #[inline]
         fn check(&self, dst: &Segment) -> ::core::result::Result<(), ::cr_core::Error> {
-            __cr::check_mask(self.dpl, 3, "dpl", "dpl")?;
-            __cr::check_reserved(self.pad, "pad")?;
+            if let __cr::Err(__e) = __cr::check_mask(self.dpl, 3, "dpl", "dpl") {
+                return __cr::Err(__e);
+            }
+            if let __cr::Err(__e) = __cr::check_reserved(self.pad, "pad") {
+                return __cr::Err(__e);
+            }
             ::core::result::Result::Ok(())
         }
         #[inline]
+        #[allow(trivial_casts, trivial_numeric_casts)]
         fn write(&self, dst: &mut Segment) {
-            dst.base = __cr::Same::restore(self.base, dst.base);
-            dst.limit = __cr::Same::restore(self.limit, dst.limit);
-            dst.selector = __cr::Same::restore(self.selector, dst.selector);
-            dst.dpl = __cr::Same::restore(self.dpl, dst.dpl);
+            dst.base = self.base as _;
+            dst.limit = self.limit as _;
+            dst.selector = self.selector as _;
+            dst.dpl = self.dpl as _;
         }
-        #[inline]
-        fn after_restore(&self, dst: &mut Segment) {}
     }
 };
 #[doc(hidden)]
@@ -109,37 +112,37 @@ const _: () = {
     impl ::cr_core::Layout for SregsHeader {
         const NAME: &'static str = "SregsHeader";
         const FIELDS: &'static [::cr_core::FieldInfo] = &[
-            ::cr_core::FieldInfo {
-                name: "cs",
-                path: ::core::option::Option::Some("cs"),
-                offset: ::core::mem::offset_of!(SregsHeader, cs),
-                size: ::core::mem::size_of::<SegmentHeader>(),
-                ty: "SegmentHeader",
-                format: <SegmentHeader as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Nested(
+            __cr::row::<
+                SegmentHeader,
+            >(
+                "cs",
+                __cr::Some("cs"),
+                ::core::mem::offset_of!(SregsHeader, cs),
+                "SegmentHeader",
+                __cr::Mode::Nested(
                     __cr::nest::<Sregs, SegmentHeader, _>(|t| t.cs).layout,
                 ),
-            },
-            ::cr_core::FieldInfo {
-                name: "segs",
-                path: ::core::option::Option::Some("segs"),
-                offset: ::core::mem::offset_of!(SregsHeader, segs),
-                size: ::core::mem::size_of::<[SegmentHeader; 4]>(),
-                ty: "[SegmentHeader; 4]",
-                format: <[SegmentHeader; 4] as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Nested(
-                    __cr::nest::<Sregs, [SegmentHeader; 4], _>(|t| t.segs).layout,
+            ),
+            __cr::row::<
+                [SegmentHeader; 4],
+            >(
+                "segs",
+                __cr::Some("segs"),
+                ::core::mem::offset_of!(SregsHeader, segs),
+                "[SegmentHeader; 4]",
+                __cr::Mode::Nested(
+                    __cr::nest_each::<Sregs, SegmentHeader, _, 4>(|t| t.segs).layout,
                 ),
-            },
-            ::cr_core::FieldInfo {
-                name: "cr0",
-                path: ::core::option::Option::Some("cr0"),
-                offset: ::core::mem::offset_of!(SregsHeader, cr0),
-                size: ::core::mem::size_of::<u64>(),
-                ty: "u64",
-                format: <u64 as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Copy,
-            },
+            ),
+            __cr::row::<
+                u64,
+            >(
+                "cr0",
+                __cr::Some("cr0"),
+                ::core::mem::offset_of!(SregsHeader, cr0),
+                "u64",
+                __cr::Mode::Copy,
+            ),
         ];
         const FINGERPRINT: u64 = ::cr_core::layout::fingerprint(
             ::core::mem::size_of::<Self>(),
@@ -158,8 +161,15 @@ const _: () = {
         fn save(&mut self, src: &Sregs) {
             self.cs = __cr::nest::<Sregs, SegmentHeader, _>(|t| t.cs)
                 .save(self.cs, src.cs);
-            self.segs = __cr::nest::<Sregs, [SegmentHeader; 4], _>(|t| t.segs)
-                .save(self.segs, src.segs);
+            for __i in 0..4 {
+                self.segs[__i] = __cr::nest_each::<
+                    Sregs,
+                    SegmentHeader,
+                    _,
+                    4,
+                >(|t| t.segs)
+                    .save(self.segs[__i], src.segs[__i]);
+            }
             self.cr0 = __cr::Same::save(self.cr0, src.cr0);
         }
         fn restore(
@@ -173,18 +183,33 @@ const _: () = {
     impl __cr::Phases<Sregs> for SregsHeader {
         #[inline]
         fn check(&self, dst: &Sregs) -> ::core::result::Result<(), ::cr_core::Error> {
-            __cr::nest::<Sregs, SegmentHeader, _>(|t| t.cs)
+            if let __cr::Err(__e) = __cr::nest::<Sregs, SegmentHeader, _>(|t| t.cs)
                 .check(
                     self.cs,
                     dst.cs,
                     const { &<Self as ::cr_core::Layout>::FIELDS[0] },
-                )?;
-            __cr::nest::<Sregs, [SegmentHeader; 4], _>(|t| t.segs)
-                .check(
-                    self.segs,
-                    dst.segs,
-                    const { &<Self as ::cr_core::Layout>::FIELDS[1] },
-                )?;
+                    __cr::None,
+                )
+            {
+                return __cr::Err(__e);
+            }
+            for __i in 0..4 {
+                if let __cr::Err(__e) = __cr::nest_each::<
+                    Sregs,
+                    SegmentHeader,
+                    _,
+                    4,
+                >(|t| t.segs)
+                    .check(
+                        self.segs[__i],
+                        dst.segs[__i],
+                        const { &<Self as ::cr_core::Layout>::FIELDS[1] },
+                        __cr::Some(__i),
+                    )
+                {
+                    return __cr::Err(__e);
+                }
+            }
             let validate: fn(
                 &Self,
                 &Sregs,
@@ -193,19 +218,24 @@ const _: () = {
             ::core::result::Result::Ok(())
         }
         #[inline]
+        #[allow(trivial_casts, trivial_numeric_casts)]
         fn write(&self, dst: &mut Sregs) {
             dst.cs = __cr::nest::<Sregs, SegmentHeader, _>(|t| t.cs)
                 .write(self.cs, dst.cs);
-            dst.segs = __cr::nest::<Sregs, [SegmentHeader; 4], _>(|t| t.segs)
-                .write(self.segs, dst.segs);
-            dst.cr0 = __cr::Same::restore(self.cr0, dst.cr0);
+            for __i in 0..4 {
+                dst.segs[__i] = __cr::nest_each::<Sregs, SegmentHeader, _, 4>(|t| t.segs)
+                    .write(self.segs[__i], dst.segs[__i]);
+            }
+            dst.cr0 = self.cr0 as _;
         }
         #[inline]
         fn after_restore(&self, dst: &mut Sregs) {
             dst.cs = __cr::nest::<Sregs, SegmentHeader, _>(|t| t.cs)
                 .after_restore(self.cs, dst.cs);
-            dst.segs = __cr::nest::<Sregs, [SegmentHeader; 4], _>(|t| t.segs)
-                .after_restore(self.segs, dst.segs);
+            for __i in 0..4 {
+                dst.segs[__i] = __cr::nest_each::<Sregs, SegmentHeader, _, 4>(|t| t.segs)
+                    .after_restore(self.segs[__i], dst.segs[__i]);
+            }
             let after_restore: fn(&mut Sregs) = load_sregs;
             after_restore(dst);
         }

@@ -22,81 +22,81 @@ const _: () = {
     impl ::cr_core::Layout for DeviceHeader {
         const NAME: &'static str = "DeviceHeader";
         const FIELDS: &'static [::cr_core::FieldInfo] = &[
-            ::cr_core::FieldInfo {
-                name: "id",
-                path: ::core::option::Option::Some("id"),
-                offset: ::core::mem::offset_of!(DeviceHeader, id),
-                size: ::core::mem::size_of::<u8>(),
-                ty: "u8",
-                format: <u8 as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Copy,
-            },
-            ::cr_core::FieldInfo {
-                name: "base",
-                path: ::core::option::Option::Some("base"),
-                offset: ::core::mem::offset_of!(DeviceHeader, base),
-                size: ::core::mem::size_of::<u64>(),
-                ty: "u64",
-                format: <u64 as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Mask {
+            __cr::row::<
+                u8,
+            >(
+                "id",
+                __cr::Some("id"),
+                ::core::mem::offset_of!(DeviceHeader, id),
+                "u8",
+                __cr::Mode::Copy,
+            ),
+            __cr::row::<
+                u64,
+            >(
+                "base",
+                __cr::Some("base"),
+                ::core::mem::offset_of!(DeviceHeader, base),
+                "u64",
+                __cr::Mode::Mask {
                     mask: (!0xfff) as u64,
                 },
-            },
-            ::cr_core::FieldInfo {
-                name: "irq",
-                path: ::core::option::Option::Some("irq"),
-                offset: ::core::mem::offset_of!(DeviceHeader, irq),
-                size: ::core::mem::size_of::<u32>(),
-                ty: "u32",
-                format: <u32 as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Convert,
-            },
-            ::cr_core::FieldInfo {
-                name: "scale",
-                path: ::core::option::Option::Some("scale"),
-                offset: ::core::mem::offset_of!(DeviceHeader, scale),
-                size: ::core::mem::size_of::<u32>(),
-                ty: "u32",
-                format: <u32 as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Bits,
-            },
-            ::cr_core::FieldInfo {
-                name: "flags",
-                path: ::core::option::Option::None,
-                offset: ::core::mem::offset_of!(DeviceHeader, flags),
-                size: ::core::mem::size_of::<u8>(),
-                ty: "u8",
-                format: <u8 as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Flags(
+            ),
+            __cr::row::<
+                u32,
+            >(
+                "irq",
+                __cr::Some("irq"),
+                ::core::mem::offset_of!(DeviceHeader, irq),
+                "u32",
+                __cr::Mode::Convert,
+            ),
+            __cr::row::<
+                u32,
+            >(
+                "scale",
+                __cr::Some("scale"),
+                ::core::mem::offset_of!(DeviceHeader, scale),
+                "u32",
+                __cr::Mode::Bits,
+            ),
+            __cr::row::<
+                u8,
+            >(
+                "flags",
+                __cr::None,
+                ::core::mem::offset_of!(DeviceHeader, flags),
+                "u8",
+                __cr::Mode::Flags(
                     &[
-                        ::cr_core::layout::FlagInfo {
+                        __cr::FlagInfo {
                             name: "ENABLED",
                             bit: 0,
-                            path: ::core::option::Option::Some("enabled"),
+                            path: __cr::Some("enabled"),
                         },
                     ],
                 ),
-            },
-            ::cr_core::FieldInfo {
-                name: "channels",
-                path: ::core::option::Option::Some("channels"),
-                offset: ::core::mem::offset_of!(DeviceHeader, channels),
-                size: ::core::mem::size_of::<[ChannelHeader; 2]>(),
-                ty: "[ChannelHeader; 2]",
-                format: <[ChannelHeader; 2] as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Nested(
-                    __cr::nest::<Device, [ChannelHeader; 2], _>(|t| t.channels).layout,
+            ),
+            __cr::row::<
+                [ChannelHeader; 2],
+            >(
+                "channels",
+                __cr::Some("channels"),
+                ::core::mem::offset_of!(DeviceHeader, channels),
+                "[ChannelHeader; 2]",
+                __cr::Mode::Nested(
+                    __cr::nest_each::<Device, ChannelHeader, _, 2>(|t| t.channels).layout,
                 ),
-            },
-            ::cr_core::FieldInfo {
-                name: "reserved",
-                path: ::core::option::Option::None,
-                offset: ::core::mem::offset_of!(DeviceHeader, reserved),
-                size: ::core::mem::size_of::<[u8; 3]>(),
-                ty: "[u8; 3]",
-                format: <[u8; 3] as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Reserved,
-            },
+            ),
+            __cr::row::<
+                [u8; 3],
+            >(
+                "reserved",
+                __cr::None,
+                ::core::mem::offset_of!(DeviceHeader, reserved),
+                "[u8; 3]",
+                __cr::Mode::Reserved,
+            ),
         ];
         const FINGERPRINT: u64 = ::cr_core::layout::fingerprint(
             ::core::mem::size_of::<Self>(),
@@ -118,8 +118,15 @@ const _: () = {
             self.irq = __cr::Widen::save(self.irq, src.irq);
             self.scale = __cr::bits(src.scale);
             self.flags = __cr::Flag::save(src.enabled, Self::FLAGS_ENABLED);
-            self.channels = __cr::nest::<Device, [ChannelHeader; 2], _>(|t| t.channels)
-                .save(self.channels, src.channels);
+            for __i in 0..2 {
+                self.channels[__i] = __cr::nest_each::<
+                    Device,
+                    ChannelHeader,
+                    _,
+                    2,
+                >(|t| t.channels)
+                    .save(self.channels[__i], src.channels[__i]);
+            }
             self.reserved = __cr::FromZeros::new_zeroed();
         }
         fn restore(
@@ -133,35 +140,67 @@ const _: () = {
     impl __cr::Phases<Device> for DeviceHeader {
         #[inline]
         fn check(&self, dst: &Device) -> ::core::result::Result<(), ::cr_core::Error> {
-            __cr::narrow(self.irq, dst.irq, "irq", "irq")?;
-            __cr::check_flags(self.flags, Self::FLAGS_ALL, "flags")?;
-            __cr::nest::<Device, [ChannelHeader; 2], _>(|t| t.channels)
-                .check(
-                    self.channels,
-                    dst.channels,
-                    const { &<Self as ::cr_core::Layout>::FIELDS[5] },
-                )?;
-            __cr::check_reserved(self.reserved, "reserved")?;
+            if let __cr::Err(__e) = __cr::narrow(self.irq, dst.irq, "irq", "irq") {
+                return __cr::Err(__e);
+            }
+            if let __cr::Err(__e) = __cr::check_flags(
+                self.flags,
+                Self::FLAGS_ALL,
+                "flags",
+            ) {
+                return __cr::Err(__e);
+            }
+            for __i in 0..2 {
+                if let __cr::Err(__e) = __cr::nest_each::<
+                    Device,
+                    ChannelHeader,
+                    _,
+                    2,
+                >(|t| t.channels)
+                    .check(
+                        self.channels[__i],
+                        dst.channels[__i],
+                        const { &<Self as ::cr_core::Layout>::FIELDS[5] },
+                        __cr::Some(__i),
+                    )
+                {
+                    return __cr::Err(__e);
+                }
+            }
+            if let __cr::Err(__e) = __cr::check_reserved(self.reserved, "reserved") {
+                return __cr::Err(__e);
+            }
             ::core::result::Result::Ok(())
         }
         #[inline]
+        #[allow(trivial_casts, trivial_numeric_casts)]
         fn write(&self, dst: &mut Device) {
-            dst.id = __cr::Same::restore(self.id, dst.id);
+            dst.id = self.id as _;
             dst.base = __cr::Same::restore_masked(self.base, !0xfff, dst.base);
             dst.irq = __cr::narrowed(self.irq, dst.irq);
             dst.scale = __cr::bits(self.scale);
-            dst.enabled = __cr::Flag::restore(
-                self.flags,
-                Self::FLAGS_ENABLED,
-                dst.enabled,
-            );
-            dst.channels = __cr::nest::<Device, [ChannelHeader; 2], _>(|t| t.channels)
-                .write(self.channels, dst.channels);
+            dst.enabled = (self.flags & Self::FLAGS_ENABLED != 0) as _;
+            for __i in 0..2 {
+                dst.channels[__i] = __cr::nest_each::<
+                    Device,
+                    ChannelHeader,
+                    _,
+                    2,
+                >(|t| t.channels)
+                    .write(self.channels[__i], dst.channels[__i]);
+            }
         }
         #[inline]
         fn after_restore(&self, dst: &mut Device) {
-            dst.channels = __cr::nest::<Device, [ChannelHeader; 2], _>(|t| t.channels)
-                .after_restore(self.channels, dst.channels);
+            for __i in 0..2 {
+                dst.channels[__i] = __cr::nest_each::<
+                    Device,
+                    ChannelHeader,
+                    _,
+                    2,
+                >(|t| t.channels)
+                    .after_restore(self.channels[__i], dst.channels[__i]);
+            }
         }
     }
 };

@@ -11,28 +11,28 @@ const _: () = {
     impl ::cr_core::Layout for PswHeader {
         const NAME: &'static str = "PswHeader";
         const FIELDS: &'static [::cr_core::FieldInfo] = &[
-            ::cr_core::FieldInfo {
-                name: "mask",
-                path: ::core::option::Option::Some("mask"),
-                offset: ::core::mem::offset_of!(PswHeader, mask),
-                size: ::core::mem::size_of::<u64>(),
-                ty: "u64",
-                format: <u64 as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Mask {
+            __cr::row::<
+                u64,
+            >(
+                "mask",
+                __cr::Some("mask"),
+                ::core::mem::offset_of!(PswHeader, mask),
+                "u64",
+                __cr::Mode::Mask {
                     mask: (PSW_MASK_USER) as u64,
                 },
-            },
-            ::cr_core::FieldInfo {
-                name: "addr",
-                path: ::core::option::Option::Some("addr"),
-                offset: ::core::mem::offset_of!(PswHeader, addr),
-                size: ::core::mem::size_of::<u64>(),
-                ty: "u64",
-                format: <u64 as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Mask {
+            ),
+            __cr::row::<
+                u64,
+            >(
+                "addr",
+                __cr::Some("addr"),
+                ::core::mem::offset_of!(PswHeader, addr),
+                "u64",
+                __cr::Mode::Mask {
                     mask: (PSW_ADDR_INSN) as u64,
                 },
-            },
+            ),
         ];
         const FINGERPRINT: u64 = ::cr_core::layout::fingerprint(
             ::core::mem::size_of::<Self>(),
@@ -71,12 +71,11 @@ const _: () = {
             ::core::result::Result::Ok(())
         }
         #[inline]
+        #[allow(trivial_casts, trivial_numeric_casts)]
         fn write(&self, dst: &mut Psw) {
             dst.mask = __cr::Same::restore_masked(self.mask, PSW_MASK_USER, dst.mask);
             dst.addr = __cr::Same::restore_masked(self.addr, PSW_ADDR_INSN, dst.addr);
         }
-        #[inline]
-        fn after_restore(&self, dst: &mut Psw) {}
     }
 };
 #[doc(hidden)]
@@ -123,213 +122,203 @@ const _: () = {
     impl ::cr_core::Layout for CrHdrCpu {
         const NAME: &'static str = "CrHdrCpu";
         const FIELDS: &'static [::cr_core::FieldInfo] = &[
-            ::cr_core::FieldInfo {
-                name: "args",
-                path: ::core::option::Option::Some("regs.args"),
-                offset: ::core::mem::offset_of!(CrHdrCpu, args),
-                size: ::core::mem::size_of::<[u64; 1]>(),
-                ty: "[u64; 1]",
-                format: <[u64; 1] as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Copy,
-            },
-            ::cr_core::FieldInfo {
-                name: "psw",
-                path: ::core::option::Option::Some("regs.psw"),
-                offset: ::core::mem::offset_of!(CrHdrCpu, psw),
-                size: ::core::mem::size_of::<PswHeader>(),
-                ty: "PswHeader",
-                format: <PswHeader as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Nested(
+            __cr::row::<
+                [u64; 1],
+            >(
+                "args",
+                __cr::Some("regs.args"),
+                ::core::mem::offset_of!(CrHdrCpu, args),
+                "[u64; 1]",
+                __cr::Mode::Copy,
+            ),
+            __cr::row::<
+                PswHeader,
+            >(
+                "psw",
+                __cr::Some("regs.psw"),
+                ::core::mem::offset_of!(CrHdrCpu, psw),
+                "PswHeader",
+                __cr::Mode::Nested(
                     __cr::nest::<Task, PswHeader, _>(|t| t.regs.psw).layout,
                 ),
-            },
-            ::cr_core::FieldInfo {
-                name: "gprs",
-                path: ::core::option::Option::Some("regs.gprs"),
-                offset: ::core::mem::offset_of!(CrHdrCpu, gprs),
-                size: ::core::mem::size_of::<[u64; 16]>(),
-                ty: "[u64; 16]",
-                format: <[u64; 16] as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Copy,
-            },
-            ::cr_core::FieldInfo {
-                name: "orig_gpr2",
-                path: ::core::option::Option::Some("regs.orig_gpr2"),
-                offset: ::core::mem::offset_of!(CrHdrCpu, orig_gpr2),
-                size: ::core::mem::size_of::<u64>(),
-                ty: "u64",
-                format: <u64 as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Copy,
-            },
-            ::cr_core::FieldInfo {
-                name: "ilc",
-                path: ::core::option::Option::Some("regs.ilc"),
-                offset: ::core::mem::offset_of!(CrHdrCpu, ilc),
-                size: ::core::mem::size_of::<u32>(),
-                ty: "u32",
-                format: <u32 as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Convert,
-            },
-            ::cr_core::FieldInfo {
-                name: "svcnr",
-                path: ::core::option::Option::Some("regs.svcnr"),
-                offset: ::core::mem::offset_of!(CrHdrCpu, svcnr),
-                size: ::core::mem::size_of::<u32>(),
-                ty: "u32",
-                format: <u32 as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Convert,
-            },
-            ::cr_core::FieldInfo {
-                name: "fpc",
-                path: ::core::option::Option::Some("thread.fp_regs.fpc"),
-                offset: ::core::mem::offset_of!(CrHdrCpu, fpc),
-                size: ::core::mem::size_of::<u32>(),
-                ty: "u32",
-                format: <u32 as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::StrictMask {
+            ),
+            __cr::row::<
+                [u64; 16],
+            >(
+                "gprs",
+                __cr::Some("regs.gprs"),
+                ::core::mem::offset_of!(CrHdrCpu, gprs),
+                "[u64; 16]",
+                __cr::Mode::Copy,
+            ),
+            __cr::row::<
+                u64,
+            >(
+                "orig_gpr2",
+                __cr::Some("regs.orig_gpr2"),
+                ::core::mem::offset_of!(CrHdrCpu, orig_gpr2),
+                "u64",
+                __cr::Mode::Copy,
+            ),
+            __cr::row::<
+                u32,
+            >(
+                "ilc",
+                __cr::Some("regs.ilc"),
+                ::core::mem::offset_of!(CrHdrCpu, ilc),
+                "u32",
+                __cr::Mode::Convert,
+            ),
+            __cr::row::<
+                u32,
+            >(
+                "svcnr",
+                __cr::Some("regs.svcnr"),
+                ::core::mem::offset_of!(CrHdrCpu, svcnr),
+                "u32",
+                __cr::Mode::Convert,
+            ),
+            __cr::row::<
+                u32,
+            >(
+                "fpc",
+                __cr::Some("thread.fp_regs.fpc"),
+                ::core::mem::offset_of!(CrHdrCpu, fpc),
+                "u32",
+                __cr::Mode::StrictMask {
                     mask: (FPC_VALID_MASK) as u64,
                 },
-            },
-            ::cr_core::FieldInfo {
-                name: "per_atmid",
-                path: ::core::option::Option::Some(
-                    "thread.per_info.lowcore.words.perc_atmid",
-                ),
-                offset: ::core::mem::offset_of!(CrHdrCpu, per_atmid),
-                size: ::core::mem::size_of::<u16>(),
-                ty: "u16",
-                format: <u16 as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Copy,
-            },
-            ::cr_core::FieldInfo {
-                name: "per_access_id",
-                path: ::core::option::Option::Some(
-                    "thread.per_info.lowcore.words.access_id",
-                ),
-                offset: ::core::mem::offset_of!(CrHdrCpu, per_access_id),
-                size: ::core::mem::size_of::<u8>(),
-                ty: "u8",
-                format: <u8 as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Copy,
-            },
-            ::cr_core::FieldInfo {
-                name: "em_instr",
-                path: ::core::option::Option::None,
-                offset: ::core::mem::offset_of!(CrHdrCpu, em_instr),
-                size: ::core::mem::size_of::<u8>(),
-                ty: "u8",
-                format: <u8 as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Flags(
+            ),
+            __cr::row::<
+                u16,
+            >(
+                "per_atmid",
+                __cr::Some("thread.per_info.lowcore.words.perc_atmid"),
+                ::core::mem::offset_of!(CrHdrCpu, per_atmid),
+                "u16",
+                __cr::Mode::Copy,
+            ),
+            __cr::row::<
+                u8,
+            >(
+                "per_access_id",
+                __cr::Some("thread.per_info.lowcore.words.access_id"),
+                ::core::mem::offset_of!(CrHdrCpu, per_access_id),
+                "u8",
+                __cr::Mode::Copy,
+            ),
+            __cr::row::<
+                u8,
+            >(
+                "em_instr",
+                __cr::None,
+                ::core::mem::offset_of!(CrHdrCpu, em_instr),
+                "u8",
+                __cr::Mode::Flags(
                     &[
-                        ::cr_core::layout::FlagInfo {
+                        __cr::FlagInfo {
                             name: "SINGLE_STEP",
                             bit: 0,
-                            path: ::core::option::Option::Some(
-                                "thread.per_info.single_step",
-                            ),
+                            path: __cr::Some("thread.per_info.single_step"),
                         },
-                        ::cr_core::layout::FlagInfo {
+                        __cr::FlagInfo {
                             name: "INSTRUCTION_FETCH",
                             bit: 1,
-                            path: ::core::option::Option::Some(
-                                "thread.per_info.instruction_fetch",
-                            ),
+                            path: __cr::Some("thread.per_info.instruction_fetch"),
                         },
                     ],
                 ),
-            },
-            ::cr_core::FieldInfo {
-                name: "fprs",
-                path: ::core::option::Option::Some("thread.fp_regs.fprs"),
-                offset: ::core::mem::offset_of!(CrHdrCpu, fprs),
-                size: ::core::mem::size_of::<[u64; 16]>(),
-                ty: "[u64; 16]",
-                format: <[u64; 16] as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Bits,
-            },
-            ::cr_core::FieldInfo {
-                name: "acrs",
-                path: ::core::option::Option::Some("thread.acrs"),
-                offset: ::core::mem::offset_of!(CrHdrCpu, acrs),
-                size: ::core::mem::size_of::<[u32; 16]>(),
-                ty: "[u32; 16]",
-                format: <[u32; 16] as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Copy,
-            },
-            ::cr_core::FieldInfo {
-                name: "ksp",
-                path: ::core::option::Option::Some("thread.ksp"),
-                offset: ::core::mem::offset_of!(CrHdrCpu, ksp),
-                size: ::core::mem::size_of::<u64>(),
-                ty: "u64",
-                format: <u64 as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::SaveOnly,
-            },
-            ::cr_core::FieldInfo {
-                name: "ieee_instruction_pointer",
-                path: ::core::option::Option::Some("thread.ieee_instruction_pointer"),
-                offset: ::core::mem::offset_of!(CrHdrCpu, ieee_instruction_pointer),
-                size: ::core::mem::size_of::<u64>(),
-                ty: "u64",
-                format: <u64 as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Copy,
-            },
-            ::cr_core::FieldInfo {
-                name: "per_control_regs",
-                path: ::core::option::Option::Some("thread.per_info.control_regs.words"),
-                offset: ::core::mem::offset_of!(CrHdrCpu, per_control_regs),
-                size: ::core::mem::size_of::<[u64; 3]>(),
-                ty: "[u64; 3]",
-                format: <[u64; 3] as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Copy,
-            },
-            ::cr_core::FieldInfo {
-                name: "per_starting_addr",
-                path: ::core::option::Option::Some("thread.per_info.starting_addr"),
-                offset: ::core::mem::offset_of!(CrHdrCpu, per_starting_addr),
-                size: ::core::mem::size_of::<u64>(),
-                ty: "u64",
-                format: <u64 as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Copy,
-            },
-            ::cr_core::FieldInfo {
-                name: "per_ending_addr",
-                path: ::core::option::Option::Some("thread.per_info.ending_addr"),
-                offset: ::core::mem::offset_of!(CrHdrCpu, per_ending_addr),
-                size: ::core::mem::size_of::<u64>(),
-                ty: "u64",
-                format: <u64 as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Copy,
-            },
-            ::cr_core::FieldInfo {
-                name: "per_address",
-                path: ::core::option::Option::Some(
-                    "thread.per_info.lowcore.words.address",
-                ),
-                offset: ::core::mem::offset_of!(CrHdrCpu, per_address),
-                size: ::core::mem::size_of::<u64>(),
-                ty: "u64",
-                format: <u64 as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Copy,
-            },
-            ::cr_core::FieldInfo {
-                name: "reserved",
-                path: ::core::option::Option::None,
-                offset: ::core::mem::offset_of!(CrHdrCpu, reserved),
-                size: ::core::mem::size_of::<u64>(),
-                ty: "u64",
-                format: <u64 as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Reserved,
-            },
-            ::cr_core::FieldInfo {
-                name: "last_break",
-                path: ::core::option::Option::Some("thread.last_break"),
-                offset: ::core::mem::offset_of!(CrHdrCpu, last_break),
-                size: ::core::mem::size_of::<u64>(),
-                ty: "u64",
-                format: <u64 as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Copy,
-            },
+            ),
+            __cr::row::<
+                [u64; 16],
+            >(
+                "fprs",
+                __cr::Some("thread.fp_regs.fprs"),
+                ::core::mem::offset_of!(CrHdrCpu, fprs),
+                "[u64; 16]",
+                __cr::Mode::Bits,
+            ),
+            __cr::row::<
+                [u32; 16],
+            >(
+                "acrs",
+                __cr::Some("thread.acrs"),
+                ::core::mem::offset_of!(CrHdrCpu, acrs),
+                "[u32; 16]",
+                __cr::Mode::Copy,
+            ),
+            __cr::row::<
+                u64,
+            >(
+                "ksp",
+                __cr::Some("thread.ksp"),
+                ::core::mem::offset_of!(CrHdrCpu, ksp),
+                "u64",
+                __cr::Mode::SaveOnly,
+            ),
+            __cr::row::<
+                u64,
+            >(
+                "ieee_instruction_pointer",
+                __cr::Some("thread.ieee_instruction_pointer"),
+                ::core::mem::offset_of!(CrHdrCpu, ieee_instruction_pointer),
+                "u64",
+                __cr::Mode::Copy,
+            ),
+            __cr::row::<
+                [u64; 3],
+            >(
+                "per_control_regs",
+                __cr::Some("thread.per_info.control_regs.words"),
+                ::core::mem::offset_of!(CrHdrCpu, per_control_regs),
+                "[u64; 3]",
+                __cr::Mode::Copy,
+            ),
+            __cr::row::<
+                u64,
+            >(
+                "per_starting_addr",
+                __cr::Some("thread.per_info.starting_addr"),
+                ::core::mem::offset_of!(CrHdrCpu, per_starting_addr),
+                "u64",
+                __cr::Mode::Copy,
+            ),
+            __cr::row::<
+                u64,
+            >(
+                "per_ending_addr",
+                __cr::Some("thread.per_info.ending_addr"),
+                ::core::mem::offset_of!(CrHdrCpu, per_ending_addr),
+                "u64",
+                __cr::Mode::Copy,
+            ),
+            __cr::row::<
+                u64,
+            >(
+                "per_address",
+                __cr::Some("thread.per_info.lowcore.words.address"),
+                ::core::mem::offset_of!(CrHdrCpu, per_address),
+                "u64",
+                __cr::Mode::Copy,
+            ),
+            __cr::row::<
+                u64,
+            >(
+                "reserved",
+                __cr::None,
+                ::core::mem::offset_of!(CrHdrCpu, reserved),
+                "u64",
+                __cr::Mode::Reserved,
+            ),
+            __cr::row::<
+                u64,
+            >(
+                "last_break",
+                __cr::Some("thread.last_break"),
+                ::core::mem::offset_of!(CrHdrCpu, last_break),
+                "u64",
+                __cr::Mode::Copy,
+            ),
         ];
         const FINGERPRINT: u64 = ::cr_core::layout::fingerprint(
             ::core::mem::size_of::<Self>(),
@@ -579,76 +568,77 @@ const _: () = {
     impl __cr::Phases<Task> for CrHdrCpu {
         #[inline]
         fn check(&self, dst: &Task) -> ::core::result::Result<(), ::cr_core::Error> {
-            __cr::nest::<Task, PswHeader, _>(|t| t.regs.psw)
+            if let __cr::Err(__e) = __cr::nest::<Task, PswHeader, _>(|t| t.regs.psw)
                 .check(
                     self.psw,
                     dst.regs.psw,
                     const { &<Self as ::cr_core::Layout>::FIELDS[1] },
-                )?;
-            __cr::narrow(self.ilc, dst.regs.ilc, "ilc", "regs.ilc")?;
-            __cr::narrow(self.svcnr, dst.regs.svcnr, "svcnr", "regs.svcnr")?;
-            __cr::check_mask(self.fpc, FPC_VALID_MASK, "fpc", "thread.fp_regs.fpc")?;
-            __cr::check_flags(self.em_instr, Self::EM_INSTR_ALL, "em_instr")?;
-            __cr::check_reserved(self.reserved, "reserved")?;
+                    __cr::None,
+                )
+            {
+                return __cr::Err(__e);
+            }
+            if let __cr::Err(__e) = __cr::narrow(
+                self.ilc,
+                dst.regs.ilc,
+                "ilc",
+                "regs.ilc",
+            ) {
+                return __cr::Err(__e);
+            }
+            if let __cr::Err(__e) = __cr::narrow(
+                self.svcnr,
+                dst.regs.svcnr,
+                "svcnr",
+                "regs.svcnr",
+            ) {
+                return __cr::Err(__e);
+            }
+            if let __cr::Err(__e) = __cr::check_mask(
+                self.fpc,
+                FPC_VALID_MASK,
+                "fpc",
+                "thread.fp_regs.fpc",
+            ) {
+                return __cr::Err(__e);
+            }
+            if let __cr::Err(__e) = __cr::check_flags(
+                self.em_instr,
+                Self::EM_INSTR_ALL,
+                "em_instr",
+            ) {
+                return __cr::Err(__e);
+            }
+            if let __cr::Err(__e) = __cr::check_reserved(self.reserved, "reserved") {
+                return __cr::Err(__e);
+            }
             ::core::result::Result::Ok(())
         }
         #[inline]
+        #[allow(trivial_casts, trivial_numeric_casts)]
         fn write(&self, dst: &mut Task) {
-            dst.regs.args = __cr::Same::restore(self.args, dst.regs.args);
+            dst.regs.args = self.args as _;
             dst.regs.psw = __cr::nest::<Task, PswHeader, _>(|t| t.regs.psw)
                 .write(self.psw, dst.regs.psw);
-            dst.regs.gprs = __cr::Same::restore(self.gprs, dst.regs.gprs);
-            dst.regs.orig_gpr2 = __cr::Same::restore(self.orig_gpr2, dst.regs.orig_gpr2);
+            dst.regs.gprs = self.gprs as _;
+            dst.regs.orig_gpr2 = self.orig_gpr2 as _;
             dst.regs.ilc = __cr::narrowed(self.ilc, dst.regs.ilc);
             dst.regs.svcnr = __cr::narrowed(self.svcnr, dst.regs.svcnr);
-            dst.thread.fp_regs.fpc = __cr::Same::restore(
-                self.fpc,
-                dst.thread.fp_regs.fpc,
-            );
-            dst.thread.per_info.lowcore.words.perc_atmid = __cr::Same::restore(
-                self.per_atmid,
-                dst.thread.per_info.lowcore.words.perc_atmid,
-            );
-            dst.thread.per_info.lowcore.words.access_id = __cr::Same::restore(
-                self.per_access_id,
-                dst.thread.per_info.lowcore.words.access_id,
-            );
-            dst.thread.per_info.single_step = __cr::Flag::restore(
-                self.em_instr,
-                Self::EM_INSTR_SINGLE_STEP,
-                dst.thread.per_info.single_step,
-            );
-            dst.thread.per_info.instruction_fetch = __cr::Flag::restore(
-                self.em_instr,
-                Self::EM_INSTR_INSTRUCTION_FETCH,
-                dst.thread.per_info.instruction_fetch,
-            );
+            dst.thread.fp_regs.fpc = self.fpc as _;
+            dst.thread.per_info.lowcore.words.perc_atmid = self.per_atmid as _;
+            dst.thread.per_info.lowcore.words.access_id = self.per_access_id as _;
+            dst.thread.per_info.single_step = (self.em_instr & Self::EM_INSTR_SINGLE_STEP
+                != 0) as _;
+            dst.thread.per_info.instruction_fetch = (self.em_instr
+                & Self::EM_INSTR_INSTRUCTION_FETCH != 0) as _;
             dst.thread.fp_regs.fprs = __cr::bits(self.fprs);
-            dst.thread.acrs = __cr::Same::restore(self.acrs, dst.thread.acrs);
-            dst.thread.ieee_instruction_pointer = __cr::Same::restore(
-                self.ieee_instruction_pointer,
-                dst.thread.ieee_instruction_pointer,
-            );
-            dst.thread.per_info.control_regs.words = __cr::Same::restore(
-                self.per_control_regs,
-                dst.thread.per_info.control_regs.words,
-            );
-            dst.thread.per_info.starting_addr = __cr::Same::restore(
-                self.per_starting_addr,
-                dst.thread.per_info.starting_addr,
-            );
-            dst.thread.per_info.ending_addr = __cr::Same::restore(
-                self.per_ending_addr,
-                dst.thread.per_info.ending_addr,
-            );
-            dst.thread.per_info.lowcore.words.address = __cr::Same::restore(
-                self.per_address,
-                dst.thread.per_info.lowcore.words.address,
-            );
-            dst.thread.last_break = __cr::Same::restore(
-                self.last_break,
-                dst.thread.last_break,
-            );
+            dst.thread.acrs = self.acrs as _;
+            dst.thread.ieee_instruction_pointer = self.ieee_instruction_pointer as _;
+            dst.thread.per_info.control_regs.words = self.per_control_regs as _;
+            dst.thread.per_info.starting_addr = self.per_starting_addr as _;
+            dst.thread.per_info.ending_addr = self.per_ending_addr as _;
+            dst.thread.per_info.lowcore.words.address = self.per_address as _;
+            dst.thread.last_break = self.last_break as _;
         }
         #[inline]
         fn after_restore(&self, dst: &mut Task) {
@@ -676,192 +666,190 @@ const _: () = {
     impl ::cr_core::Layout for CrHdrCpuV1 {
         const NAME: &'static str = "CrHdrCpuV1";
         const FIELDS: &'static [::cr_core::FieldInfo] = &[
-            ::cr_core::FieldInfo {
-                name: "args",
-                path: ::core::option::Option::None,
-                offset: ::core::mem::offset_of!(CrHdrCpuV1, args),
-                size: ::core::mem::size_of::<[u64; 1]>(),
-                ty: "[u64; 1]",
-                format: <[u64; 1] as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Data,
-            },
-            ::cr_core::FieldInfo {
-                name: "psw",
-                path: ::core::option::Option::None,
-                offset: ::core::mem::offset_of!(CrHdrCpuV1, psw),
-                size: ::core::mem::size_of::<PswHeader>(),
-                ty: "PswHeader",
-                format: <PswHeader as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Nested(
-                    <PswHeader as __cr::Frozen>::LAYOUT,
-                ),
-            },
-            ::cr_core::FieldInfo {
-                name: "gprs",
-                path: ::core::option::Option::None,
-                offset: ::core::mem::offset_of!(CrHdrCpuV1, gprs),
-                size: ::core::mem::size_of::<[u64; 16]>(),
-                ty: "[u64; 16]",
-                format: <[u64; 16] as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Data,
-            },
-            ::cr_core::FieldInfo {
-                name: "orig_gpr2",
-                path: ::core::option::Option::None,
-                offset: ::core::mem::offset_of!(CrHdrCpuV1, orig_gpr2),
-                size: ::core::mem::size_of::<u64>(),
-                ty: "u64",
-                format: <u64 as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Data,
-            },
-            ::cr_core::FieldInfo {
-                name: "ilc",
-                path: ::core::option::Option::None,
-                offset: ::core::mem::offset_of!(CrHdrCpuV1, ilc),
-                size: ::core::mem::size_of::<u32>(),
-                ty: "u32",
-                format: <u32 as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Data,
-            },
-            ::cr_core::FieldInfo {
-                name: "svcnr",
-                path: ::core::option::Option::None,
-                offset: ::core::mem::offset_of!(CrHdrCpuV1, svcnr),
-                size: ::core::mem::size_of::<u32>(),
-                ty: "u32",
-                format: <u32 as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Data,
-            },
-            ::cr_core::FieldInfo {
-                name: "fpc",
-                path: ::core::option::Option::None,
-                offset: ::core::mem::offset_of!(CrHdrCpuV1, fpc),
-                size: ::core::mem::size_of::<u32>(),
-                ty: "u32",
-                format: <u32 as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Data,
-            },
-            ::cr_core::FieldInfo {
-                name: "per_atmid",
-                path: ::core::option::Option::None,
-                offset: ::core::mem::offset_of!(CrHdrCpuV1, per_atmid),
-                size: ::core::mem::size_of::<u16>(),
-                ty: "u16",
-                format: <u16 as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Data,
-            },
-            ::cr_core::FieldInfo {
-                name: "per_access_id",
-                path: ::core::option::Option::None,
-                offset: ::core::mem::offset_of!(CrHdrCpuV1, per_access_id),
-                size: ::core::mem::size_of::<u8>(),
-                ty: "u8",
-                format: <u8 as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Data,
-            },
-            ::cr_core::FieldInfo {
-                name: "em_instr",
-                path: ::core::option::Option::None,
-                offset: ::core::mem::offset_of!(CrHdrCpuV1, em_instr),
-                size: ::core::mem::size_of::<u8>(),
-                ty: "u8",
-                format: <u8 as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Flags(
+            __cr::row::<
+                [u64; 1],
+            >(
+                "args",
+                __cr::None,
+                ::core::mem::offset_of!(CrHdrCpuV1, args),
+                "[u64; 1]",
+                __cr::Mode::Data,
+            ),
+            __cr::row::<
+                PswHeader,
+            >(
+                "psw",
+                __cr::None,
+                ::core::mem::offset_of!(CrHdrCpuV1, psw),
+                "PswHeader",
+                __cr::Mode::Nested(<PswHeader as __cr::Frozen>::LAYOUT),
+            ),
+            __cr::row::<
+                [u64; 16],
+            >(
+                "gprs",
+                __cr::None,
+                ::core::mem::offset_of!(CrHdrCpuV1, gprs),
+                "[u64; 16]",
+                __cr::Mode::Data,
+            ),
+            __cr::row::<
+                u64,
+            >(
+                "orig_gpr2",
+                __cr::None,
+                ::core::mem::offset_of!(CrHdrCpuV1, orig_gpr2),
+                "u64",
+                __cr::Mode::Data,
+            ),
+            __cr::row::<
+                u32,
+            >(
+                "ilc",
+                __cr::None,
+                ::core::mem::offset_of!(CrHdrCpuV1, ilc),
+                "u32",
+                __cr::Mode::Data,
+            ),
+            __cr::row::<
+                u32,
+            >(
+                "svcnr",
+                __cr::None,
+                ::core::mem::offset_of!(CrHdrCpuV1, svcnr),
+                "u32",
+                __cr::Mode::Data,
+            ),
+            __cr::row::<
+                u32,
+            >(
+                "fpc",
+                __cr::None,
+                ::core::mem::offset_of!(CrHdrCpuV1, fpc),
+                "u32",
+                __cr::Mode::Data,
+            ),
+            __cr::row::<
+                u16,
+            >(
+                "per_atmid",
+                __cr::None,
+                ::core::mem::offset_of!(CrHdrCpuV1, per_atmid),
+                "u16",
+                __cr::Mode::Data,
+            ),
+            __cr::row::<
+                u8,
+            >(
+                "per_access_id",
+                __cr::None,
+                ::core::mem::offset_of!(CrHdrCpuV1, per_access_id),
+                "u8",
+                __cr::Mode::Data,
+            ),
+            __cr::row::<
+                u8,
+            >(
+                "em_instr",
+                __cr::None,
+                ::core::mem::offset_of!(CrHdrCpuV1, em_instr),
+                "u8",
+                __cr::Mode::Flags(
                     &[
-                        ::cr_core::layout::FlagInfo {
+                        __cr::FlagInfo {
                             name: "SINGLE_STEP",
                             bit: 0,
-                            path: ::core::option::Option::None,
+                            path: __cr::None,
                         },
-                        ::cr_core::layout::FlagInfo {
+                        __cr::FlagInfo {
                             name: "INSTRUCTION_FETCH",
                             bit: 1,
-                            path: ::core::option::Option::None,
+                            path: __cr::None,
                         },
                     ],
                 ),
-            },
-            ::cr_core::FieldInfo {
-                name: "fprs",
-                path: ::core::option::Option::None,
-                offset: ::core::mem::offset_of!(CrHdrCpuV1, fprs),
-                size: ::core::mem::size_of::<[u64; 16]>(),
-                ty: "[u64; 16]",
-                format: <[u64; 16] as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Data,
-            },
-            ::cr_core::FieldInfo {
-                name: "acrs",
-                path: ::core::option::Option::None,
-                offset: ::core::mem::offset_of!(CrHdrCpuV1, acrs),
-                size: ::core::mem::size_of::<[u32; 16]>(),
-                ty: "[u32; 16]",
-                format: <[u32; 16] as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Data,
-            },
-            ::cr_core::FieldInfo {
-                name: "ksp",
-                path: ::core::option::Option::None,
-                offset: ::core::mem::offset_of!(CrHdrCpuV1, ksp),
-                size: ::core::mem::size_of::<u64>(),
-                ty: "u64",
-                format: <u64 as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Data,
-            },
-            ::cr_core::FieldInfo {
-                name: "ieee_instruction_pointer",
-                path: ::core::option::Option::None,
-                offset: ::core::mem::offset_of!(CrHdrCpuV1, ieee_instruction_pointer),
-                size: ::core::mem::size_of::<u64>(),
-                ty: "u64",
-                format: <u64 as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Data,
-            },
-            ::cr_core::FieldInfo {
-                name: "per_control_regs",
-                path: ::core::option::Option::None,
-                offset: ::core::mem::offset_of!(CrHdrCpuV1, per_control_regs),
-                size: ::core::mem::size_of::<[u64; 3]>(),
-                ty: "[u64; 3]",
-                format: <[u64; 3] as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Data,
-            },
-            ::cr_core::FieldInfo {
-                name: "per_starting_addr",
-                path: ::core::option::Option::None,
-                offset: ::core::mem::offset_of!(CrHdrCpuV1, per_starting_addr),
-                size: ::core::mem::size_of::<u64>(),
-                ty: "u64",
-                format: <u64 as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Data,
-            },
-            ::cr_core::FieldInfo {
-                name: "per_ending_addr",
-                path: ::core::option::Option::None,
-                offset: ::core::mem::offset_of!(CrHdrCpuV1, per_ending_addr),
-                size: ::core::mem::size_of::<u64>(),
-                ty: "u64",
-                format: <u64 as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Data,
-            },
-            ::cr_core::FieldInfo {
-                name: "per_address",
-                path: ::core::option::Option::None,
-                offset: ::core::mem::offset_of!(CrHdrCpuV1, per_address),
-                size: ::core::mem::size_of::<u64>(),
-                ty: "u64",
-                format: <u64 as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Data,
-            },
-            ::cr_core::FieldInfo {
-                name: "reserved",
-                path: ::core::option::Option::None,
-                offset: ::core::mem::offset_of!(CrHdrCpuV1, reserved),
-                size: ::core::mem::size_of::<u64>(),
-                ty: "u64",
-                format: <u64 as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Reserved,
-            },
+            ),
+            __cr::row::<
+                [u64; 16],
+            >(
+                "fprs",
+                __cr::None,
+                ::core::mem::offset_of!(CrHdrCpuV1, fprs),
+                "[u64; 16]",
+                __cr::Mode::Data,
+            ),
+            __cr::row::<
+                [u32; 16],
+            >(
+                "acrs",
+                __cr::None,
+                ::core::mem::offset_of!(CrHdrCpuV1, acrs),
+                "[u32; 16]",
+                __cr::Mode::Data,
+            ),
+            __cr::row::<
+                u64,
+            >(
+                "ksp",
+                __cr::None,
+                ::core::mem::offset_of!(CrHdrCpuV1, ksp),
+                "u64",
+                __cr::Mode::Data,
+            ),
+            __cr::row::<
+                u64,
+            >(
+                "ieee_instruction_pointer",
+                __cr::None,
+                ::core::mem::offset_of!(CrHdrCpuV1, ieee_instruction_pointer),
+                "u64",
+                __cr::Mode::Data,
+            ),
+            __cr::row::<
+                [u64; 3],
+            >(
+                "per_control_regs",
+                __cr::None,
+                ::core::mem::offset_of!(CrHdrCpuV1, per_control_regs),
+                "[u64; 3]",
+                __cr::Mode::Data,
+            ),
+            __cr::row::<
+                u64,
+            >(
+                "per_starting_addr",
+                __cr::None,
+                ::core::mem::offset_of!(CrHdrCpuV1, per_starting_addr),
+                "u64",
+                __cr::Mode::Data,
+            ),
+            __cr::row::<
+                u64,
+            >(
+                "per_ending_addr",
+                __cr::None,
+                ::core::mem::offset_of!(CrHdrCpuV1, per_ending_addr),
+                "u64",
+                __cr::Mode::Data,
+            ),
+            __cr::row::<
+                u64,
+            >(
+                "per_address",
+                __cr::None,
+                ::core::mem::offset_of!(CrHdrCpuV1, per_address),
+                "u64",
+                __cr::Mode::Data,
+            ),
+            __cr::row::<
+                u64,
+            >(
+                "reserved",
+                __cr::None,
+                ::core::mem::offset_of!(CrHdrCpuV1, reserved),
+                "u64",
+                __cr::Mode::Reserved,
+            ),
         ];
         const FINGERPRINT: u64 = ::cr_core::layout::fingerprint(
             ::core::mem::size_of::<Self>(),
@@ -920,69 +908,69 @@ const _: () = {
     impl ::cr_core::Layout for CrHdrMmContext {
         const NAME: &'static str = "CrHdrMmContext";
         const FIELDS: &'static [::cr_core::FieldInfo] = &[
-            ::cr_core::FieldInfo {
-                name: "vdso_base",
-                path: ::core::option::Option::None,
-                offset: ::core::mem::offset_of!(CrHdrMmContext, vdso_base),
-                size: ::core::mem::size_of::<u64>(),
-                ty: "u64",
-                format: <u64 as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Skip,
-            },
-            ::cr_core::FieldInfo {
-                name: "flags",
-                path: ::core::option::Option::None,
-                offset: ::core::mem::offset_of!(CrHdrMmContext, flags),
-                size: ::core::mem::size_of::<u32>(),
-                ty: "u32",
-                format: <u32 as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Flags(
+            __cr::row::<
+                u64,
+            >(
+                "vdso_base",
+                __cr::None,
+                ::core::mem::offset_of!(CrHdrMmContext, vdso_base),
+                "u64",
+                __cr::Mode::Skip,
+            ),
+            __cr::row::<
+                u32,
+            >(
+                "flags",
+                __cr::None,
+                ::core::mem::offset_of!(CrHdrMmContext, flags),
+                "u32",
+                __cr::Mode::Flags(
                     &[
-                        ::cr_core::layout::FlagInfo {
+                        __cr::FlagInfo {
                             name: "NOEXEC",
                             bit: 0,
-                            path: ::core::option::Option::Some("noexec"),
+                            path: __cr::Some("noexec"),
                         },
-                        ::cr_core::layout::FlagInfo {
+                        __cr::FlagInfo {
                             name: "HAS_PGSTE",
                             bit: 1,
-                            path: ::core::option::Option::Some("has_pgste"),
+                            path: __cr::Some("has_pgste"),
                         },
-                        ::cr_core::layout::FlagInfo {
+                        __cr::FlagInfo {
                             name: "ALLOC_PGSTE",
                             bit: 2,
-                            path: ::core::option::Option::Some("alloc_pgste"),
+                            path: __cr::Some("alloc_pgste"),
                         },
                     ],
                 ),
-            },
-            ::cr_core::FieldInfo {
-                name: "reserved",
-                path: ::core::option::Option::None,
-                offset: ::core::mem::offset_of!(CrHdrMmContext, reserved),
-                size: ::core::mem::size_of::<u32>(),
-                ty: "u32",
-                format: <u32 as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Reserved,
-            },
-            ::cr_core::FieldInfo {
-                name: "asce_bits",
-                path: ::core::option::Option::Some("asce_bits"),
-                offset: ::core::mem::offset_of!(CrHdrMmContext, asce_bits),
-                size: ::core::mem::size_of::<u64>(),
-                ty: "u64",
-                format: <u64 as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Copy,
-            },
-            ::cr_core::FieldInfo {
-                name: "asce_limit",
-                path: ::core::option::Option::Some("asce_limit"),
-                offset: ::core::mem::offset_of!(CrHdrMmContext, asce_limit),
-                size: ::core::mem::size_of::<u64>(),
-                ty: "u64",
-                format: <u64 as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Copy,
-            },
+            ),
+            __cr::row::<
+                u32,
+            >(
+                "reserved",
+                __cr::None,
+                ::core::mem::offset_of!(CrHdrMmContext, reserved),
+                "u32",
+                __cr::Mode::Reserved,
+            ),
+            __cr::row::<
+                u64,
+            >(
+                "asce_bits",
+                __cr::Some("asce_bits"),
+                ::core::mem::offset_of!(CrHdrMmContext, asce_bits),
+                "u64",
+                __cr::Mode::Copy,
+            ),
+            __cr::row::<
+                u64,
+            >(
+                "asce_limit",
+                __cr::Some("asce_limit"),
+                ::core::mem::offset_of!(CrHdrMmContext, asce_limit),
+                "u64",
+                __cr::Mode::Copy,
+            ),
         ];
         const FINGERPRINT: u64 = ::cr_core::layout::fingerprint(
             ::core::mem::size_of::<Self>(),
@@ -1029,27 +1017,26 @@ const _: () = {
             &self,
             dst: &MmContext,
         ) -> ::core::result::Result<(), ::cr_core::Error> {
-            __cr::check_flags(self.flags, Self::FLAGS_ALL, "flags")?;
-            __cr::check_reserved(self.reserved, "reserved")?;
+            if let __cr::Err(__e) = __cr::check_flags(
+                self.flags,
+                Self::FLAGS_ALL,
+                "flags",
+            ) {
+                return __cr::Err(__e);
+            }
+            if let __cr::Err(__e) = __cr::check_reserved(self.reserved, "reserved") {
+                return __cr::Err(__e);
+            }
             ::core::result::Result::Ok(())
         }
         #[inline]
+        #[allow(trivial_casts, trivial_numeric_casts)]
         fn write(&self, dst: &mut MmContext) {
-            dst.noexec = __cr::Flag::restore(self.flags, Self::FLAGS_NOEXEC, dst.noexec);
-            dst.has_pgste = __cr::Flag::restore(
-                self.flags,
-                Self::FLAGS_HAS_PGSTE,
-                dst.has_pgste,
-            );
-            dst.alloc_pgste = __cr::Flag::restore(
-                self.flags,
-                Self::FLAGS_ALLOC_PGSTE,
-                dst.alloc_pgste,
-            );
-            dst.asce_bits = __cr::Same::restore(self.asce_bits, dst.asce_bits);
-            dst.asce_limit = __cr::Same::restore(self.asce_limit, dst.asce_limit);
+            dst.noexec = (self.flags & Self::FLAGS_NOEXEC != 0) as _;
+            dst.has_pgste = (self.flags & Self::FLAGS_HAS_PGSTE != 0) as _;
+            dst.alloc_pgste = (self.flags & Self::FLAGS_ALLOC_PGSTE != 0) as _;
+            dst.asce_bits = self.asce_bits as _;
+            dst.asce_limit = self.asce_limit as _;
         }
-        #[inline]
-        fn after_restore(&self, dst: &mut MmContext) {}
     }
 };

@@ -12,43 +12,41 @@ const _: () = {
     impl ::cr_core::Layout for PerHdr {
         const NAME: &'static str = "PerHdr";
         const FIELDS: &'static [::cr_core::FieldInfo] = &[
-            ::cr_core::FieldInfo {
-                name: "psw_addr",
-                path: ::core::option::Option::Some("regs.psw.addr"),
-                offset: ::core::mem::offset_of!(PerHdr, psw_addr),
-                size: ::core::mem::size_of::<u64>(),
-                ty: "u64",
-                format: <u64 as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Copy,
-            },
-            ::cr_core::FieldInfo {
-                name: "starting_addr",
-                path: ::core::option::Option::Some("thread.per_info.starting_addr"),
-                offset: ::core::mem::offset_of!(PerHdr, starting_addr),
-                size: ::core::mem::size_of::<u64>(),
-                ty: "u64",
-                format: <u64 as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Copy,
-            },
-            ::cr_core::FieldInfo {
-                name: "trace",
-                path: ::core::option::Option::None,
-                offset: ::core::mem::offset_of!(PerHdr, trace),
-                size: ::core::mem::size_of::<u16>(),
-                ty: "u16",
-                format: <u16 as ::cr_core::layout::Describe>::FORMAT,
-                mode: ::cr_core::layout::Mode::Flags(
+            __cr::row::<
+                u64,
+            >(
+                "psw_addr",
+                __cr::Some("regs.psw.addr"),
+                ::core::mem::offset_of!(PerHdr, psw_addr),
+                "u64",
+                __cr::Mode::Copy,
+            ),
+            __cr::row::<
+                u64,
+            >(
+                "starting_addr",
+                __cr::Some("thread.per_info.starting_addr"),
+                ::core::mem::offset_of!(PerHdr, starting_addr),
+                "u64",
+                __cr::Mode::Copy,
+            ),
+            __cr::row::<
+                u16,
+            >(
+                "trace",
+                __cr::None,
+                ::core::mem::offset_of!(PerHdr, trace),
+                "u16",
+                __cr::Mode::Flags(
                     &[
-                        ::cr_core::layout::FlagInfo {
+                        __cr::FlagInfo {
                             name: "SINGLE_STEP",
                             bit: 0,
-                            path: ::core::option::Option::Some(
-                                "thread.per_info.single_step",
-                            ),
+                            path: __cr::Some("thread.per_info.single_step"),
                         },
                     ],
                 ),
-            },
+            ),
         ];
         const FINGERPRINT: u64 = ::cr_core::layout::fingerprint(
             ::core::mem::size_of::<Self>(),
@@ -89,23 +87,22 @@ const _: () = {
             &self,
             dst: &TaskView<'__cr0>,
         ) -> ::core::result::Result<(), ::cr_core::Error> {
-            __cr::check_flags(self.trace, Self::TRACE_ALL, "trace")?;
+            if let __cr::Err(__e) = __cr::check_flags(
+                self.trace,
+                Self::TRACE_ALL,
+                "trace",
+            ) {
+                return __cr::Err(__e);
+            }
             ::core::result::Result::Ok(())
         }
         #[inline]
+        #[allow(trivial_casts, trivial_numeric_casts)]
         fn write(&self, dst: &mut TaskView<'__cr0>) {
-            dst.regs.psw.addr = __cr::Same::restore(self.psw_addr, dst.regs.psw.addr);
-            dst.thread.per_info.starting_addr = __cr::Same::restore(
-                self.starting_addr,
-                dst.thread.per_info.starting_addr,
-            );
-            dst.thread.per_info.single_step = __cr::Flag::restore(
-                self.trace,
-                Self::TRACE_SINGLE_STEP,
-                dst.thread.per_info.single_step,
-            );
+            dst.regs.psw.addr = self.psw_addr as _;
+            dst.thread.per_info.starting_addr = self.starting_addr as _;
+            dst.thread.per_info.single_step = (self.trace & Self::TRACE_SINGLE_STEP != 0)
+                as _;
         }
-        #[inline]
-        fn after_restore(&self, dst: &mut TaskView<'__cr0>) {}
     }
 };

@@ -1,10 +1,11 @@
-//! A downstream library as strict as they come: `#![no_std]`, no `unsafe`, every warning an error and every
-//! public item documented. It derives `CrCopy` with every key, so generated code that needed `std`, `unsafe`,
-//! or emitted an undocumented or lint-tripping item would stop this crate from building. It holds no tests;
-//! `tests/no_std_user.rs` in the root package runs what it declares.
+//! A downstream library as strict as they come: `#![no_std]`, no `unsafe`, every warning an error (and the
+//! allow-by-default cast lints too: restore copies with identity casts) and every public item documented. It
+//! derives `CrCopy` with every key, so generated code that needed `std`, `unsafe`, or emitted an undocumented
+//! or lint-tripping item would stop this crate from building. It holds no tests; `tests/no_std_user.rs` in
+//! the root package runs what it declares.
 #![no_std]
 #![forbid(unsafe_code)]
-#![deny(warnings, missing_docs)]
+#![deny(warnings, missing_docs, trivial_casts, trivial_numeric_casts)]
 
 use cr_core::{CrCopy, Error};
 use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
