@@ -123,6 +123,15 @@ impl Describe for bool {
     const FORMAT: Format = Format::Bool;
 }
 
+/// A header (anything with a [`Layout`], derived or written by hand) is described by its
+/// fingerprint and size: a nested header's format is its own format.
+impl<H: Layout> Describe for H {
+    const FORMAT: Format = Format::Header {
+        fingerprint: crate::__private::fingerprint_of::<H>(),
+        size: core::mem::size_of::<H>(),
+    };
+}
+
 impl<T: Describe, const N: usize> Describe for [T; N] {
     const FORMAT: Format = Format::Array {
         elem: &T::FORMAT,

@@ -11,27 +11,38 @@ use crate::{CrCopy, Error, ErrorKind, Layout, Value};
 use zerocopy::{FromBytes, Immutable, IntoBytes};
 
 pub use crate::layout::{FlagInfo, Mode};
+pub use core::mem::offset_of;
 pub use core::option::Option::{None, Some};
 pub use core::result::Result::{Err, Ok};
 pub use zerocopy::FromZeros;
 
-/// One row of a derived field table: the size and format come from the field's type `T`.
+/// One row of a derived field table, for a field with no live path of its own: the size and
+/// format come from the field's type `T`.
 #[inline(always)]
-pub const fn row<T: Describe>(
-    name: &'static str,
-    path: Option<&'static str>,
-    offset: usize,
-    ty: &'static str,
-    mode: Mode,
-) -> FieldInfo {
+pub const fn row<T: Describe>(name: &'static str, offset: usize, ty: &'static str, mode: Mode) -> FieldInfo {
     FieldInfo {
         name,
-        path,
+        path: None,
         offset,
         size: core::mem::size_of::<T>(),
         ty,
         format: T::FORMAT,
         mode,
+    }
+}
+
+/// [`row`] for a field mapped to the live `path`.
+#[inline(always)]
+pub const fn path_row<T: Describe>(
+    name: &'static str,
+    path: &'static str,
+    offset: usize,
+    ty: &'static str,
+    mode: Mode,
+) -> FieldInfo {
+    FieldInfo {
+        path: Some(path),
+        ..row::<T>(name, offset, ty, mode)
     }
 }
 

@@ -388,12 +388,20 @@ fn key_name(meta: &ParseNestedMeta) -> String {
     }
 }
 
+// The two spans below are what `syn::spanned::Spanned` gives, without printing the attribute or
+// path back into tokens first (a derive asks for one per key and per attribute).
+
 fn key_span(meta: &ParseNestedMeta) -> Span {
-    syn::spanned::Spanned::span(&meta.path)
+    match meta.path.get_ident() {
+        Some(ident) => ident.span(),
+        None => syn::spanned::Spanned::span(&meta.path),
+    }
 }
 
+/// From `#` to the closing `]`.
 fn span_of(attr: &Attribute) -> Span {
-    syn::spanned::Spanned::span(attr)
+    let first = attr.pound_token.span;
+    first.join(attr.bracket_token.span.join()).unwrap_or(first)
 }
 
 fn set<T>(cx: &mut impl Report, slot: &mut Option<Key<T>>, span: Span, value: T, key: &str) {

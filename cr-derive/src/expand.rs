@@ -494,16 +494,17 @@ fn constants(h: &Header) -> TokenStream {
 fn flag_constants(f: &Field, word: &FlagWord) -> TokenStream {
     let ty = f.ty;
     let field = &f.name;
-    let mut out = TokenStream::new();
-    for flag in &word.flags {
-        let name = flag.constant.ident();
-        let bit = proc_macro2::Literal::u32_unsuffixed(flag.bit);
-        let doc = match &flag.place {
-            Some(place) => format!("Bit {} of `{field}`: set when `{}` is true.", flag.bit, place.text),
-            None => format!("Bit {} of `{field}`: the flag `{}`.", flag.bit, flag.name),
-        };
-        out.extend(quote_spanned!(flag.name_span=> #[doc = #doc] pub const #name: #ty = 1 << #bit;));
-    }
+    // One quote for every flag of the word: each constant's name carries its flag's span.
+    let names = word.flags.iter().map(|flag| flag.constant.ident());
+    let bits = word
+        .flags
+        .iter()
+        .map(|flag| proc_macro2::Literal::u32_unsuffixed(flag.bit));
+    let docs = word.flags.iter().map(|flag| match &flag.place {
+        Some(place) => format!("Bit {} of `{field}`: set when `{}` is true.", flag.bit, place.text),
+        None => format!("Bit {} of `{field}`: the flag `{}`.", flag.bit, flag.name),
+    });
+    let mut out = quote!(#(#[doc = #docs] pub const #names: #ty = 1 << #bits;)*);
     let all = word.all.ident();
     let names = word.flags.iter().map(|flag| flag.constant.ident());
     let bits: Vec<String> = word.flags.iter().map(|flag| flag.bit.to_string()).collect();
@@ -548,9 +549,6 @@ fn fallback(h: &Header) -> TokenStream {
                 const NAME: &'static str = "";
                 const FIELDS: &'static [#krate::FieldInfo] = &[];
                 const FINGERPRINT: u64 = 0;
-            }
-            impl #krate::layout::Describe for #ident {
-                const FORMAT: #krate::layout::Format = #krate::layout::Format::Opaque { size: 0 };
             }
             #copy
         };
@@ -705,19 +703,12 @@ fn layout(h: &Header) -> TokenStream {
             const FIELDS: &'static [#krate::FieldInfo] = &[#fields];
             const FINGERPRINT: u64 = #krate::layout::fingerprint(::core::mem::size_of::<Self>(), __cr::fields_of::<Self>());
         }
-        #[automatically_derived]
-        impl #krate::layout::Describe for #ident {
-            const FORMAT: #krate::layout::Format = #krate::layout::Format::Header {
-                fingerprint: __cr::fingerprint_of::<Self>(),
-                size: ::core::mem::size_of::<Self>(),
-            };
-        }
     }
 }
 
-/// One `FieldInfo` of the table, built by `__cr::row::<T>`, which takes the field's size and
-/// format from its type `T`: a type with no format is reported on the field's type, whose spans
-/// `T` keeps. Each row is quoted whole, with only tokens and small syntax trees interpolated: a
+/// One `FieldInfo` of the table, built by `__cr::row::<T>` (`path_row` for a mapped field),
+/// which takes the field's size and format from its type `T`: a type with no format is reported
+/// on the field's type, whose spans `T` keeps. Each row is quoted whole, with only tokens and small syntax trees interpolated: a
 /// header of hundreds of fields otherwise spends most of the derive's time joining token streams.
 fn layout_row(h: &Header, f: &Field) -> TokenStream {
     let ident = h.ident;
@@ -726,12 +717,22 @@ fn layout_row(h: &Header, f: &Field) -> TokenStream {
     let ty = f.ty;
     let ty_text = type_text(ty);
     macro_rules! row {
-        (path: [$($path:tt)*], mode: [$($mode:tt)*]) => {
+        (path: [Some($($path:tt)*)], mode: [$($mode:tt)*]) => {
+            quote! {
+                __cr::path_row::<#ty>(
+                    #field_name,
+                    $($path)*,
+                    __cr::offset_of!(#ident, #member),
+                    #ty_text,
+                    __cr::Mode::$($mode)*,
+                ),
+            }
+        };
+        (path: [None], mode: [$($mode:tt)*]) => {
             quote! {
                 __cr::row::<#ty>(
                     #field_name,
-                    __cr::$($path)*,
-                    ::core::mem::offset_of!(#ident, #member),
+                    __cr::offset_of!(#ident, #member),
                     #ty_text,
                     __cr::Mode::$($mode)*,
                 ),

@@ -23,6 +23,11 @@ pub enum IdentKind {
 /// Classifies `text` (without any `r#` prefix). Keywords are those syn refuses as identifiers,
 /// so the derive and the code it generates agree on them.
 pub fn classify(text: &str) -> IdentKind {
+    // Every keyword is lowercase ASCII letters, or `Self`: any other identifier-shaped text is
+    // plain without asking (most path segments have a digit or an underscore).
+    if text != "Self" && !text.bytes().all(|b| b.is_ascii_lowercase()) {
+        return classify_uncached_shape(text);
+    }
     // Once per distinct text: syn::parse_str is a round trip to the compiler's lexer, and a derive
     // classifies every path segment each time a place is rendered (BENCHMARKS.md, compile time).
     thread_local! {
@@ -37,16 +42,22 @@ pub fn classify(text: &str) -> IdentKind {
 }
 
 fn classify_uncached(text: &str) -> IdentKind {
+    match classify_uncached_shape(text) {
+        IdentKind::Plain if syn::parse_str::<Ident>(text).is_err() => IdentKind::Keyword,
+        kind => kind,
+    }
+}
+
+/// `Plain` if `text` has an identifier's shape, `Invalid` if not (keywords not considered).
+fn classify_uncached_shape(text: &str) -> IdentKind {
     let mut chars = text.chars();
     let shape = chars.next().is_some_and(|c| c == '_' || c.is_alphabetic())
         && chars.all(|c| c == '_' || c.is_alphanumeric())
         && text != "_";
-    if !shape {
-        IdentKind::Invalid
-    } else if syn::parse_str::<Ident>(text).is_err() {
-        IdentKind::Keyword
-    } else {
+    if shape {
         IdentKind::Plain
+    } else {
+        IdentKind::Invalid
     }
 }
 
@@ -107,6 +118,10 @@ mod tests {
         assert_eq!(classify("_"), IdentKind::Invalid);
         assert_eq!(classify("2x"), IdentKind::Invalid);
         assert_eq!(classify("a-b"), IdentKind::Invalid);
+        assert_eq!(classify("x14"), IdentKind::Plain);
+        assert_eq!(classify("Type"), IdentKind::Plain);
+        assert_eq!(classify("__cr_x"), IdentKind::Plain);
+        assert_eq!(classify("é"), IdentKind::Plain);
         assert_eq!(classify(""), IdentKind::Invalid);
     }
 

@@ -31,61 +31,61 @@ const _: () = {
     impl ::cr_core::Layout for EveryKey {
         const NAME: &'static str = "EveryKey";
         const FIELDS: &'static [::cr_core::FieldInfo] = &[
-            __cr::row::<
+            __cr::path_row::<
                 [u64; 16],
             >(
                 "copy",
-                __cr::Some("regs.gprs"),
-                ::core::mem::offset_of!(EveryKey, copy),
+                "regs.gprs",
+                __cr::offset_of!(EveryKey, copy),
                 "[u64; 16]",
                 __cr::Mode::Copy,
             ),
-            __cr::row::<
+            __cr::path_row::<
                 [u64; 16],
             >(
                 "bits",
-                __cr::Some("thread.fp_regs.fprs"),
-                ::core::mem::offset_of!(EveryKey, bits),
+                "thread.fp_regs.fprs",
+                __cr::offset_of!(EveryKey, bits),
                 "[u64; 16]",
                 __cr::Mode::Bits,
             ),
-            __cr::row::<
+            __cr::path_row::<
                 u32,
             >(
                 "convert",
-                __cr::Some("regs.ilc"),
-                ::core::mem::offset_of!(EveryKey, convert),
+                "regs.ilc",
+                __cr::offset_of!(EveryKey, convert),
                 "u32",
                 __cr::Mode::Convert,
             ),
-            __cr::row::<
+            __cr::path_row::<
                 u64,
             >(
                 "mask",
-                __cr::Some("regs.psw.addr"),
-                ::core::mem::offset_of!(EveryKey, mask),
+                "regs.psw.addr",
+                __cr::offset_of!(EveryKey, mask),
                 "u64",
                 __cr::Mode::Mask {
                     mask: (0x7fff_ffff) as u64,
                 },
             ),
-            __cr::row::<
+            __cr::path_row::<
                 u64,
             >(
                 "strict_mask",
-                __cr::Some("regs.psw.mask"),
-                ::core::mem::offset_of!(EveryKey, strict_mask),
+                "regs.psw.mask",
+                __cr::offset_of!(EveryKey, strict_mask),
                 "u64",
                 __cr::Mode::StrictMask {
                     mask: (USER_MASK) as u64,
                 },
             ),
-            __cr::row::<
+            __cr::path_row::<
                 u64,
             >(
                 "save_only",
-                __cr::Some("thread.ksp"),
-                ::core::mem::offset_of!(EveryKey, save_only),
+                "thread.ksp",
+                __cr::offset_of!(EveryKey, save_only),
                 "u64",
                 __cr::Mode::SaveOnly,
             ),
@@ -93,8 +93,7 @@ const _: () = {
                 u8,
             >(
                 "flag",
-                __cr::None,
-                ::core::mem::offset_of!(EveryKey, flag),
+                __cr::offset_of!(EveryKey, flag),
                 "u8",
                 __cr::Mode::Flags(
                     &[
@@ -111,12 +110,12 @@ const _: () = {
                     ],
                 ),
             ),
-            __cr::row::<
+            __cr::path_row::<
                 LowcoreHeader,
             >(
                 "nested",
-                __cr::Some("thread.per_info.lowcore"),
-                ::core::mem::offset_of!(EveryKey, nested),
+                "thread.per_info.lowcore",
+                __cr::offset_of!(EveryKey, nested),
                 "LowcoreHeader",
                 __cr::Mode::Nested(
                     __cr::nest::<Task, LowcoreHeader, _>(|t| t.thread.per_info.lowcore)
@@ -125,19 +124,12 @@ const _: () = {
             ),
             __cr::row::<
                 u64,
-            >(
-                "skip",
-                __cr::None,
-                ::core::mem::offset_of!(EveryKey, skip),
-                "u64",
-                __cr::Mode::Skip,
-            ),
+            >("skip", __cr::offset_of!(EveryKey, skip), "u64", __cr::Mode::Skip),
             __cr::row::<
                 [u8; 7],
             >(
                 "reserved",
-                __cr::None,
-                ::core::mem::offset_of!(EveryKey, reserved),
+                __cr::offset_of!(EveryKey, reserved),
                 "[u8; 7]",
                 __cr::Mode::Reserved,
             ),
@@ -146,13 +138,6 @@ const _: () = {
             ::core::mem::size_of::<Self>(),
             __cr::fields_of::<Self>(),
         );
-    }
-    #[automatically_derived]
-    impl ::cr_core::layout::Describe for EveryKey {
-        const FORMAT: ::cr_core::layout::Format = ::cr_core::layout::Format::Header {
-            fingerprint: __cr::fingerprint_of::<Self>(),
-            size: ::core::mem::size_of::<Self>(),
-        };
     }
     const _: () = ::core::assert!(
         (9) != ::cr_core::image::END,
@@ -411,19 +396,12 @@ const _: () = {
         const FIELDS: &'static [::cr_core::FieldInfo] = &[
             __cr::row::<
                 [u64; 16],
-            >(
-                "copy",
-                __cr::None,
-                ::core::mem::offset_of!(EveryKeyV1, copy),
-                "[u64; 16]",
-                __cr::Mode::Data,
-            ),
+            >("copy", __cr::offset_of!(EveryKeyV1, copy), "[u64; 16]", __cr::Mode::Data),
             __cr::row::<
                 u8,
             >(
                 "flag",
-                __cr::None,
-                ::core::mem::offset_of!(EveryKeyV1, flag),
+                __cr::offset_of!(EveryKeyV1, flag),
                 "u8",
                 __cr::Mode::Flags(
                     &[
@@ -439,8 +417,7 @@ const _: () = {
                 LowcoreHeader,
             >(
                 "nested",
-                __cr::None,
-                ::core::mem::offset_of!(EveryKeyV1, nested),
+                __cr::offset_of!(EveryKeyV1, nested),
                 "LowcoreHeader",
                 __cr::Mode::Nested(<LowcoreHeader as __cr::Frozen>::LAYOUT),
             ),
@@ -448,8 +425,7 @@ const _: () = {
                 [u8; 7],
             >(
                 "gone",
-                __cr::None,
-                ::core::mem::offset_of!(EveryKeyV1, gone),
+                __cr::offset_of!(EveryKeyV1, gone),
                 "[u8; 7]",
                 __cr::Mode::Reserved,
             ),
@@ -458,13 +434,6 @@ const _: () = {
             ::core::mem::size_of::<Self>(),
             __cr::fields_of::<Self>(),
         );
-    }
-    #[automatically_derived]
-    impl ::cr_core::layout::Describe for EveryKeyV1 {
-        const FORMAT: ::cr_core::layout::Format = ::cr_core::layout::Format::Header {
-            fingerprint: __cr::fingerprint_of::<Self>(),
-            size: ::core::mem::size_of::<Self>(),
-        };
     }
     const _: () = ::core::assert!(
         (9) != ::cr_core::image::END,
@@ -487,8 +456,7 @@ const _: () = {
                 [u64; 16],
             >(
                 "copy",
-                __cr::None,
-                ::core::mem::offset_of!(EveryKeyByHand, copy),
+                __cr::offset_of!(EveryKeyByHand, copy),
                 "[u64; 16]",
                 __cr::Mode::Data,
             ),
@@ -497,13 +465,6 @@ const _: () = {
             ::core::mem::size_of::<Self>(),
             __cr::fields_of::<Self>(),
         );
-    }
-    #[automatically_derived]
-    impl ::cr_core::layout::Describe for EveryKeyByHand {
-        const FORMAT: ::cr_core::layout::Format = ::cr_core::layout::Format::Header {
-            fingerprint: __cr::fingerprint_of::<Self>(),
-            size: ::core::mem::size_of::<Self>(),
-        };
     }
     const _: () = ::core::assert!(
         (9) != ::cr_core::image::END,

@@ -21,8 +21,7 @@ const _: () = {
                 u32,
             >(
                 "flags",
-                __cr::None,
-                ::core::mem::offset_of!(MmFlags, flags),
+                __cr::offset_of!(MmFlags, flags),
                 "u32",
                 __cr::Mode::Flags(
                     &[
@@ -49,13 +48,6 @@ const _: () = {
             ::core::mem::size_of::<Self>(),
             __cr::fields_of::<Self>(),
         );
-    }
-    #[automatically_derived]
-    impl ::cr_core::layout::Describe for MmFlags {
-        const FORMAT: ::cr_core::layout::Format = ::cr_core::layout::Format::Header {
-            fingerprint: __cr::fingerprint_of::<Self>(),
-            size: ::core::mem::size_of::<Self>(),
-        };
     }
     #[automatically_derived]
     impl ::cr_core::CrCopy<MmContext> for MmFlags {

@@ -6,39 +6,39 @@ const _: () = {
     impl ::cr_core::Layout for SegmentHeader {
         const NAME: &'static str = "SegmentHeader";
         const FIELDS: &'static [::cr_core::FieldInfo] = &[
-            __cr::row::<
+            __cr::path_row::<
                 u64,
             >(
                 "base",
-                __cr::Some("base"),
-                ::core::mem::offset_of!(SegmentHeader, base),
+                "base",
+                __cr::offset_of!(SegmentHeader, base),
                 "u64",
                 __cr::Mode::Copy,
             ),
-            __cr::row::<
+            __cr::path_row::<
                 u32,
             >(
                 "limit",
-                __cr::Some("limit"),
-                ::core::mem::offset_of!(SegmentHeader, limit),
+                "limit",
+                __cr::offset_of!(SegmentHeader, limit),
                 "u32",
                 __cr::Mode::Copy,
             ),
-            __cr::row::<
+            __cr::path_row::<
                 u16,
             >(
                 "selector",
-                __cr::Some("selector"),
-                ::core::mem::offset_of!(SegmentHeader, selector),
+                "selector",
+                __cr::offset_of!(SegmentHeader, selector),
                 "u16",
                 __cr::Mode::Copy,
             ),
-            __cr::row::<
+            __cr::path_row::<
                 u8,
             >(
                 "dpl",
-                __cr::Some("dpl"),
-                ::core::mem::offset_of!(SegmentHeader, dpl),
+                "dpl",
+                __cr::offset_of!(SegmentHeader, dpl),
                 "u8",
                 __cr::Mode::StrictMask {
                     mask: (3) as u64,
@@ -46,25 +46,12 @@ const _: () = {
             ),
             __cr::row::<
                 u8,
-            >(
-                "pad",
-                __cr::None,
-                ::core::mem::offset_of!(SegmentHeader, pad),
-                "u8",
-                __cr::Mode::Reserved,
-            ),
+            >("pad", __cr::offset_of!(SegmentHeader, pad), "u8", __cr::Mode::Reserved),
         ];
         const FINGERPRINT: u64 = ::cr_core::layout::fingerprint(
             ::core::mem::size_of::<Self>(),
             __cr::fields_of::<Self>(),
         );
-    }
-    #[automatically_derived]
-    impl ::cr_core::layout::Describe for SegmentHeader {
-        const FORMAT: ::cr_core::layout::Format = ::cr_core::layout::Format::Header {
-            fingerprint: __cr::fingerprint_of::<Self>(),
-            size: ::core::mem::size_of::<Self>(),
-        };
     }
     #[automatically_derived]
     impl ::cr_core::CrCopy<Segment> for SegmentHeader {
@@ -112,49 +99,36 @@ const _: () = {
     impl ::cr_core::Layout for SregsHeader {
         const NAME: &'static str = "SregsHeader";
         const FIELDS: &'static [::cr_core::FieldInfo] = &[
-            __cr::row::<
+            __cr::path_row::<
                 SegmentHeader,
             >(
                 "cs",
-                __cr::Some("cs"),
-                ::core::mem::offset_of!(SregsHeader, cs),
+                "cs",
+                __cr::offset_of!(SregsHeader, cs),
                 "SegmentHeader",
                 __cr::Mode::Nested(
                     __cr::nest::<Sregs, SegmentHeader, _>(|t| t.cs).layout,
                 ),
             ),
-            __cr::row::<
+            __cr::path_row::<
                 [SegmentHeader; 4],
             >(
                 "segs",
-                __cr::Some("segs"),
-                ::core::mem::offset_of!(SregsHeader, segs),
+                "segs",
+                __cr::offset_of!(SregsHeader, segs),
                 "[SegmentHeader; 4]",
                 __cr::Mode::Nested(
                     __cr::nest_each::<Sregs, SegmentHeader, _, 4>(|t| t.segs).layout,
                 ),
             ),
-            __cr::row::<
+            __cr::path_row::<
                 u64,
-            >(
-                "cr0",
-                __cr::Some("cr0"),
-                ::core::mem::offset_of!(SregsHeader, cr0),
-                "u64",
-                __cr::Mode::Copy,
-            ),
+            >("cr0", "cr0", __cr::offset_of!(SregsHeader, cr0), "u64", __cr::Mode::Copy),
         ];
         const FINGERPRINT: u64 = ::cr_core::layout::fingerprint(
             ::core::mem::size_of::<Self>(),
             __cr::fields_of::<Self>(),
         );
-    }
-    #[automatically_derived]
-    impl ::cr_core::layout::Describe for SregsHeader {
-        const FORMAT: ::cr_core::layout::Format = ::cr_core::layout::Format::Header {
-            fingerprint: __cr::fingerprint_of::<Self>(),
-            size: ::core::mem::size_of::<Self>(),
-        };
     }
     #[automatically_derived]
     impl ::cr_core::CrCopy<Sregs> for SregsHeader {

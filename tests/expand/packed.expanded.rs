@@ -22,41 +22,35 @@ const _: () = {
     impl ::cr_core::Layout for DeviceHeader {
         const NAME: &'static str = "DeviceHeader";
         const FIELDS: &'static [::cr_core::FieldInfo] = &[
-            __cr::row::<
+            __cr::path_row::<
                 u8,
-            >(
-                "id",
-                __cr::Some("id"),
-                ::core::mem::offset_of!(DeviceHeader, id),
-                "u8",
-                __cr::Mode::Copy,
-            ),
-            __cr::row::<
+            >("id", "id", __cr::offset_of!(DeviceHeader, id), "u8", __cr::Mode::Copy),
+            __cr::path_row::<
                 u64,
             >(
                 "base",
-                __cr::Some("base"),
-                ::core::mem::offset_of!(DeviceHeader, base),
+                "base",
+                __cr::offset_of!(DeviceHeader, base),
                 "u64",
                 __cr::Mode::Mask {
                     mask: (!0xfff) as u64,
                 },
             ),
-            __cr::row::<
+            __cr::path_row::<
                 u32,
             >(
                 "irq",
-                __cr::Some("irq"),
-                ::core::mem::offset_of!(DeviceHeader, irq),
+                "irq",
+                __cr::offset_of!(DeviceHeader, irq),
                 "u32",
                 __cr::Mode::Convert,
             ),
-            __cr::row::<
+            __cr::path_row::<
                 u32,
             >(
                 "scale",
-                __cr::Some("scale"),
-                ::core::mem::offset_of!(DeviceHeader, scale),
+                "scale",
+                __cr::offset_of!(DeviceHeader, scale),
                 "u32",
                 __cr::Mode::Bits,
             ),
@@ -64,8 +58,7 @@ const _: () = {
                 u8,
             >(
                 "flags",
-                __cr::None,
-                ::core::mem::offset_of!(DeviceHeader, flags),
+                __cr::offset_of!(DeviceHeader, flags),
                 "u8",
                 __cr::Mode::Flags(
                     &[
@@ -77,12 +70,12 @@ const _: () = {
                     ],
                 ),
             ),
-            __cr::row::<
+            __cr::path_row::<
                 [ChannelHeader; 2],
             >(
                 "channels",
-                __cr::Some("channels"),
-                ::core::mem::offset_of!(DeviceHeader, channels),
+                "channels",
+                __cr::offset_of!(DeviceHeader, channels),
                 "[ChannelHeader; 2]",
                 __cr::Mode::Nested(
                     __cr::nest_each::<Device, ChannelHeader, _, 2>(|t| t.channels).layout,
@@ -92,8 +85,7 @@ const _: () = {
                 [u8; 3],
             >(
                 "reserved",
-                __cr::None,
-                ::core::mem::offset_of!(DeviceHeader, reserved),
+                __cr::offset_of!(DeviceHeader, reserved),
                 "[u8; 3]",
                 __cr::Mode::Reserved,
             ),
@@ -102,13 +94,6 @@ const _: () = {
             ::core::mem::size_of::<Self>(),
             __cr::fields_of::<Self>(),
         );
-    }
-    #[automatically_derived]
-    impl ::cr_core::layout::Describe for DeviceHeader {
-        const FORMAT: ::cr_core::layout::Format = ::cr_core::layout::Format::Header {
-            fingerprint: __cr::fingerprint_of::<Self>(),
-            size: ::core::mem::size_of::<Self>(),
-        };
     }
     #[automatically_derived]
     impl ::cr_core::CrCopy<Device> for DeviceHeader {

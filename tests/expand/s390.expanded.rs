@@ -11,23 +11,23 @@ const _: () = {
     impl ::cr_core::Layout for PswHeader {
         const NAME: &'static str = "PswHeader";
         const FIELDS: &'static [::cr_core::FieldInfo] = &[
-            __cr::row::<
+            __cr::path_row::<
                 u64,
             >(
                 "mask",
-                __cr::Some("mask"),
-                ::core::mem::offset_of!(PswHeader, mask),
+                "mask",
+                __cr::offset_of!(PswHeader, mask),
                 "u64",
                 __cr::Mode::Mask {
                     mask: (PSW_MASK_USER) as u64,
                 },
             ),
-            __cr::row::<
+            __cr::path_row::<
                 u64,
             >(
                 "addr",
-                __cr::Some("addr"),
-                ::core::mem::offset_of!(PswHeader, addr),
+                "addr",
+                __cr::offset_of!(PswHeader, addr),
                 "u64",
                 __cr::Mode::Mask {
                     mask: (PSW_ADDR_INSN) as u64,
@@ -38,13 +38,6 @@ const _: () = {
             ::core::mem::size_of::<Self>(),
             __cr::fields_of::<Self>(),
         );
-    }
-    #[automatically_derived]
-    impl ::cr_core::layout::Describe for PswHeader {
-        const FORMAT: ::cr_core::layout::Format = ::cr_core::layout::Format::Header {
-            fingerprint: __cr::fingerprint_of::<Self>(),
-            size: ::core::mem::size_of::<Self>(),
-        };
     }
     #[automatically_derived]
     impl ::cr_core::CrCopy<Psw> for PswHeader {
@@ -122,88 +115,88 @@ const _: () = {
     impl ::cr_core::Layout for CrHdrCpu {
         const NAME: &'static str = "CrHdrCpu";
         const FIELDS: &'static [::cr_core::FieldInfo] = &[
-            __cr::row::<
+            __cr::path_row::<
                 [u64; 1],
             >(
                 "args",
-                __cr::Some("regs.args"),
-                ::core::mem::offset_of!(CrHdrCpu, args),
+                "regs.args",
+                __cr::offset_of!(CrHdrCpu, args),
                 "[u64; 1]",
                 __cr::Mode::Copy,
             ),
-            __cr::row::<
+            __cr::path_row::<
                 PswHeader,
             >(
                 "psw",
-                __cr::Some("regs.psw"),
-                ::core::mem::offset_of!(CrHdrCpu, psw),
+                "regs.psw",
+                __cr::offset_of!(CrHdrCpu, psw),
                 "PswHeader",
                 __cr::Mode::Nested(
                     __cr::nest::<Task, PswHeader, _>(|t| t.regs.psw).layout,
                 ),
             ),
-            __cr::row::<
+            __cr::path_row::<
                 [u64; 16],
             >(
                 "gprs",
-                __cr::Some("regs.gprs"),
-                ::core::mem::offset_of!(CrHdrCpu, gprs),
+                "regs.gprs",
+                __cr::offset_of!(CrHdrCpu, gprs),
                 "[u64; 16]",
                 __cr::Mode::Copy,
             ),
-            __cr::row::<
+            __cr::path_row::<
                 u64,
             >(
                 "orig_gpr2",
-                __cr::Some("regs.orig_gpr2"),
-                ::core::mem::offset_of!(CrHdrCpu, orig_gpr2),
+                "regs.orig_gpr2",
+                __cr::offset_of!(CrHdrCpu, orig_gpr2),
                 "u64",
                 __cr::Mode::Copy,
             ),
-            __cr::row::<
+            __cr::path_row::<
                 u32,
             >(
                 "ilc",
-                __cr::Some("regs.ilc"),
-                ::core::mem::offset_of!(CrHdrCpu, ilc),
+                "regs.ilc",
+                __cr::offset_of!(CrHdrCpu, ilc),
                 "u32",
                 __cr::Mode::Convert,
             ),
-            __cr::row::<
+            __cr::path_row::<
                 u32,
             >(
                 "svcnr",
-                __cr::Some("regs.svcnr"),
-                ::core::mem::offset_of!(CrHdrCpu, svcnr),
+                "regs.svcnr",
+                __cr::offset_of!(CrHdrCpu, svcnr),
                 "u32",
                 __cr::Mode::Convert,
             ),
-            __cr::row::<
+            __cr::path_row::<
                 u32,
             >(
                 "fpc",
-                __cr::Some("thread.fp_regs.fpc"),
-                ::core::mem::offset_of!(CrHdrCpu, fpc),
+                "thread.fp_regs.fpc",
+                __cr::offset_of!(CrHdrCpu, fpc),
                 "u32",
                 __cr::Mode::StrictMask {
                     mask: (FPC_VALID_MASK) as u64,
                 },
             ),
-            __cr::row::<
+            __cr::path_row::<
                 u16,
             >(
                 "per_atmid",
-                __cr::Some("thread.per_info.lowcore.words.perc_atmid"),
-                ::core::mem::offset_of!(CrHdrCpu, per_atmid),
+                "thread.per_info.lowcore.words.perc_atmid",
+                __cr::offset_of!(CrHdrCpu, per_atmid),
                 "u16",
                 __cr::Mode::Copy,
             ),
-            __cr::row::<
+            __cr::path_row::<
                 u8,
             >(
                 "per_access_id",
-                __cr::Some("thread.per_info.lowcore.words.access_id"),
-                ::core::mem::offset_of!(CrHdrCpu, per_access_id),
+                "thread.per_info.lowcore.words.access_id",
+                __cr::offset_of!(CrHdrCpu, per_access_id),
                 "u8",
                 __cr::Mode::Copy,
             ),
@@ -211,8 +204,7 @@ const _: () = {
                 u8,
             >(
                 "em_instr",
-                __cr::None,
-                ::core::mem::offset_of!(CrHdrCpu, em_instr),
+                __cr::offset_of!(CrHdrCpu, em_instr),
                 "u8",
                 __cr::Mode::Flags(
                     &[
@@ -229,75 +221,75 @@ const _: () = {
                     ],
                 ),
             ),
-            __cr::row::<
+            __cr::path_row::<
                 [u64; 16],
             >(
                 "fprs",
-                __cr::Some("thread.fp_regs.fprs"),
-                ::core::mem::offset_of!(CrHdrCpu, fprs),
+                "thread.fp_regs.fprs",
+                __cr::offset_of!(CrHdrCpu, fprs),
                 "[u64; 16]",
                 __cr::Mode::Bits,
             ),
-            __cr::row::<
+            __cr::path_row::<
                 [u32; 16],
             >(
                 "acrs",
-                __cr::Some("thread.acrs"),
-                ::core::mem::offset_of!(CrHdrCpu, acrs),
+                "thread.acrs",
+                __cr::offset_of!(CrHdrCpu, acrs),
                 "[u32; 16]",
                 __cr::Mode::Copy,
             ),
-            __cr::row::<
+            __cr::path_row::<
                 u64,
             >(
                 "ksp",
-                __cr::Some("thread.ksp"),
-                ::core::mem::offset_of!(CrHdrCpu, ksp),
+                "thread.ksp",
+                __cr::offset_of!(CrHdrCpu, ksp),
                 "u64",
                 __cr::Mode::SaveOnly,
             ),
-            __cr::row::<
+            __cr::path_row::<
                 u64,
             >(
                 "ieee_instruction_pointer",
-                __cr::Some("thread.ieee_instruction_pointer"),
-                ::core::mem::offset_of!(CrHdrCpu, ieee_instruction_pointer),
+                "thread.ieee_instruction_pointer",
+                __cr::offset_of!(CrHdrCpu, ieee_instruction_pointer),
                 "u64",
                 __cr::Mode::Copy,
             ),
-            __cr::row::<
+            __cr::path_row::<
                 [u64; 3],
             >(
                 "per_control_regs",
-                __cr::Some("thread.per_info.control_regs.words"),
-                ::core::mem::offset_of!(CrHdrCpu, per_control_regs),
+                "thread.per_info.control_regs.words",
+                __cr::offset_of!(CrHdrCpu, per_control_regs),
                 "[u64; 3]",
                 __cr::Mode::Copy,
             ),
-            __cr::row::<
+            __cr::path_row::<
                 u64,
             >(
                 "per_starting_addr",
-                __cr::Some("thread.per_info.starting_addr"),
-                ::core::mem::offset_of!(CrHdrCpu, per_starting_addr),
+                "thread.per_info.starting_addr",
+                __cr::offset_of!(CrHdrCpu, per_starting_addr),
                 "u64",
                 __cr::Mode::Copy,
             ),
-            __cr::row::<
+            __cr::path_row::<
                 u64,
             >(
                 "per_ending_addr",
-                __cr::Some("thread.per_info.ending_addr"),
-                ::core::mem::offset_of!(CrHdrCpu, per_ending_addr),
+                "thread.per_info.ending_addr",
+                __cr::offset_of!(CrHdrCpu, per_ending_addr),
                 "u64",
                 __cr::Mode::Copy,
             ),
-            __cr::row::<
+            __cr::path_row::<
                 u64,
             >(
                 "per_address",
-                __cr::Some("thread.per_info.lowcore.words.address"),
-                ::core::mem::offset_of!(CrHdrCpu, per_address),
+                "thread.per_info.lowcore.words.address",
+                __cr::offset_of!(CrHdrCpu, per_address),
                 "u64",
                 __cr::Mode::Copy,
             ),
@@ -305,17 +297,16 @@ const _: () = {
                 u64,
             >(
                 "reserved",
-                __cr::None,
-                ::core::mem::offset_of!(CrHdrCpu, reserved),
+                __cr::offset_of!(CrHdrCpu, reserved),
                 "u64",
                 __cr::Mode::Reserved,
             ),
-            __cr::row::<
+            __cr::path_row::<
                 u64,
             >(
                 "last_break",
-                __cr::Some("thread.last_break"),
-                ::core::mem::offset_of!(CrHdrCpu, last_break),
+                "thread.last_break",
+                __cr::offset_of!(CrHdrCpu, last_break),
                 "u64",
                 __cr::Mode::Copy,
             ),
@@ -324,13 +315,6 @@ const _: () = {
             ::core::mem::size_of::<Self>(),
             __cr::fields_of::<Self>(),
         );
-    }
-    #[automatically_derived]
-    impl ::cr_core::layout::Describe for CrHdrCpu {
-        const FORMAT: ::cr_core::layout::Format = ::cr_core::layout::Format::Header {
-            fingerprint: __cr::fingerprint_of::<Self>(),
-            size: ::core::mem::size_of::<Self>(),
-        };
     }
     const _: () = ::core::assert!(
         (CR_HDR_CPU) != ::cr_core::image::END,
@@ -668,73 +652,40 @@ const _: () = {
         const FIELDS: &'static [::cr_core::FieldInfo] = &[
             __cr::row::<
                 [u64; 1],
-            >(
-                "args",
-                __cr::None,
-                ::core::mem::offset_of!(CrHdrCpuV1, args),
-                "[u64; 1]",
-                __cr::Mode::Data,
-            ),
+            >("args", __cr::offset_of!(CrHdrCpuV1, args), "[u64; 1]", __cr::Mode::Data),
             __cr::row::<
                 PswHeader,
             >(
                 "psw",
-                __cr::None,
-                ::core::mem::offset_of!(CrHdrCpuV1, psw),
+                __cr::offset_of!(CrHdrCpuV1, psw),
                 "PswHeader",
                 __cr::Mode::Nested(<PswHeader as __cr::Frozen>::LAYOUT),
             ),
             __cr::row::<
                 [u64; 16],
-            >(
-                "gprs",
-                __cr::None,
-                ::core::mem::offset_of!(CrHdrCpuV1, gprs),
-                "[u64; 16]",
-                __cr::Mode::Data,
-            ),
+            >("gprs", __cr::offset_of!(CrHdrCpuV1, gprs), "[u64; 16]", __cr::Mode::Data),
             __cr::row::<
                 u64,
             >(
                 "orig_gpr2",
-                __cr::None,
-                ::core::mem::offset_of!(CrHdrCpuV1, orig_gpr2),
+                __cr::offset_of!(CrHdrCpuV1, orig_gpr2),
                 "u64",
                 __cr::Mode::Data,
             ),
             __cr::row::<
                 u32,
-            >(
-                "ilc",
-                __cr::None,
-                ::core::mem::offset_of!(CrHdrCpuV1, ilc),
-                "u32",
-                __cr::Mode::Data,
-            ),
+            >("ilc", __cr::offset_of!(CrHdrCpuV1, ilc), "u32", __cr::Mode::Data),
             __cr::row::<
                 u32,
-            >(
-                "svcnr",
-                __cr::None,
-                ::core::mem::offset_of!(CrHdrCpuV1, svcnr),
-                "u32",
-                __cr::Mode::Data,
-            ),
+            >("svcnr", __cr::offset_of!(CrHdrCpuV1, svcnr), "u32", __cr::Mode::Data),
             __cr::row::<
                 u32,
-            >(
-                "fpc",
-                __cr::None,
-                ::core::mem::offset_of!(CrHdrCpuV1, fpc),
-                "u32",
-                __cr::Mode::Data,
-            ),
+            >("fpc", __cr::offset_of!(CrHdrCpuV1, fpc), "u32", __cr::Mode::Data),
             __cr::row::<
                 u16,
             >(
                 "per_atmid",
-                __cr::None,
-                ::core::mem::offset_of!(CrHdrCpuV1, per_atmid),
+                __cr::offset_of!(CrHdrCpuV1, per_atmid),
                 "u16",
                 __cr::Mode::Data,
             ),
@@ -742,8 +693,7 @@ const _: () = {
                 u8,
             >(
                 "per_access_id",
-                __cr::None,
-                ::core::mem::offset_of!(CrHdrCpuV1, per_access_id),
+                __cr::offset_of!(CrHdrCpuV1, per_access_id),
                 "u8",
                 __cr::Mode::Data,
             ),
@@ -751,8 +701,7 @@ const _: () = {
                 u8,
             >(
                 "em_instr",
-                __cr::None,
-                ::core::mem::offset_of!(CrHdrCpuV1, em_instr),
+                __cr::offset_of!(CrHdrCpuV1, em_instr),
                 "u8",
                 __cr::Mode::Flags(
                     &[
@@ -771,37 +720,18 @@ const _: () = {
             ),
             __cr::row::<
                 [u64; 16],
-            >(
-                "fprs",
-                __cr::None,
-                ::core::mem::offset_of!(CrHdrCpuV1, fprs),
-                "[u64; 16]",
-                __cr::Mode::Data,
-            ),
+            >("fprs", __cr::offset_of!(CrHdrCpuV1, fprs), "[u64; 16]", __cr::Mode::Data),
             __cr::row::<
                 [u32; 16],
-            >(
-                "acrs",
-                __cr::None,
-                ::core::mem::offset_of!(CrHdrCpuV1, acrs),
-                "[u32; 16]",
-                __cr::Mode::Data,
-            ),
+            >("acrs", __cr::offset_of!(CrHdrCpuV1, acrs), "[u32; 16]", __cr::Mode::Data),
             __cr::row::<
                 u64,
-            >(
-                "ksp",
-                __cr::None,
-                ::core::mem::offset_of!(CrHdrCpuV1, ksp),
-                "u64",
-                __cr::Mode::Data,
-            ),
+            >("ksp", __cr::offset_of!(CrHdrCpuV1, ksp), "u64", __cr::Mode::Data),
             __cr::row::<
                 u64,
             >(
                 "ieee_instruction_pointer",
-                __cr::None,
-                ::core::mem::offset_of!(CrHdrCpuV1, ieee_instruction_pointer),
+                __cr::offset_of!(CrHdrCpuV1, ieee_instruction_pointer),
                 "u64",
                 __cr::Mode::Data,
             ),
@@ -809,8 +739,7 @@ const _: () = {
                 [u64; 3],
             >(
                 "per_control_regs",
-                __cr::None,
-                ::core::mem::offset_of!(CrHdrCpuV1, per_control_regs),
+                __cr::offset_of!(CrHdrCpuV1, per_control_regs),
                 "[u64; 3]",
                 __cr::Mode::Data,
             ),
@@ -818,8 +747,7 @@ const _: () = {
                 u64,
             >(
                 "per_starting_addr",
-                __cr::None,
-                ::core::mem::offset_of!(CrHdrCpuV1, per_starting_addr),
+                __cr::offset_of!(CrHdrCpuV1, per_starting_addr),
                 "u64",
                 __cr::Mode::Data,
             ),
@@ -827,8 +755,7 @@ const _: () = {
                 u64,
             >(
                 "per_ending_addr",
-                __cr::None,
-                ::core::mem::offset_of!(CrHdrCpuV1, per_ending_addr),
+                __cr::offset_of!(CrHdrCpuV1, per_ending_addr),
                 "u64",
                 __cr::Mode::Data,
             ),
@@ -836,8 +763,7 @@ const _: () = {
                 u64,
             >(
                 "per_address",
-                __cr::None,
-                ::core::mem::offset_of!(CrHdrCpuV1, per_address),
+                __cr::offset_of!(CrHdrCpuV1, per_address),
                 "u64",
                 __cr::Mode::Data,
             ),
@@ -845,8 +771,7 @@ const _: () = {
                 u64,
             >(
                 "reserved",
-                __cr::None,
-                ::core::mem::offset_of!(CrHdrCpuV1, reserved),
+                __cr::offset_of!(CrHdrCpuV1, reserved),
                 "u64",
                 __cr::Mode::Reserved,
             ),
@@ -855,13 +780,6 @@ const _: () = {
             ::core::mem::size_of::<Self>(),
             __cr::fields_of::<Self>(),
         );
-    }
-    #[automatically_derived]
-    impl ::cr_core::layout::Describe for CrHdrCpuV1 {
-        const FORMAT: ::cr_core::layout::Format = ::cr_core::layout::Format::Header {
-            fingerprint: __cr::fingerprint_of::<Self>(),
-            size: ::core::mem::size_of::<Self>(),
-        };
     }
     const _: () = ::core::assert!(
         (CR_HDR_CPU) != ::cr_core::image::END,
@@ -912,8 +830,7 @@ const _: () = {
                 u64,
             >(
                 "vdso_base",
-                __cr::None,
-                ::core::mem::offset_of!(CrHdrMmContext, vdso_base),
+                __cr::offset_of!(CrHdrMmContext, vdso_base),
                 "u64",
                 __cr::Mode::Skip,
             ),
@@ -921,8 +838,7 @@ const _: () = {
                 u32,
             >(
                 "flags",
-                __cr::None,
-                ::core::mem::offset_of!(CrHdrMmContext, flags),
+                __cr::offset_of!(CrHdrMmContext, flags),
                 "u32",
                 __cr::Mode::Flags(
                     &[
@@ -948,26 +864,25 @@ const _: () = {
                 u32,
             >(
                 "reserved",
-                __cr::None,
-                ::core::mem::offset_of!(CrHdrMmContext, reserved),
+                __cr::offset_of!(CrHdrMmContext, reserved),
                 "u32",
                 __cr::Mode::Reserved,
             ),
-            __cr::row::<
+            __cr::path_row::<
                 u64,
             >(
                 "asce_bits",
-                __cr::Some("asce_bits"),
-                ::core::mem::offset_of!(CrHdrMmContext, asce_bits),
+                "asce_bits",
+                __cr::offset_of!(CrHdrMmContext, asce_bits),
                 "u64",
                 __cr::Mode::Copy,
             ),
-            __cr::row::<
+            __cr::path_row::<
                 u64,
             >(
                 "asce_limit",
-                __cr::Some("asce_limit"),
-                ::core::mem::offset_of!(CrHdrMmContext, asce_limit),
+                "asce_limit",
+                __cr::offset_of!(CrHdrMmContext, asce_limit),
                 "u64",
                 __cr::Mode::Copy,
             ),
@@ -976,13 +891,6 @@ const _: () = {
             ::core::mem::size_of::<Self>(),
             __cr::fields_of::<Self>(),
         );
-    }
-    #[automatically_derived]
-    impl ::cr_core::layout::Describe for CrHdrMmContext {
-        const FORMAT: ::cr_core::layout::Format = ::cr_core::layout::Format::Header {
-            fingerprint: __cr::fingerprint_of::<Self>(),
-            size: ::core::mem::size_of::<Self>(),
-        };
     }
     const _: () = ::core::assert!(
         (CR_HDR_MM_CONTEXT) != ::cr_core::image::END,

@@ -12,21 +12,21 @@ const _: () = {
     impl ::cr_core::Layout for PerHdr {
         const NAME: &'static str = "PerHdr";
         const FIELDS: &'static [::cr_core::FieldInfo] = &[
-            __cr::row::<
+            __cr::path_row::<
                 u64,
             >(
                 "psw_addr",
-                __cr::Some("regs.psw.addr"),
-                ::core::mem::offset_of!(PerHdr, psw_addr),
+                "regs.psw.addr",
+                __cr::offset_of!(PerHdr, psw_addr),
                 "u64",
                 __cr::Mode::Copy,
             ),
-            __cr::row::<
+            __cr::path_row::<
                 u64,
             >(
                 "starting_addr",
-                __cr::Some("thread.per_info.starting_addr"),
-                ::core::mem::offset_of!(PerHdr, starting_addr),
+                "thread.per_info.starting_addr",
+                __cr::offset_of!(PerHdr, starting_addr),
                 "u64",
                 __cr::Mode::Copy,
             ),
@@ -34,8 +34,7 @@ const _: () = {
                 u16,
             >(
                 "trace",
-                __cr::None,
-                ::core::mem::offset_of!(PerHdr, trace),
+                __cr::offset_of!(PerHdr, trace),
                 "u16",
                 __cr::Mode::Flags(
                     &[
@@ -52,13 +51,6 @@ const _: () = {
             ::core::mem::size_of::<Self>(),
             __cr::fields_of::<Self>(),
         );
-    }
-    #[automatically_derived]
-    impl ::cr_core::layout::Describe for PerHdr {
-        const FORMAT: ::cr_core::layout::Format = ::cr_core::layout::Format::Header {
-            fingerprint: __cr::fingerprint_of::<Self>(),
-            size: ::core::mem::size_of::<Self>(),
-        };
     }
     #[automatically_derived]
     impl<'__cr0> ::cr_core::CrCopy<TaskView<'__cr0>> for PerHdr {
