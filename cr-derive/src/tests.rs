@@ -301,3 +301,16 @@ fn a_malformed_repr_is_left_to_rustc() {
         ]
     );
 }
+
+/// Not a test: prints the expansion of every derived header of the file `$CR_EXPAND_IN` into
+/// `$CR_EXPAND_OUT`, as the snapshots print it, for measuring what rustc spends on generated code
+/// without running the macro (BENCHMARKS.md, "What a call costs rustc"). Needs no nightly:
+/// `CR_EXPAND_IN=lib.rs CR_EXPAND_OUT=out.rs cargo test -p cr-derive print_expansion -- --ignored`.
+#[test]
+#[ignore = "a tool: run with CR_EXPAND_IN and CR_EXPAND_OUT set"]
+fn print_expansion() {
+    let input = std::env::var("CR_EXPAND_IN").expect("CR_EXPAND_IN names a Rust file");
+    let output = std::env::var("CR_EXPAND_OUT").expect("CR_EXPAND_OUT names the file to write");
+    let source = fs::read_to_string(&input).expect("CR_EXPAND_IN is readable");
+    fs::write(&output, expand_file(&source)).expect("CR_EXPAND_OUT is writable");
+}

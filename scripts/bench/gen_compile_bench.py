@@ -25,7 +25,7 @@ crates per size that hold the derive's output pasted as source, with its `Layout
 each emptied, to split the derive's cost into running the macro, its tables and the rest.
 
     scripts/bench/gen_compile_bench.py [--out DIR] [--sizes 100,300] [--runs 5] [--clean] [--expanded]
-                                       [--instructions] [--generate-only]
+                                       [--instructions] [--generate-only] [--count-only derive,...]
 """
 
 from __future__ import annotations
@@ -536,6 +536,11 @@ def main() -> int:
     ap.add_argument("--expanded", action="store_true", help="also time the derive's output pasted as source")
     ap.add_argument("--instructions", action="store_true", help="also count rustc's instructions (callgrind) for N = 100")
     ap.add_argument("--generate-only", action="store_true")
+    ap.add_argument(
+        "--count-only",
+        metavar="VARIANTS",
+        help="only count instructions for these N = 100 variants (e.g. `derive`), no timings: a quick check of one change",
+    )
     ap.add_argument("--cr-root", type=Path, default=ROOT)
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -551,6 +556,11 @@ def main() -> int:
         names += generate_expanded(out, sizes, args.cr_root.resolve())
     print(f"generated {len(names)} crates in {out}", file=sys.stderr)
     if args.generate_only:
+        return 0
+    if args.count_only:
+        counts = count_instructions(out, [f"{v}_100" for v in args.count_only.split(",")])
+        for name, count in counts.items():
+            print(f"{name}: {count / 1e9:.3f} G instructions of `cargo check`")
         return 0
     results = time_crates(out, names, args.runs)
     if args.instructions:
