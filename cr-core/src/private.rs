@@ -321,7 +321,8 @@ pub trait Phases<T: ?Sized>: CrCopy<T> + Layout {
     /// Every write, in field order. Runs only after `check` accepted the header.
     fn write(&self, live: &mut T);
     /// Nested headers' `after_restore` hooks (field order, element order), then this header's.
-    /// The derive leaves out a header's that has none of either.
+    /// The derive leaves it out (this empty default) for a header with neither a hook of its
+    /// own nor a nested header.
     #[inline]
     fn after_restore(&self, live: &mut T) {
         let _ = live;

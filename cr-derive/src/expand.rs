@@ -213,8 +213,6 @@ fn field_lit(f: &Field) -> syn::LitStr {
     syn::LitStr::new(&f.name, f.span)
 }
 
-/// `__cr`, the block's alias of `cr_core::__private`, located at `span`, so that rustc's labels
-/// about a generated call land on the attribute it comes from, not on `#[derive]`.
 /// `if let Err(e) = <call> { return Err(e); }` at `span`: a check's early return, spelt out
 /// rather than with `?`, whose `Try` and `FromResidual` impls rustc resolves anew at every use
 /// (a header with a check per field otherwise spends much of `cargo check` there).
@@ -226,6 +224,8 @@ macro_rules! checked {
     }};
 }
 
+/// `__cr`, the block's alias of `cr_core::__private`, located at `span`, so that rustc's labels
+/// about a generated call land on the attribute it comes from, not on `#[derive]`.
 fn cr_at(span: Span) -> Ident {
     Ident::new("__cr", Span::call_site().located_at(span))
 }
@@ -708,8 +708,9 @@ fn layout(h: &Header) -> TokenStream {
 
 /// One `FieldInfo` of the table, built by `__cr::row::<T>` (`path_row` for a mapped field),
 /// which takes the field's size and format from its type `T`: a type with no format is reported
-/// on the field's type, whose spans `T` keeps. Each row is quoted whole, with only tokens and small syntax trees interpolated: a
-/// header of hundreds of fields otherwise spends most of the derive's time joining token streams.
+/// on the field's type, whose spans `T` keeps. Each row is quoted whole, with only tokens and
+/// small syntax trees interpolated: a header of hundreds of fields otherwise spends most of the
+/// derive's time joining token streams.
 fn layout_row(h: &Header, f: &Field) -> TokenStream {
     let ident = h.ident;
     let member = f.ident;
