@@ -81,8 +81,10 @@ pub enum Format {
 }
 
 /// The image format of a header field's type. Implemented for the fixed-width integers, `f32`,
-/// `f64`, `bool`, arrays of these, and every derived header; a type the derive cannot see into
-/// (a register union, a foreign struct) can state its bytes with [`Format::Opaque`]:
+/// `f64`, `bool`, arrays of these, and every header: any type with a [`Layout`] (derived or
+/// written by hand) is described by its fingerprint and size, through a blanket impl, so a
+/// `Layout` type needs no impl of its own (and cannot have one). A type the derive cannot see
+/// into (a register union, a foreign struct) can state its bytes with [`Format::Opaque`]:
 ///
 /// ```
 /// use cr_core::layout::{Describe, Format};
