@@ -33,7 +33,7 @@ fn headers(source: &str) -> Vec<syn::DeriveInput> {
                 let mut derives = false;
                 if a.path().is_ident("derive") {
                     let _ = a.parse_nested_meta(|meta| {
-                        derives |= meta.path.is_ident("CrCopy") || meta.path.is_ident("CrLayout");
+                        derives |= is_derive(&meta.path, "CrCopy") || is_derive(&meta.path, "CrLayout");
                         Ok(())
                     });
                 }
@@ -44,13 +44,18 @@ fn headers(source: &str) -> Vec<syn::DeriveInput> {
         .collect()
 }
 
+/// Whether a derive's path names `name`: `CrCopy`, `cr_core::CrCopy`, `::cr_core::CrCopy`.
+fn is_derive(path: &syn::Path, name: &str) -> bool {
+    path.segments.last().is_some_and(|s| s.ident == name)
+}
+
 /// Whether `input` derives `name`.
 fn derives(input: &syn::DeriveInput, name: &str) -> bool {
     input.attrs.iter().any(|a| {
         let mut found = false;
         if a.path().is_ident("derive") {
             let _ = a.parse_nested_meta(|meta| {
-                found |= meta.path.is_ident(name);
+                found |= is_derive(&meta.path, name);
                 Ok(())
             });
         }

@@ -19,10 +19,11 @@ lib.rs touched and one `cargo check -p` / `cargo build -p` (dev profile) timed, 
 hits all variants alike. Medians and ratios are printed and written to <out>/results.json.
 `--instructions` also counts, for the N = 100 crates, the instructions of one non-incremental
 `cargo check` under callgrind (only the crate's own rustc is instrumented): a figure that does not
-move with the machine's load, unlike the timings. `--clean` also times clean builds of cr-derive and of serde_derive (each with its dependencies) in
-two scratch crates. `--expanded` (needs the nightly toolchain for `-Zunpretty=expanded`) adds two
-crates per size that hold the derive's output pasted as source, with its `Layout` tables and with
-each emptied, to split the derive's cost into running the macro, its tables and the rest.
+move with the machine's load, unlike the timings. `--clean` also times clean builds of cr-derive
+and of serde_derive (each with its dependencies) in two scratch crates. `--expanded` adds two crates
+per size that hold the derive's output pasted as source (printed by cr-derive's own snapshot code, no
+nightly needed), with its `Layout` tables and with each emptied, to split the derive's cost into
+running the macro, its tables and the rest.
 
     scripts/bench/gen_compile_bench.py [--out DIR] [--sizes 100,300] [--runs 5] [--clean] [--expanded]
                                        [--instructions] [--generate-only] [--count-only derive,...]
@@ -341,23 +342,22 @@ def strip_blocks(source: str, opening: str, brackets: str = "{}") -> str:
 
 def generate_expanded(out: Path, sizes: list[int], cr_root: Path) -> list[str]:
     """`expanded_N`: derive_N's expansion as source; `nolayout_N`: the same with each `impl Layout`
-    reduced to an empty table (restore's `Phases` needs the impl, the table is what is measured)."""
+    reduced to an empty table (restore's `Phases` needs the impl, the table is what is measured).
+    The expansion comes from cr-derive's own printer (its ignored test `print_expansion`, the code
+    of the expansion snapshots), so no nightly toolchain is needed; it follows derive_N's source
+    with the derive and `#[cr(..)]` attributes removed."""
     names = []
-    env = {"CARGO_TARGET_DIR": str(out / "target-nightly")}
     for n in sizes:
-        cmd = ["cargo", "+nightly", "rustc", "-p", f"derive_{n}", "--profile=check", "--quiet"]
-        done = subprocess.run(
-            cmd + ["--", "-Zunpretty=expanded"], cwd=out, capture_output=True, text=True, env={**os.environ, **env}
-        )
+        source = (out / "crates" / f"derive_{n}" / "src" / "lib.rs").read_text()
+        expansion = out / f"expansion_{n}.rs"
+        cmd = ["cargo", "test", "-p", "cr-derive", "--lib", "--quiet", "print_expansion", "--", "--ignored"]
+        env = {"CR_EXPAND_IN": str(out / "crates" / f"derive_{n}" / "src" / "lib.rs"), "CR_EXPAND_OUT": str(expansion)}
+        done = subprocess.run(cmd, cwd=cr_root, capture_output=True, text=True, env={**os.environ, **env})
         if done.returncode != 0:
-            sys.exit(f"`{' '.join(cmd)} -- -Zunpretty=expanded` failed:\n{done.stderr[-4000:]}")
-        src = done.stdout
-        for line in ("#![feature(prelude_import)]", "#[macro_use]", "extern crate std;", "#[prelude_import]",
-                     "use std::prelude::rust_2021::*;"):
-            src = src.replace(line + "\n", "", 1)
-        src = re.sub(r"\n\s*\n+", "\n", src)  # the pretty-printer's runs of blank lines
-        src = strip_blocks(src, "#[cr(", "[]")  # the derive's inert helper attributes
-        src = re.sub(r"const \{\s*builtin # offset_of\(([^)]*)\)\s*\}", r"::core::mem::offset_of!(\1)", src)
+            sys.exit(f"`{' '.join(cmd)}` failed:\n{done.stderr[-4000:]}")
+        structs = source.replace("#[derive(::cr_core::CrCopy)]\n", "")
+        structs = strip_blocks(structs, "#[cr(", "[]")  # the derive's inert helper attributes
+        src = structs + "\n" + expansion.read_text()
         # Each `impl Layout` block becomes an empty table: restore's `Phases` needs the impl.
         empty = "const NAME: &'static str = \"\"; const FIELDS: &'static [::cr_core::FieldInfo] = &[]; const FINGERPRINT: u64 = 0;"
         marked = re.sub(r"(impl ::cr_core::Layout for \w+ )\{", lambda m: f"{m[1]}{{ {empty} }} @CR_TABLE@ {{", src)
@@ -551,8 +551,6 @@ def main() -> int:
         counts = [len(make_header(i).fields) for i in range(n)]
         header_stats[n] = f"{sum(counts)} ({min(counts)}-{max(counts)}/header)"
     if args.expanded:
-        for n in sizes:  # the nightly build of derive_N that -Zunpretty=expanded needs
-            cargo(["+nightly", "check", "-p", f"derive_{n}", "--quiet"], out, env={"CARGO_TARGET_DIR": str(out / "target-nightly")})
         names += generate_expanded(out, sizes, args.cr_root.resolve())
     print(f"generated {len(names)} crates in {out}", file=sys.stderr)
     if args.generate_only:
