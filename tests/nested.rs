@@ -455,3 +455,72 @@ proptest! {
         prop_assert_eq!(err.to_string(), expected);
     }
 }
+
+/// An array field's length may be a literal, a constant or an expression, and zero: the derive
+/// loops over the elements with the length as written (and `[H; 0]` is no index out of bounds).
+mod lengths {
+    use super::{Segment, SegmentHeader};
+    use cr_core::CrCopy;
+
+    pub const PAIR: usize = 2;
+
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+    pub struct Tables {
+        pub none: [Segment; 0],
+        pub pair: [Segment; 2],
+        pub six: [Segment; 6],
+    }
+
+    #[derive(CrCopy, Clone, Copy, Debug, Default, PartialEq, Eq)]
+    #[cr(target = Tables)]
+    pub struct TablesHeader {
+        #[cr(path = "none", nested)]
+        pub none: [SegmentHeader; 0],
+        #[cr(path = "pair", nested)]
+        pub pair: [SegmentHeader; PAIR],
+        #[cr(path = "six", nested)]
+        pub six: [SegmentHeader; PAIR * 3],
+    }
+}
+
+#[test]
+fn array_lengths_as_literal_constant_expression_and_zero() {
+    use lengths::{Tables, TablesHeader};
+    let segment = |i: u16| Segment {
+        base: 0x1000 * u64::from(i),
+        limit: 0xffff,
+        selector: i,
+        dpl: (i % 4) as u8,
+        present: true,
+        loads: 0,
+    };
+    let live = Tables {
+        none: [],
+        pair: [segment(1), segment(2)],
+        six: core::array::from_fn(|i| segment(10 + i as u16)),
+    };
+    let mut header = TablesHeader::default();
+    header.save(&live);
+    assert_eq!(header.pair[1].selector, 2);
+    assert_eq!(header.six[5].selector, 15);
+    let mut restored = Tables::default();
+    header.restore(&mut restored).unwrap();
+    let expected = Tables {
+        pair: live.pair.map(|s| Segment { loads: 1, ..s }),
+        six: live.six.map(|s| Segment { loads: 1, ..s }),
+        ..live
+    };
+    assert_eq!(restored, expected);
+    take_log();
+
+    // A fault in the last element of the expression-length array: nothing is written.
+    header.six[5].dpl = 4;
+    let before = restored;
+    let err = header.restore(&mut restored).unwrap_err();
+    assert_eq!(restored, before);
+    assert_eq!(
+        err.to_string(),
+        "header field `six[5].dpl` (live `six[5].dpl`) has bits 0x4 set outside its strict mask"
+    );
+    take_log();
+}

@@ -860,10 +860,14 @@ impl Nesting<'_> {
         }
     }
 
-    /// `stmt` on the field, or in a loop over its elements.
+    /// `stmt` on the field, or in a loop over its elements (for `[H; 0]`, an empty range clippy
+    /// would otherwise point out on the user's attribute).
     fn wrap(&self, stmt: TokenStream) -> TokenStream {
         match &self.each {
-            Some((i, len)) => quote_spanned!(self.span=> for #i in 0..#len { #stmt }),
+            Some((i, len)) => quote_spanned! {self.span=>
+                #[allow(clippy::reversed_empty_ranges)]
+                for #i in 0..#len { #stmt }
+            },
             None => stmt,
         }
     }

@@ -103,6 +103,7 @@ const _: () = {
             self.irq = __cr::Widen::save(self.irq, src.irq);
             self.scale = __cr::bits(src.scale);
             self.flags = __cr::Flag::save(src.enabled, Self::FLAGS_ENABLED);
+            #[allow(clippy::reversed_empty_ranges)]
             for __i in 0..2 {
                 self.channels[__i] = __cr::nest_each::<
                     Device,
@@ -135,6 +136,7 @@ const _: () = {
             ) {
                 return __cr::Err(__e);
             }
+            #[allow(clippy::reversed_empty_ranges)]
             for __i in 0..2 {
                 if let __cr::Err(__e) = __cr::nest_each::<
                     Device,
@@ -165,6 +167,7 @@ const _: () = {
             dst.irq = __cr::narrowed(self.irq, dst.irq);
             dst.scale = __cr::bits(self.scale);
             dst.enabled = (self.flags & Self::FLAGS_ENABLED != 0) as _;
+            #[allow(clippy::reversed_empty_ranges)]
             for __i in 0..2 {
                 dst.channels[__i] = __cr::nest_each::<
                     Device,
@@ -177,6 +180,7 @@ const _: () = {
         }
         #[inline]
         fn after_restore(&self, dst: &mut Device) {
+            #[allow(clippy::reversed_empty_ranges)]
             for __i in 0..2 {
                 dst.channels[__i] = __cr::nest_each::<
                     Device,
