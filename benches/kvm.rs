@@ -24,8 +24,8 @@ mod imp {
     use cr::kvm_x86_64::{self as k, copy_xsave, VcpuHeaders, VcpuState};
     use cr_core::image::{Reader, Writer};
     use kvm_bindings::{
-        kvm_debugregs, kvm_mp_state, kvm_msr_entry, kvm_regs, kvm_segment, kvm_sregs, kvm_userspace_memory_region,
-        kvm_vcpu_events, kvm_xcrs, kvm_xsave,
+        kvm_debugregs, kvm_mp_state, kvm_msr_entry, kvm_regs, kvm_sregs, kvm_userspace_memory_region, kvm_vcpu_events,
+        kvm_xcrs, kvm_xsave,
     };
     use serde::{Deserialize, Serialize};
     use std::hint::black_box;
@@ -152,24 +152,9 @@ mod imp {
 
     /// A vCPU in 64-bit mode with recognisable registers, xmm state and the saved MSRs.
     fn state() -> VcpuState {
-        let seg = |selector, type_, l, db| kvm_segment {
-            base: 0,
-            limit: 0xffff_ffff,
-            selector,
-            type_,
-            present: 1,
-            dpl: 0,
-            db,
-            s: 1,
-            l,
-            g: 1,
-            avl: 0,
-            unusable: 0,
-            padding: 0,
-        };
-        let data = seg(0x10, 3, 0, 1);
+        let data = vm::segment(0x10, 3, 0, 1);
         let mut sregs = kvm_sregs {
-            cs: seg(8, 0xb, 1, 0),
+            cs: vm::segment(8, 0xb, 1, 0),
             ds: data,
             es: data,
             fs: data,

@@ -3,7 +3,7 @@
 //! wherever it can they assert everything.
 #![cfg(all(target_os = "linux", target_arch = "x86_64"))]
 
-use cr::kvm_x86_64::vm::{self, Config, Exit, Failure, Vm};
+use cr::kvm_x86_64::vm::{self, segment, Config, Exit, Failure, Vm};
 use cr::kvm_x86_64::{self as k, VcpuHeaders, VcpuState};
 use cr_core::image::{Reader, HEAD_SIZE, RECORD_HEADER_SIZE as RECORD};
 use cr_core::{Error, ErrorKind};
@@ -258,24 +258,6 @@ fn without_the_io_completion_the_restored_guest_repeats_the_out() {
 // ---------------------------------------------------------------------------------------------
 // Without KVM: the image and its checks on a synthetic long-mode vCPU.
 // ---------------------------------------------------------------------------------------------
-
-fn segment(selector: u16, type_: u8, l: u8, db: u8) -> kvm_segment {
-    kvm_segment {
-        base: 0,
-        limit: 0xffff_ffff,
-        selector,
-        type_,
-        present: 1,
-        dpl: 0,
-        db,
-        s: 1,
-        l,
-        g: 1,
-        avl: 0,
-        unusable: 0,
-        padding: 0,
-    }
-}
 
 /// A vCPU in 64-bit mode, as the example boots it, with every MSR of the saved set.
 fn long_mode() -> VcpuState {

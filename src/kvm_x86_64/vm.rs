@@ -238,7 +238,10 @@ fn load_guest(mem: &mut [u8]) {
     }
 }
 
-fn segment(selector: u16, type_: u8, l: u8, db: u8) -> kvm_segment {
+/// A present, flat (base 0, 4-GiB limit, page-granular), ring-0 code or data segment, as the
+/// guest's GDT describes them: `type_` is the segment type, `l` the 64-bit code bit, `db` the
+/// default operand size. Tests and benches build their vCPU states from it too.
+pub fn segment(selector: u16, type_: u8, l: u8, db: u8) -> kvm_segment {
     kvm_segment {
         base: 0,
         limit: 0xffff_ffff,
