@@ -96,9 +96,12 @@ fn expand(h: &Header, target: &syn::Type) -> TokenStream {
         let span = syn::spanned::Spanned::span(v);
         let cr = cr_at(span);
         let validate = Ident::new("validate", Span::mixed_site());
+        let e = Ident::new("__e", Span::mixed_site());
         quote! {
             let #validate: fn(&Self, &#target) -> ::core::result::Result<(), #krate::Error> = #v;
-            #validate(self, #dst).map_err(#cr::locate::<Self>)?;
+            if let #cr::Err(#e) = #validate(self, #dst) {
+                return #cr::Err(#cr::locate::<Self>(#e));
+            }
         }
     });
     let nested_afters: TokenStream = h.fields.iter().map(|f| nested_after(h, &names, f)).collect();

@@ -341,7 +341,9 @@ const _: () = {
                 &Self,
                 &Task,
             ) -> ::core::result::Result<(), ::cr_core::Error> = check;
-            validate(self, dst).map_err(__cr::locate::<Self>)?;
+            if let __cr::Err(__e) = validate(self, dst) {
+                return __cr::Err(__cr::locate::<Self>(__e));
+            }
             ::core::result::Result::Ok(())
         }
         #[inline]

@@ -60,7 +60,9 @@ const _: () = {
                 &Self,
                 &Psw,
             ) -> ::core::result::Result<(), ::cr_core::Error> = validate_psw;
-            validate(self, dst).map_err(__cr::locate::<Self>)?;
+            if let __cr::Err(__e) = validate(self, dst) {
+                return __cr::Err(__cr::locate::<Self>(__e));
+            }
             ::core::result::Result::Ok(())
         }
         #[inline]
