@@ -220,8 +220,8 @@ fn field_lit(f: &Field) -> syn::LitStr {
 /// rather than with `?`, whose `Try` and `FromResidual` impls rustc resolves anew at every use
 /// (a header with a check per field otherwise spends much of `cargo check` there).
 macro_rules! checked {
-    ($span:expr, $cr:expr, $($call:tt)*) => {{
-        let cr = &$cr;
+    ($span:expr, $($call:tt)*) => {{
+        let cr = cr_at($span);
         let e = Ident::new("__e", Span::mixed_site());
         quote_spanned!($span=> if let #cr::Err(#e) = $($call)* { return #cr::Err(#e); })
     }};
@@ -318,18 +318,18 @@ fn restore_check(h: &Header, names: &Names, index: usize, f: &Field) -> TokenStr
             let live = place.render(&names.dst);
             let mut out = TokenStream::new();
             if let Some(Mask::Strict(m)) = mask {
-                out.extend(checked!(span, cr, #cr::check_mask(#member, #m, #name, #path)));
+                out.extend(checked!(span, #cr::check_mask(#member, #m, #name, #path)));
             }
             match mode {
                 Mode::Convert => {
-                    out.extend(checked!(span, cr, #cr::narrow(#member, #live, #name, #path)));
+                    out.extend(checked!(span, #cr::narrow(#member, #live, #name, #path)));
                 }
                 Mode::Nested => {
                     let krate = &h.krate;
                     let row = proc_macro2::Literal::usize_unsuffixed(index);
                     let n = Nesting::new(h, f, place);
                     let (nest, member, live, index) = (&n.nest, n.at(&member), n.at(&live), n.index());
-                    out.extend(n.wrap(checked!(span, cr,
+                    out.extend(n.wrap(checked!(span,
                         #nest.check(#member, #live, const { &<Self as #krate::Layout>::FIELDS[#row] }, #index)
                     )));
                 }
@@ -340,11 +340,11 @@ fn restore_check(h: &Header, names: &Names, index: usize, f: &Field) -> TokenStr
         Mapping::Flags(word) => {
             let cr = cr_at(f.span);
             let all = word.all.ident();
-            checked!(f.span, cr, #cr::check_flags(#member, Self::#all, #name))
+            checked!(f.span, #cr::check_flags(#member, Self::#all, #name))
         }
         Mapping::Reserved => {
             let cr = cr_at(f.span);
-            checked!(f.span, cr, #cr::check_reserved(#member, #name))
+            checked!(f.span, #cr::check_reserved(#member, #name))
         }
         Mapping::Skip | Mapping::Data | Mapping::NestedData | Mapping::Unknown => TokenStream::new(),
     }
@@ -480,7 +480,7 @@ fn constants(h: &Header) -> TokenStream {
         .fields
         .iter()
         .filter_map(|f| match &f.mapping {
-            Mapping::Flags(word) => Some(flag_constants(f, word)),
+            Mapping::Flags(word) => Some(flag_constants(h, f, word)),
             _ => None,
         })
         .collect();
@@ -494,7 +494,7 @@ fn constants(h: &Header) -> TokenStream {
     }
 }
 
-fn flag_constants(f: &Field, word: &FlagWord) -> TokenStream {
+fn flag_constants(h: &Header, f: &Field, word: &FlagWord) -> TokenStream {
     let ty = f.ty;
     let field = &f.name;
     // One quote for every flag of the word: each constant's name carries its flag's span.
@@ -504,18 +504,20 @@ fn flag_constants(f: &Field, word: &FlagWord) -> TokenStream {
         .iter()
         .map(|flag| proc_macro2::Literal::u32_unsuffixed(flag.bit));
     let docs = word.flags.iter().map(|flag| match &flag.place {
-        Some(place) => format!("Bit {} of `{field}`: set when `{}` is true.", flag.bit, place.text),
-        None => format!("Bit {} of `{field}`: the flag `{}`.", flag.bit, flag.name),
+        Some(place) => format!(" Bit {} of `{field}`: set when `{}` is true.", flag.bit, place.text),
+        None => format!(" Bit {} of `{field}`: the flag `{}`.", flag.bit, flag.name),
     });
     let mut out = quote!(#(#[doc = #docs] pub const #names: #ty = 1 << #bits;)*);
     let all = word.all.ident();
     let names = word.flags.iter().map(|flag| flag.constant.ident());
     let bits: Vec<String> = word.flags.iter().map(|flag| flag.bit.to_string()).collect();
     let which = if bits.len() == 1 { "bit" } else { "bits" };
-    let doc = format!(
-        "Every flag bit of `{field}` ({which} {}); restore rejects any other bit.",
-        bits.join(", ")
-    );
+    // Only a `CrCopy` header restores (and so refuses other bits); a `CrLayout` one describes.
+    let refusal = match h.derive {
+        Derive::CrCopy => "; restore rejects any other bit",
+        Derive::CrLayout => "",
+    };
+    let doc = format!(" Every flag bit of `{field}` ({which} {}){refusal}.", bits.join(", "));
     out.extend(quote_spanned!(f.span=> #[doc = #doc] pub const #all: #ty = #(Self::#names)|*;));
     out
 }
@@ -863,15 +865,19 @@ impl Nesting<'_> {
         }
     }
 
-    /// `stmt` on the field, or in a loop over its elements (for `[H; 0]`, an empty range clippy
-    /// would otherwise point out on the user's attribute).
+    /// `stmt` on the field, or in a loop over its elements. A length that may be zero (`0`, or a
+    /// constant or expression the derive cannot read) gets an allow: clippy would point out the
+    /// empty range on the user's attribute.
     fn wrap(&self, stmt: TokenStream) -> TokenStream {
-        match &self.each {
-            Some((i, len)) => quote_spanned! {self.span=>
-                #[allow(clippy::reversed_empty_ranges)]
-                for #i in 0..#len { #stmt }
-            },
-            None => stmt,
+        let Some((i, len)) = &self.each else {
+            return stmt;
+        };
+        let nonzero = matches!(len, syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(n), .. })
+            if n.base10_parse::<usize>().is_ok_and(|n| n > 0));
+        let allow = (!nonzero).then(|| quote!(#[allow(clippy::reversed_empty_ranges)]));
+        quote_spanned! {self.span=>
+            #allow
+            for #i in 0..#len { #stmt }
         }
     }
 }
@@ -932,12 +938,14 @@ fn record(h: &Header) -> TokenStream {
 /// through `prev`, then the step up (derived, or the user's `upgrade`).
 fn prev_chain(h: &Header, prev: &syn::Type, span: Span) -> TokenStream {
     let krate = &h.krate;
+    // The decoded older header, with the hygiene of the other locals of `decode`.
+    let older = Ident::new("prev", Span::mixed_site());
     let step = match &h.evolution.upgrade {
         Some(upgrade) => {
             let f = Ident::new("upgrade", Span::mixed_site());
             quote! {
                 let #f: fn(&#prev) -> ::core::result::Result<Self, #krate::Error> = #upgrade;
-                #f(&prev)
+                #f(&#older)
             }
         }
         None => {
@@ -956,7 +964,7 @@ fn prev_chain(h: &Header, prev: &syn::Type, span: Span) -> TokenStream {
                 false => quote!(|#h_ident: &mut Self| { #(#defaults)* }),
             };
             quote! {
-                __cr::upgrade::<#prev, Self>(&prev, #since)
+                __cr::upgrade::<#prev, Self>(&#older, #since)
             }
         }
     };
@@ -975,7 +983,7 @@ fn prev_chain(h: &Header, prev: &syn::Type, span: Span) -> TokenStream {
             if #version == <Self as #krate::image::Record>::VERSION {
                 return __cr::read_exact::<Self>(#payload);
             }
-            let prev = <#prev as #krate::image::Record>::decode(#version, #payload)?;
+            let #older = <#prev as #krate::image::Record>::decode(#version, #payload)?;
             #step
         }
     }
@@ -1055,7 +1063,8 @@ fn pin(h: &Header) -> TokenStream {
     let krate = &h.krate;
     let ident = h.ident;
     let this = ident.to_string();
-    let pinned = proc_macro2::Literal::u64_suffixed(pinned);
+    // As the attribute writes it (hex), not as `4660u64`.
+    let pinned: proc_macro2::Literal = format!("{pinned:#x}").parse().expect("a hex integer is a literal");
     respan(
         quote!(const _: () = __cr::check_pin(<#ident as #krate::Layout>::FINGERPRINT, #pinned, #this);),
         span,

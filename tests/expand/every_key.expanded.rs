@@ -20,11 +20,11 @@ const _: () = {
         };
     };
     impl EveryKey {
-        ///Bit 0 of `flag`: set when `thread.per_info.single_step` is true.
+        /// Bit 0 of `flag`: set when `thread.per_info.single_step` is true.
         pub const FLAG_SINGLE_STEP: u8 = 1 << 0;
-        ///Bit 3 of `flag`: set when `thread.per_info.instruction_fetch` is true.
+        /// Bit 3 of `flag`: set when `thread.per_info.instruction_fetch` is true.
         pub const FLAG_IFETCH: u8 = 1 << 3;
-        ///Every flag bit of `flag` (bits 0, 3); restore rejects any other bit.
+        /// Every flag bit of `flag` (bits 0, 3); restore rejects any other bit.
         pub const FLAG_ALL: u8 = Self::FLAG_SINGLE_STEP | Self::FLAG_IFETCH;
     }
     #[automatically_derived]
@@ -257,7 +257,7 @@ const _: () = {
     }
     const _: () = __cr::check_pin(
         <EveryKey as ::cr_core::Layout>::FINGERPRINT,
-        4660u64,
+        0x1234,
         "EveryKey",
     );
     #[automatically_derived]
@@ -387,9 +387,9 @@ const _: () = {
     #[allow(unused_imports)]
     use ::cr_core::__private as __cr;
     impl EveryKeyV1 {
-        ///Bit 0 of `flag`: the flag `SINGLE_STEP`.
+        /// Bit 0 of `flag`: the flag `SINGLE_STEP`.
         pub const FLAG_SINGLE_STEP: u8 = 1 << 0;
-        ///Every flag bit of `flag` (bit 0); restore rejects any other bit.
+        /// Every flag bit of `flag` (bit 0).
         pub const FLAG_ALL: u8 = Self::FLAG_SINGLE_STEP;
     }
     #[automatically_derived]

@@ -3,13 +3,13 @@ const _: () = {
     #[allow(unused_imports)]
     use ::cr_core::__private as __cr;
     impl MmFlags {
-        ///Bit 0 of `flags`: set when `noexec` is true.
+        /// Bit 0 of `flags`: set when `noexec` is true.
         pub const FLAGS_NOEXEC: u32 = 1 << 0;
-        ///Bit 1 of `flags`: set when `has_pgste` is true.
+        /// Bit 1 of `flags`: set when `has_pgste` is true.
         pub const FLAGS_HAS_PGSTE: u32 = 1 << 1;
-        ///Bit 5 of `flags`: set when `alloc_pgste` is true.
+        /// Bit 5 of `flags`: set when `alloc_pgste` is true.
         pub const FLAGS_ALLOC: u32 = 1 << 5;
-        ///Every flag bit of `flags` (bits 0, 1, 5); restore rejects any other bit.
+        /// Every flag bit of `flags` (bits 0, 1, 5); restore rejects any other bit.
         pub const FLAGS_ALL: u32 = Self::FLAGS_NOEXEC | Self::FLAGS_HAS_PGSTE
             | Self::FLAGS_ALLOC;
     }

@@ -135,7 +135,6 @@ const _: () = {
         fn save(&mut self, src: &Sregs) {
             self.cs = __cr::nest::<Sregs, SegmentHeader, _>(|t| t.cs)
                 .save(self.cs, src.cs);
-            #[allow(clippy::reversed_empty_ranges)]
             for __i in 0..4 {
                 self.segs[__i] = __cr::nest_each::<
                     Sregs,
@@ -168,7 +167,6 @@ const _: () = {
             {
                 return __cr::Err(__e);
             }
-            #[allow(clippy::reversed_empty_ranges)]
             for __i in 0..4 {
                 if let __cr::Err(__e) = __cr::nest_each::<
                     Sregs,
@@ -200,7 +198,6 @@ const _: () = {
         fn write(&self, dst: &mut Sregs) {
             dst.cs = __cr::nest::<Sregs, SegmentHeader, _>(|t| t.cs)
                 .write(self.cs, dst.cs);
-            #[allow(clippy::reversed_empty_ranges)]
             for __i in 0..4 {
                 dst.segs[__i] = __cr::nest_each::<Sregs, SegmentHeader, _, 4>(|t| t.segs)
                     .write(self.segs[__i], dst.segs[__i]);
@@ -211,7 +208,6 @@ const _: () = {
         fn after_restore(&self, dst: &mut Sregs) {
             dst.cs = __cr::nest::<Sregs, SegmentHeader, _>(|t| t.cs)
                 .after_restore(self.cs, dst.cs);
-            #[allow(clippy::reversed_empty_ranges)]
             for __i in 0..4 {
                 dst.segs[__i] = __cr::nest_each::<Sregs, SegmentHeader, _, 4>(|t| t.segs)
                     .after_restore(self.segs[__i], dst.segs[__i]);

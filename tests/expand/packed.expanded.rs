@@ -13,9 +13,9 @@ const _: () = {
         };
     };
     impl DeviceHeader {
-        ///Bit 0 of `flags`: set when `enabled` is true.
+        /// Bit 0 of `flags`: set when `enabled` is true.
         pub const FLAGS_ENABLED: u8 = 1 << 0;
-        ///Every flag bit of `flags` (bit 0); restore rejects any other bit.
+        /// Every flag bit of `flags` (bit 0); restore rejects any other bit.
         pub const FLAGS_ALL: u8 = Self::FLAGS_ENABLED;
     }
     #[automatically_derived]
@@ -103,7 +103,6 @@ const _: () = {
             self.irq = __cr::Widen::save(self.irq, src.irq);
             self.scale = __cr::bits(src.scale);
             self.flags = __cr::Flag::save(src.enabled, Self::FLAGS_ENABLED);
-            #[allow(clippy::reversed_empty_ranges)]
             for __i in 0..2 {
                 self.channels[__i] = __cr::nest_each::<
                     Device,
@@ -136,7 +135,6 @@ const _: () = {
             ) {
                 return __cr::Err(__e);
             }
-            #[allow(clippy::reversed_empty_ranges)]
             for __i in 0..2 {
                 if let __cr::Err(__e) = __cr::nest_each::<
                     Device,
@@ -167,7 +165,6 @@ const _: () = {
             dst.irq = __cr::narrowed(self.irq, dst.irq);
             dst.scale = __cr::bits(self.scale);
             dst.enabled = (self.flags & Self::FLAGS_ENABLED != 0) as _;
-            #[allow(clippy::reversed_empty_ranges)]
             for __i in 0..2 {
                 dst.channels[__i] = __cr::nest_each::<
                     Device,
@@ -180,7 +177,6 @@ const _: () = {
         }
         #[inline]
         fn after_restore(&self, dst: &mut Device) {
-            #[allow(clippy::reversed_empty_ranges)]
             for __i in 0..2 {
                 dst.channels[__i] = __cr::nest_each::<
                     Device,

@@ -105,11 +105,11 @@ const _: () = {
         };
     };
     impl CrHdrCpu {
-        ///Bit 0 of `em_instr`: set when `thread.per_info.single_step` is true.
+        /// Bit 0 of `em_instr`: set when `thread.per_info.single_step` is true.
         pub const EM_INSTR_SINGLE_STEP: u8 = 1 << 0;
-        ///Bit 1 of `em_instr`: set when `thread.per_info.instruction_fetch` is true.
+        /// Bit 1 of `em_instr`: set when `thread.per_info.instruction_fetch` is true.
         pub const EM_INSTR_INSTRUCTION_FETCH: u8 = 1 << 1;
-        ///Every flag bit of `em_instr` (bits 0, 1); restore rejects any other bit.
+        /// Every flag bit of `em_instr` (bits 0, 1); restore rejects any other bit.
         pub const EM_INSTR_ALL: u8 = Self::EM_INSTR_SINGLE_STEP
             | Self::EM_INSTR_INSTRUCTION_FETCH;
     }
@@ -487,7 +487,7 @@ const _: () = {
     }
     const _: () = __cr::check_pin(
         <CrHdrCpu as ::cr_core::Layout>::FINGERPRINT,
-        16107501210839793818u64,
+        0xdf8957029347c09a,
         "CrHdrCpu",
     );
     #[automatically_derived]
@@ -640,11 +640,11 @@ const _: () = {
     #[allow(unused_imports)]
     use ::cr_core::__private as __cr;
     impl CrHdrCpuV1 {
-        ///Bit 0 of `em_instr`: the flag `SINGLE_STEP`.
+        /// Bit 0 of `em_instr`: the flag `SINGLE_STEP`.
         pub const EM_INSTR_SINGLE_STEP: u8 = 1 << 0;
-        ///Bit 1 of `em_instr`: the flag `INSTRUCTION_FETCH`.
+        /// Bit 1 of `em_instr`: the flag `INSTRUCTION_FETCH`.
         pub const EM_INSTR_INSTRUCTION_FETCH: u8 = 1 << 1;
-        ///Every flag bit of `em_instr` (bits 0, 1); restore rejects any other bit.
+        /// Every flag bit of `em_instr` (bits 0, 1).
         pub const EM_INSTR_ALL: u8 = Self::EM_INSTR_SINGLE_STEP
             | Self::EM_INSTR_INSTRUCTION_FETCH;
     }
@@ -793,7 +793,7 @@ const _: () = {
     }
     const _: () = __cr::check_pin(
         <CrHdrCpuV1 as ::cr_core::Layout>::FINGERPRINT,
-        11086757650980955454u64,
+        0x99dc1357e990653e,
         "CrHdrCpuV1",
     );
 };
@@ -814,13 +814,13 @@ const _: () = {
         };
     };
     impl CrHdrMmContext {
-        ///Bit 0 of `flags`: set when `noexec` is true.
+        /// Bit 0 of `flags`: set when `noexec` is true.
         pub const FLAGS_NOEXEC: u32 = 1 << 0;
-        ///Bit 1 of `flags`: set when `has_pgste` is true.
+        /// Bit 1 of `flags`: set when `has_pgste` is true.
         pub const FLAGS_HAS_PGSTE: u32 = 1 << 1;
-        ///Bit 2 of `flags`: set when `alloc_pgste` is true.
+        /// Bit 2 of `flags`: set when `alloc_pgste` is true.
         pub const FLAGS_ALLOC_PGSTE: u32 = 1 << 2;
-        ///Every flag bit of `flags` (bits 0, 1, 2); restore rejects any other bit.
+        /// Every flag bit of `flags` (bits 0, 1, 2); restore rejects any other bit.
         pub const FLAGS_ALL: u32 = Self::FLAGS_NOEXEC | Self::FLAGS_HAS_PGSTE
             | Self::FLAGS_ALLOC_PGSTE;
     }

@@ -3,9 +3,9 @@ const _: () = {
     #[allow(unused_imports)]
     use ::cr_core::__private as __cr;
     impl PerHdr {
-        ///Bit 0 of `trace`: set when `thread.per_info.single_step` is true.
+        /// Bit 0 of `trace`: set when `thread.per_info.single_step` is true.
         pub const TRACE_SINGLE_STEP: u16 = 1 << 0;
-        ///Every flag bit of `trace` (bit 0); restore rejects any other bit.
+        /// Every flag bit of `trace` (bit 0); restore rejects any other bit.
         pub const TRACE_ALL: u16 = Self::TRACE_SINGLE_STEP;
     }
     #[automatically_derived]
