@@ -401,6 +401,8 @@ fn lists_and_bytes_round_trip_without_a_copy() {
     assert_eq!(list.get(5), None);
     assert_eq!(list.get(usize::MAX), None);
     assert_eq!(list.offset_of(2), (LIST_AT + 32 + 32) as u64);
+    // Any index, however large, gives an offset (saturated), never an overflow panic.
+    assert_eq!(list.offset_of(usize::MAX), u64::MAX);
     // The payload starts at byte LIST_AT + 32 of the Vec: in place whenever that is 4-aligned.
     let in_place = (bytes.as_ptr() as usize + LIST_AT + 32) % align_of::<RegEntry>() == 0;
     match list.as_slice() {

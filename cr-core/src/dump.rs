@@ -166,7 +166,7 @@ fn int(bytes: &[u8]) -> u128 {
     }
 }
 
-/// The scalar a format is, if it is one: its width and whether to show it as a number.
+/// The width in bytes of the scalar a format is, if it is one.
 fn scalar(format: &Format) -> Option<usize> {
     match *format {
         Format::Unsigned { bytes } | Format::Signed { bytes } | Format::Float { bytes } => Some(bytes as usize),

@@ -41,7 +41,8 @@ pub enum ErrorKind {
     UnsupportedVersion {
         /// The version in the image.
         found: u32,
-        /// The version this build reads and writes.
+        /// The newest version this build reads, the one it writes (it also reads every version
+        /// from [`crate::image::OLDEST_VERSION`]).
         supported: u32,
     },
     /// A record's version is not one this build's header type reads: newer than it, or older
@@ -373,9 +374,12 @@ impl fmt::Display for Error {
             }
             ErrorKind::Invalid { reason } => write!(f, " is invalid: {reason}")?,
             ErrorKind::BadMagic => f.write_str(" does not start with the cr image magic")?,
-            ErrorKind::UnsupportedVersion { found, supported } => {
-                write!(f, " has format version {found}; this build reads format versions up to {supported}")?
-            }
+            ErrorKind::UnsupportedVersion { found, supported } => write!(
+                f,
+                " has format version {found}; this build reads format versions {} to {supported}{}",
+                crate::image::OLDEST_VERSION,
+                if found > supported { " (a newer build wrote it: read it with that build or a newer one)" } else { "" }
+            )?,
             ErrorKind::UnsupportedRecordVersion {
                 ty,
                 found,
@@ -403,7 +407,7 @@ impl fmt::Display for Error {
             }
             ErrorKind::LayoutMismatch { expected, found } => write!(
                 f,
-                " has a record written from another header layout (fingerprint {found:#018x}, this build has {expected:#018x})"
+                " has a record written from another header layout (fingerprint {found:#018x}, this build has {expected:#018x}): the header changed without a new `version` and `prev`"
             )?,
             ErrorKind::Corrupt => f.write_str(" is corrupt: a checksum does not match")?,
             ErrorKind::TrailingData => f.write_str(" has data after its end record")?,

@@ -739,7 +739,8 @@ impl<'a, E: Record> List<'a, E> {
 
     /// Byte offset of entry `i` in the image (for errors about one entry).
     pub fn offset_of(&self, i: usize) -> u64 {
-        self.offset + (i as u64).saturating_mul(size_of::<E>() as u64)
+        self.offset
+            .saturating_add((i as u64).saturating_mul(size_of::<E>() as u64))
     }
 
     /// The payload's bytes.

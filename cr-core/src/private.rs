@@ -1,6 +1,8 @@
 //! Helpers that derived code calls, so each generated statement stays one short line.
-//! Not a public API: names and signatures change without notice. Nothing here panics or
-//! allocates; each check returns an `Error` that names the header field (and live path).
+//! Not a public API: names and signatures change without notice. Nothing here panics at run
+//! time or allocates; each check returns an `Error` that names the header field (and live path).
+//! (The `check_*` const fns of format evolution panic on purpose, at compile time: that is how
+//! they report.)
 //!
 //! Every value moves by copy, never through a reference to a header field or a live place:
 //! either side may be a `#[repr(packed)]` struct, where such a reference would be unaligned.
@@ -13,7 +15,7 @@ use zerocopy::{FromBytes, Immutable, IntoBytes};
 pub use crate::layout::{FlagInfo, Mode};
 pub use core::mem::offset_of;
 pub use core::option::Option::{None, Some};
-pub use core::result::Result::{Err, Ok};
+pub use core::result::Result::Err;
 pub use zerocopy::FromZeros;
 
 /// One row of a derived field table, for a field with no live path of its own: the size and
@@ -424,7 +426,8 @@ pub const fn nest<T: ?Sized, H: Copy, L: Copy + Nested<H>>(place: fn(&T) -> L) -
 /// over a live array of the same length, inferred from `place` (never called). The derive loops
 /// over the elements: a whole array moved by value is loaded before the first store, its values
 /// held in registers meanwhile; an element of a field is a place, so a packed side stays
-/// reference-free. A live place of another length or type is a type mismatch on `place`.
+/// reference-free. A live place of another length, or not an array, is a type mismatch on
+/// `place`; an element of another type fails `Phases`, with its message.
 #[inline(always)]
 pub const fn nest_each<T: ?Sized, H: Copy, L: Copy + Nested<H>, const N: usize>(place: fn(&T) -> [L; N]) -> Nest<H, L> {
     let _ = place;
