@@ -210,9 +210,10 @@ pub struct CrHdrCpu {
     pub last_break: u64,
 }
 
-/// `cr_hdr_cpu` version 1, as the seed released it: frozen, its image side only. Copied from
-/// version 1's `CrCopy` declaration, paths dropped; the pin proves its layout is the one images
-/// of version 1 hold.
+/// `cr_hdr_cpu` version 1, the seed's fields: frozen, its image side only. Copied from version 1's
+/// `CrCopy` declaration, paths dropped; the pin proves its layout is the one images of version 1
+/// hold (those written since the fingerprint became a hash of the format alone: the seed's own
+/// images, fingerprinted from type text, are not read).
 #[derive(CrLayout, Clone, Copy, Debug, Default, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
 #[repr(C)]
 #[cr(record = CR_HDR_CPU, fingerprint = 0x99dc_1357_e990_653e)]
