@@ -67,6 +67,10 @@ fn every_golden_s390_image_restarts() {
         "the first format's image is committed: {names:?}"
     );
     let expected = written_from();
+    // The whole task the current build restarts from its own image: what every image restores,
+    // but for the fields a header version did not carry.
+    let mut reference = fresh_task();
+    restart_from_image(&current_s390_image(), &mut reference).expect("the current image restarts");
     for name in &names {
         let bytes = std::fs::read(golden(name)).expect("read golden image");
         let mut task = fresh_task();
@@ -75,6 +79,41 @@ fn every_golden_s390_image_restarts() {
         assert_eq!(task.thread.acrs, expected.thread.acrs, "{name}");
         assert_eq!(task.thread.per_info, expected.thread.per_info, "{name}");
         assert_eq!(task.mm.asce_limit, expected.mm.asce_limit, "{name}");
+        // Every other restored field: `bits` (the FPRs), the flag words, the mm, the hook's copy.
+        assert_eq!(task.thread.fp_regs, expected.thread.fp_regs, "{name}");
+        assert_eq!(
+            task.thread.ieee_instruction_pointer, expected.thread.ieee_instruction_pointer,
+            "{name}"
+        );
+        assert_eq!(
+            (
+                task.mm.noexec,
+                task.mm.has_pgste,
+                task.mm.alloc_pgste,
+                task.mm.asce_bits
+            ),
+            (
+                expected.mm.noexec,
+                expected.mm.has_pgste,
+                expected.mm.alloc_pgste,
+                expected.mm.asce_bits
+            ),
+            "{name}"
+        );
+        assert_eq!(
+            task.cpu.acrs, expected.thread.acrs,
+            "{name}: after_restore loads the access registers"
+        );
+        // `last_break` is new in cr_hdr_cpu version 2: an image of version 1 restores it as 0.
+        let last_break = if name.contains("-cpu1-") {
+            0
+        } else {
+            expected.thread.last_break
+        };
+        assert_eq!(task.thread.last_break, last_break, "{name}");
+        let mut whole = reference;
+        whole.thread.last_break = last_break;
+        assert_eq!(task, whole, "{name}: the whole restored task");
         // And the reader took every record of it.
         let mut reader = Reader::new(&bytes, ARCH_S390X).expect(name);
         while reader.skip().expect(name).is_some() {}
@@ -83,4 +122,36 @@ fn every_golden_s390_image_restarts() {
         names.contains(&current_s390_name()),
         "the current format's image is committed: {names:?}"
     );
+}
+
+/// The record tag word (offset 12 of a record header) is checked by format: a format-1 image
+/// had zero there, and a format-2 image defines only flag bit 0 (optional). Anything else is
+/// corruption even with every checksum right.
+#[test]
+fn a_record_tag_the_format_does_not_define_is_corrupt() {
+    const HEAD: usize = cr_core::image::HEAD_SIZE;
+    let tag = HEAD + 12; // the first record's version (u16) and flags (u16)
+    let read_all = |bytes: &[u8]| -> Result<(), cr_core::Error> {
+        let mut reader = Reader::new(bytes, ARCH_S390X)?;
+        while reader.skip()?.is_some() {}
+        Ok(())
+    };
+    let corrupt_at = |bytes: &[u8]| {
+        let err = read_all(bytes).unwrap_err();
+        (err.kind(), err.offset())
+    };
+
+    let format1 = std::fs::read(golden("s390-format1-cpu1-mm1.img")).expect("read golden image");
+    read_all(&format1).expect("the format-1 image reads");
+    let mut versioned = format1.clone();
+    versioned[tag] = 1; // a record version in an image whose format had none
+    cr::reseal::reseal(&mut versioned);
+    assert_eq!(corrupt_at(&versioned), (cr_core::ErrorKind::Corrupt, Some(HEAD as u64)));
+
+    let format2 = std::fs::read(golden(&current_s390_name())).expect("read golden image");
+    read_all(&format2).expect("the current image reads");
+    let mut flagged = format2.clone();
+    flagged[tag + 2] |= 0b10; // a flag bit no format defines
+    cr::reseal::reseal(&mut flagged);
+    assert_eq!(corrupt_at(&flagged), (cr_core::ErrorKind::Corrupt, Some(HEAD as u64)));
 }
