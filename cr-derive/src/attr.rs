@@ -195,11 +195,11 @@ pub fn parse_container(cx: &mut Ctxt, attrs: &[Attribute]) -> ContainerAttrs {
                     set(cx, &mut out.target, span, ty, TARGET);
                 }
                 VALIDATE => {
-                    let path = parse_fn_path(&meta)?;
+                    let path = parse_fn_path(&meta, VALIDATE)?;
                     set(cx, &mut out.validate, span, path, VALIDATE);
                 }
                 AFTER_RESTORE => {
-                    let path = parse_fn_path(&meta)?;
+                    let path = parse_fn_path(&meta, AFTER_RESTORE)?;
                     set(cx, &mut out.after_restore, span, path, AFTER_RESTORE);
                 }
                 CRATE => {
@@ -240,7 +240,7 @@ pub fn parse_container(cx: &mut Ctxt, attrs: &[Attribute]) -> ContainerAttrs {
                     set(cx, &mut out.prev, span, ty, PREV);
                 }
                 UPGRADE => {
-                    let path = parse_fn_path(&meta)?;
+                    let path = parse_fn_path(&meta, UPGRADE)?;
                     set(cx, &mut out.upgrade, span, path, UPGRADE);
                 }
                 DROPPED => {
@@ -368,13 +368,13 @@ fn parse_flag(cx: &mut impl Report, meta: &ParseNestedMeta, span: Span) -> syn::
     Ok(flag)
 }
 
-fn parse_fn_path(meta: &ParseNestedMeta) -> syn::Result<syn::Path> {
+fn parse_fn_path(meta: &ParseNestedMeta, key: &str) -> syn::Result<syn::Path> {
     let expr: Expr = meta.value()?.parse()?;
     match expr {
         Expr::Path(p) if p.qself.is_none() => Ok(p.path),
         other => Err(syn::Error::new_spanned(
             other,
-            "expected the path of a function, e.g. `validate = check_cpu` or `validate = Self::check`",
+            format!("expected the path of a function, e.g. `{key} = my_fn` or `{key} = Self::my_fn`"),
         )),
     }
 }

@@ -27,7 +27,10 @@ fn check_ignores(cx: &mut Ctxt, header: &Header) {
             .iter()
             .any(|other| other.segments == ignore.segments)
         {
-            cx.error(ignore.span, format!("`ignore = \"{}\"` is given twice", ignore.text));
+            cx.error(
+                ignore.span,
+                format!("`ignore = \"{}\"` is given twice; drop one", ignore.text),
+            );
         } else if let Some((place, field)) = mapped.iter().find(|(p, _)| p.overlaps(ignore)) {
             cx.error(
                 ignore.span,
@@ -49,7 +52,7 @@ fn check_covers(cx: &mut Ctxt, header: &Header) {
         {
             cx.error(
                 cover.place.span,
-                format!("`cover` names the place \"{}\" twice", cover.place.text),
+                format!("`cover` names the place \"{}\" twice; drop one", cover.place.text),
             );
             continue;
         }
@@ -61,7 +64,7 @@ fn check_covers(cx: &mut Ctxt, header: &Header) {
                     cx.error(
                         cover.place.span,
                         format!(
-                            "`cover` needs a struct, but \"{}\" is indexed as an array by `{}`",
+                            "`cover` needs a struct, but \"{}\" is indexed as an array by `{}`; `cover` checks the fields of a struct and an array has none: drop this `cover`, or name a struct place",
                             cover.place.text, place.text
                         ),
                     );
@@ -97,7 +100,7 @@ fn check_flags(cx: &mut Ctxt, field: &Field, word: &FlagWord) {
             cx.error(
                 flag.bit_span,
                 format!(
-                    "flag bit {} for `{}` does not fit in {} {width}-bit field (bits 0 to {})",
+                    "flag bit {} for `{}` does not fit in {} {width}-bit field (bits 0 to {}); give it a lower bit or the field a wider type",
                     flag.bit,
                     flag.label(),
                     if width == 8 { "an" } else { "a" },

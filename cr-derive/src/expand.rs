@@ -428,7 +428,7 @@ fn bit_asserts(f: &Field) -> TokenStream {
         .map(|flag| {
             let bit = proc_macro2::Literal::u32_unsuffixed(flag.bit);
             let msg = format!(
-                "cr: header field `{}`: flag bit {} for `{}` does not fit in the field's type `{}`",
+                "cr: header field `{}`: flag bit {} for `{}` does not fit in the field's type `{}`; give it a lower bit or the field a wider type",
                 f.name,
                 flag.bit,
                 flag.label(),

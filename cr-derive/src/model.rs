@@ -467,7 +467,7 @@ fn build_image_field(cx: &mut FieldCtxt, name: &str, span: Span, ty: &Type, raw:
         cx.error(
             *other_span,
             format!(
-                "`{other}` conflicts with `{}`: a field is data, flags, reserved or nested",
+                "`{other}` conflicts with `{}`: a field is data, flags, reserved or nested; keep one of them",
                 kinds[0].0
             ),
         );
@@ -619,7 +619,10 @@ fn check_keys(cx: &mut FieldCtxt, raw: &FieldAttrs) {
     if !raw.has(attr::PATH) {
         for (key, span) in given(Kind::Modifier) {
             match mappings.first() {
-                Some((other, _)) => cx.error(span, format!("`{key}` modifies a `path` mapping, not `{other}`")),
+                Some((other, _)) => cx.error(
+                    span,
+                    format!("`{key}` modifies a `path` mapping, not `{other}`: drop `{key}`, or map the field with `path = \"...\"` instead"),
+                ),
                 None => cx.error(span, format!("`{key}` modifies a `path` mapping; add `path = \"...\"`")),
             }
         }
@@ -695,7 +698,7 @@ fn build_flag(cx: &mut FieldCtxt, field: &str, f: &RawFlag, derive: Derive) -> O
         Some(lit) => match lit.base10_parse::<u32>() {
             Ok(bit) => Some((bit, lit.span())),
             Err(_) => {
-                cx.error(lit.span(), "a flag bit is a small non-negative integer");
+                cx.error(lit.span(), "a flag bit is a small non-negative integer, e.g. `bit = 3`");
                 None
             }
         },
