@@ -203,6 +203,14 @@ impl Nested {
         }
     }
 
+    /// The layout of an array of `len` headers `H`.
+    pub const fn array<H: Layout>(len: usize) -> Nested {
+        Nested {
+            len: Some(len),
+            ..Nested::of::<H>()
+        }
+    }
+
     /// The elements the field holds: 1, or the array's length.
     pub const fn count(&self) -> usize {
         match self.len {

@@ -357,6 +357,10 @@ pub fn restore<H: Phases<T>, T: ?Sized>(header: &H, live: &mut T) -> Result<(), 
 /// element of each: cr-derive loops over the elements). The header comes first in every call, as
 /// for [`Same`]. The impl is bounded by `Phases`, so a header that cannot be nested there is
 /// reported through `Phases`' message (naming both types), never through this trait.
+///
+/// Why a trait of the live type rather than a bound `H: Phases<L>` on [`nest`]: with that bound,
+/// rustc infers `L` from the header's one `Phases` impl instead of from the place, and a header
+/// of another type becomes a type mismatch at every use (measured: one error becomes four).
 pub trait Nested<H>: Sized {
     /// The nested layout, for the outer header's table.
     const LAYOUT: NestedLayout;
@@ -851,8 +855,5 @@ impl<H: Layout> Frozen for H {
 }
 
 impl<H: Layout, const N: usize> Frozen for [H; N] {
-    const LAYOUT: NestedLayout = NestedLayout {
-        len: Some(N),
-        ..NestedLayout::of::<H>()
-    };
+    const LAYOUT: NestedLayout = NestedLayout::array::<H>(N);
 }
