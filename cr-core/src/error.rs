@@ -332,11 +332,7 @@ impl Error {
     fn write_route(&self, f: &mut fmt::Formatter<'_>, live: bool, leaf: Option<&str>) -> fmt::Result {
         let mut sep = "";
         for hop in self.route.iter().flatten() {
-            let name = match (live, hop.info.path) {
-                (true, Some(path)) => path,
-                _ => hop.info.name,
-            };
-            write!(f, "{sep}{name}")?;
+            write!(f, "{sep}{}", hop.info.label(live))?;
             if let Some(index) = hop.index {
                 write!(f, "[{}]", index.get() - 1)?;
             }

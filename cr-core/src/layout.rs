@@ -36,6 +36,16 @@ pub struct FieldInfo {
     pub mode: Mode,
 }
 
+impl FieldInfo {
+    /// How a route shows this field: its live path when `live` and it has one, else its name.
+    pub(crate) const fn label(&self, live: bool) -> &'static str {
+        match (live, self.path) {
+            (true, Some(path)) => path,
+            _ => self.name,
+        }
+    }
+}
+
 /// What a header field's bytes are in an image, described by the type system, so that two
 /// spellings of one type (`u64`, `core::primitive::u64`, an alias) describe the same bytes.
 /// Integers are in the byte order of the machine that wrote the image (its architecture tag says
@@ -416,11 +426,7 @@ impl fmt::Display for Route<'_> {
             prefix: prefix.parent,
             live: self.live,
         };
-        let name = match (self.live, prefix.field.path) {
-            (true, Some(path)) => path,
-            _ => prefix.field.name,
-        };
-        write!(f, "{parent}{name}")?;
+        write!(f, "{parent}{}", prefix.field.label(self.live))?;
         if let Some(i) = prefix.index {
             write!(f, "[{i}]")?;
         }
