@@ -242,8 +242,16 @@ pub struct FlagInfo {
 }
 
 impl Mode {
-    /// The key that selects this mode, as written in `#[cr(...)]`.
-    pub const fn keyword(&self) -> &'static str {
+    /// How a layout table names the mode: the `#[cr(...)]` key that selects it (`path` for a
+    /// plain copy), or, for the two modes no single key selects, `flags` (a flag word, made of
+    /// `flag(...)` keys) and `data` (a field of a `CrLayout` header, which needs no key).
+    ///
+    /// ```
+    /// use cr_core::layout::Mode;
+    /// assert_eq!(Mode::StrictMask { mask: 3 }.name(), "strict_mask");
+    /// assert_eq!(Mode::Flags(&[]).name(), "flags");
+    /// ```
+    pub const fn name(&self) -> &'static str {
         match self {
             Mode::Copy => "path",
             Mode::Bits => "bits",
@@ -446,7 +454,7 @@ fn rows(
         write!(f, "{:>6} {:>5}  ", base + field.offset, field.size)?;
         padded(f, 24, format_args!("{}{}", Prefix::names(prefix), field.name))?;
         write!(f, " {:<20} ", field.ty)?;
-        write!(f, "{:<12} ", field.mode.keyword())?;
+        write!(f, "{:<12} ", field.mode.name())?;
         match field.path {
             Some(path) => write!(f, "{}{path}", Prefix::paths(prefix))?,
             None => f.write_str("-")?,
