@@ -2,6 +2,69 @@
 const _: () = {
     #[allow(unused_imports)]
     use ::cr_core::__private as __cr;
+    #[automatically_derived]
+    impl ::cr_core::Layout for LowcoreHeader {
+        const NAME: &'static str = "LowcoreHeader";
+        const FIELDS: &'static [::cr_core::FieldInfo] = &[
+            __cr::path_row::<
+                u8,
+            >(
+                "access_id",
+                "access_id",
+                __cr::offset_of!(LowcoreHeader, access_id),
+                "u8",
+                __cr::Mode::Copy,
+            ),
+            __cr::row::<
+                [u8; 6],
+            >(
+                "pad",
+                __cr::offset_of!(LowcoreHeader, pad),
+                "[u8; 6]",
+                __cr::Mode::Reserved,
+            ),
+        ];
+        const FINGERPRINT: u64 = ::cr_core::layout::fingerprint(
+            ::core::mem::size_of::<Self>(),
+            __cr::fields_of::<Self>(),
+        );
+    }
+    #[automatically_derived]
+    impl ::cr_core::CrCopy<PerLowcore> for LowcoreHeader {
+        fn save(&mut self, src: &PerLowcore) {
+            self.access_id = __cr::Same::save(self.access_id, src.access_id);
+            self.pad = __cr::FromZeros::new_zeroed();
+        }
+        fn restore(
+            &self,
+            dst: &mut PerLowcore,
+        ) -> ::core::result::Result<(), ::cr_core::Error> {
+            __cr::restore(self, dst)
+        }
+    }
+    #[automatically_derived]
+    impl __cr::Phases<PerLowcore> for LowcoreHeader {
+        #[inline]
+        fn check(
+            &self,
+            dst: &PerLowcore,
+        ) -> ::core::result::Result<(), ::cr_core::Error> {
+            if let __cr::Err(__e) = __cr::check_reserved(self.pad, "pad") {
+                return __cr::Err(__e);
+            }
+            ::core::result::Result::Ok(())
+        }
+        #[inline]
+        #[allow(trivial_casts, trivial_numeric_casts)]
+        fn write(&self, dst: &mut PerLowcore) {
+            dst.access_id = self.access_id as _;
+        }
+    }
+};
+#[doc(hidden)]
+const _: () = {
+    #[allow(unused_imports)]
+    use ::cr_core::__private as __cr;
     const _: () = ::core::assert!(
         __cr::size_of_place:: < Task, _ > (| t | t.thread.fp_regs.fprs) ==
         ::core::mem::size_of:: < [u64; 16] > (),
@@ -50,12 +113,12 @@ const _: () = {
                 __cr::Mode::Bits,
             ),
             __cr::path_row::<
-                u32,
+                u64,
             >(
                 "convert",
                 "regs.ilc",
                 __cr::offset_of!(EveryKey, convert),
-                "u32",
+                "u64",
                 __cr::Mode::Convert,
             ),
             __cr::path_row::<
@@ -126,11 +189,11 @@ const _: () = {
                 u64,
             >("skip", __cr::offset_of!(EveryKey, skip), "u64", __cr::Mode::Skip),
             __cr::row::<
-                [u8; 7],
+                [u8; 8],
             >(
                 "reserved",
                 __cr::offset_of!(EveryKey, reserved),
-                "[u8; 7]",
+                "[u8; 8]",
                 __cr::Mode::Reserved,
             ),
         ];
@@ -257,7 +320,7 @@ const _: () = {
     }
     const _: () = __cr::check_pin(
         <EveryKey as ::cr_core::Layout>::FINGERPRINT,
-        0x1234,
+        0x91fc074f58a01268,
         "EveryKey",
     );
     #[automatically_derived]
@@ -400,6 +463,31 @@ const _: () = {
                 [u64; 16],
             >("copy", __cr::offset_of!(EveryKeyV1, copy), "[u64; 16]", __cr::Mode::Data),
             __cr::row::<
+                [u64; 16],
+            >("bits", __cr::offset_of!(EveryKeyV1, bits), "[u64; 16]", __cr::Mode::Data),
+            __cr::row::<
+                u64,
+            >("convert", __cr::offset_of!(EveryKeyV1, convert), "u64", __cr::Mode::Data),
+            __cr::row::<
+                u64,
+            >("mask", __cr::offset_of!(EveryKeyV1, mask), "u64", __cr::Mode::Data),
+            __cr::row::<
+                u64,
+            >(
+                "strict_mask",
+                __cr::offset_of!(EveryKeyV1, strict_mask),
+                "u64",
+                __cr::Mode::Data,
+            ),
+            __cr::row::<
+                u64,
+            >(
+                "save_only",
+                __cr::offset_of!(EveryKeyV1, save_only),
+                "u64",
+                __cr::Mode::Data,
+            ),
+            __cr::row::<
                 u8,
             >(
                 "flag",
@@ -424,11 +512,19 @@ const _: () = {
                 __cr::Mode::Nested(<LowcoreHeader as __cr::Frozen>::LAYOUT),
             ),
             __cr::row::<
-                [u8; 7],
+                [u8; 8],
             >(
                 "gone",
                 __cr::offset_of!(EveryKeyV1, gone),
-                "[u8; 7]",
+                "[u8; 8]",
+                __cr::Mode::Reserved,
+            ),
+            __cr::row::<
+                [u8; 8],
+            >(
+                "reserved",
+                __cr::offset_of!(EveryKeyV1, reserved),
+                "[u8; 8]",
                 __cr::Mode::Reserved,
             ),
         ];
