@@ -4,7 +4,7 @@
 
 use crate::ctxt::{Ctxt, Report};
 use crate::ident::GeneratedName;
-use crate::model::{Field, FlagWord, Header, Mapping, WordType};
+use crate::model::{Field, FlagWord, Header, Live, Mapping, Side, WordType};
 use crate::place::{Place, Segment};
 use std::collections::BTreeMap;
 
@@ -16,17 +16,16 @@ pub fn check(cx: &mut Ctxt, header: &Header) {
     }
     check_constant_names(cx, header);
     check_places(cx, header);
-    check_ignores(cx, header);
-    check_covers(cx, header);
+    if let Side::Live(live) = &header.side {
+        check_ignores(cx, header, live);
+        check_covers(cx, header, live);
+    }
 }
 
-fn check_ignores(cx: &mut Ctxt, header: &Header) {
+fn check_ignores(cx: &mut Ctxt, header: &Header, live: &Live) {
     let mapped = header.mapped_places();
-    for (i, ignore) in header.ignores.iter().enumerate() {
-        if header.ignores[..i]
-            .iter()
-            .any(|other| other.segments == ignore.segments)
-        {
+    for (i, ignore) in live.ignores.iter().enumerate() {
+        if live.ignores[..i].iter().any(|other| other.segments == ignore.segments) {
             cx.error(
                 ignore.span,
                 format!("`ignore = \"{}\"` is given twice; drop one", ignore.text),
@@ -43,10 +42,10 @@ fn check_ignores(cx: &mut Ctxt, header: &Header) {
     }
 }
 
-fn check_covers(cx: &mut Ctxt, header: &Header) {
+fn check_covers(cx: &mut Ctxt, header: &Header, live: &Live) {
     let mapped = header.mapped_places();
-    for (i, cover) in header.covers.iter().enumerate() {
-        if header.covers[..i]
+    for (i, cover) in live.covers.iter().enumerate() {
+        if live.covers[..i]
             .iter()
             .any(|other| other.place.segments == cover.place.segments)
         {
@@ -57,9 +56,9 @@ fn check_covers(cx: &mut Ctxt, header: &Header) {
             continue;
         }
         let depth = cover.place.segments.len();
-        let reaching = mapped.iter().map(|(p, _)| *p).chain(header.ignores.iter());
+        let reaching = mapped.iter().map(|(p, _)| *p).chain(live.ignores.iter());
         for place in reaching {
-            if place.segments.len() > depth && place.segments[..depth] == cover.place.segments[..] {
+            if place.is_below(&cover.place) {
                 if let Segment::Index(_) = place.segments[depth] {
                     cx.error(
                         cover.place.span,
@@ -81,15 +80,15 @@ fn check_flags(cx: &mut Ctxt, field: &Field, word: &FlagWord) {
         WordType::Width(width) => Some(*width),
         // The type system checks the type and the bits' width (`expand`).
         WordType::Unknown => None,
-        WordType::Wrong(ty) => {
-            let why = if ty == "usize" {
+        WordType::Wrong { shown, pointer_sized } => {
+            let why = if *pointer_sized {
                 ", whose width changes with the target: an image format must not"
             } else {
                 ""
             };
             cx.error(
                 syn::spanned::Spanned::span(field.ty),
-                format!("a flag word's type must be `u8`, `u16`, `u32` or `u64`, not `{ty}`{why}"),
+                format!("a flag word's type must be `u8`, `u16`, `u32` or `u64`, not `{shown}`{why}"),
             );
             return;
         }
@@ -121,15 +120,30 @@ fn check_flags(cx: &mut Ctxt, field: &Field, word: &FlagWord) {
     }
 }
 
-/// Generated constants must be identifiers, and one name must not stand for two things.
+/// Generated constants must be identifiers, and one name must not stand for two things: two
+/// flags, a flag and a word's `<FIELD>_ALL`, or the `_ALL` of two fields (`ab_c` and `abC`).
 fn check_constant_names(cx: &mut Ctxt, header: &Header) {
-    let mut names: BTreeMap<String, String> = BTreeMap::new();
+    // Each generated name, with what it stands for and whether that is a flag (which a
+    // `name = "..."` can rename) or a word's `_ALL` (which only renaming the field can).
+    let mut names: BTreeMap<String, (String, bool)> = BTreeMap::new();
     for field in &header.fields {
         let Mapping::Flags(word) = &field.mapping else {
             continue;
         };
         let mut cx = cx.field(&field.name);
-        names.insert(word.all.text(), format!("all flags of `{}`", field.name));
+        let all = word.all.text();
+        let this = format!("all flags of `{}`", field.name);
+        if let Some((other, other_is_flag)) = names.insert(all.clone(), (this.clone(), false)) {
+            let fix = if other_is_flag {
+                "give that flag another `name = \"...\"`"
+            } else {
+                "rename one of the fields (a flag word's constants start with its name in UPPER_SNAKE_CASE)"
+            };
+            cx.error(
+                field.span,
+                format!("constant `{all}` would stand for both {other} and {this}; {fix}"),
+            );
+        }
         for flag in &word.flags {
             let constant = match &flag.constant {
                 GeneratedName::Valid(ident) => ident.to_string(),
@@ -146,12 +160,15 @@ fn check_constant_names(cx: &mut Ctxt, header: &Header) {
                 }
             };
             let this = format!("the flag for `{}`", flag.label());
-            if let Some(other) = names.insert(constant.clone(), this.clone()) {
+            if let Some((other, other_is_flag)) = names.insert(constant.clone(), (this.clone(), true)) {
+                let fix = if other_is_flag {
+                    "give one flag `name = \"...\"`"
+                } else {
+                    "give this flag another `name = \"...\"`"
+                };
                 cx.error(
                     flag.name_span,
-                    format!(
-                        "constant `{constant}` would stand for both {other} and {this}; give one flag `name = \"...\"`"
-                    ),
+                    format!("constant `{constant}` would stand for both {other} and {this}; {fix}"),
                 );
             }
         }

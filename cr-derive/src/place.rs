@@ -67,6 +67,11 @@ impl Place {
         suffix
     }
 
+    /// True when this place lies strictly inside `outer` (`a.b` is below `a` and below the root).
+    pub fn is_below(&self, outer: &Place) -> bool {
+        self.segments.len() > outer.segments.len() && self.segments.starts_with(&outer.segments)
+    }
+
     /// True when one place contains the other (or they are the same place).
     pub fn overlaps(&self, other: &Place) -> bool {
         let n = self.segments.len().min(other.segments.len());
