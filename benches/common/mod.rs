@@ -115,10 +115,10 @@ impl Subject for Task {
         cr::s390::sample_task()
     }
     fn hand_save(hdr: &mut CrHdrCpu, src: &Task) {
-        hand::save_cpu(hdr, src)
+        cr::s390::hand::save_cpu(hdr, src)
     }
     fn hand_restore(hdr: &CrHdrCpu, dst: &mut Task) -> Result<(), Error> {
-        hand::restore_cpu(hdr, dst)
+        cr::s390::hand::restore_cpu(hdr, dst)
     }
     fn to_postcard(&self, buf: &mut [u8]) -> usize {
         postcard::to_slice(&serde_s390::SerTask(self), buf)
