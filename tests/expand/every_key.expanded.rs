@@ -31,10 +31,12 @@ const _: () = {
     }
     #[automatically_derived]
     impl ::cr_core::CrCopy<PerLowcore> for LowcoreHeader {
+        #[inline]
         fn save(&mut self, src: &PerLowcore) {
             self.access_id = __cr::Same::save(self.access_id, src.access_id);
             self.pad = __cr::FromZeros::new_zeroed();
         }
+        #[inline]
         fn restore(
             &self,
             dst: &mut PerLowcore,
@@ -325,6 +327,7 @@ const _: () = {
     );
     #[automatically_derived]
     impl ::cr_core::CrCopy<Task> for EveryKey {
+        #[inline]
         fn save(&mut self, src: &Task) {
             self.copy = __cr::Same::save(self.copy, src.regs.gprs);
             self.bits = __cr::bits(src.thread.fp_regs.fprs);
@@ -349,6 +352,7 @@ const _: () = {
             self.skip = ::core::default::Default::default();
             self.reserved = __cr::FromZeros::new_zeroed();
         }
+        #[inline]
         fn restore(
             &self,
             dst: &mut Task,

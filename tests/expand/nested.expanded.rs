@@ -55,6 +55,7 @@ const _: () = {
     }
     #[automatically_derived]
     impl ::cr_core::CrCopy<Segment> for SegmentHeader {
+        #[inline]
         fn save(&mut self, src: &Segment) {
             self.base = __cr::Same::save(self.base, src.base);
             self.limit = __cr::Same::save(self.limit, src.limit);
@@ -62,6 +63,7 @@ const _: () = {
             self.dpl = __cr::Same::save(self.dpl, src.dpl);
             self.pad = __cr::FromZeros::new_zeroed();
         }
+        #[inline]
         fn restore(
             &self,
             dst: &mut Segment,
@@ -132,6 +134,7 @@ const _: () = {
     }
     #[automatically_derived]
     impl ::cr_core::CrCopy<Sregs> for SregsHeader {
+        #[inline]
         fn save(&mut self, src: &Sregs) {
             self.cs = __cr::nest::<Sregs, SegmentHeader, _>(|t| t.cs)
                 .save(self.cs, src.cs);
@@ -146,6 +149,7 @@ const _: () = {
             }
             self.cr0 = __cr::Same::save(self.cr0, src.cr0);
         }
+        #[inline]
         fn restore(
             &self,
             dst: &mut Sregs,

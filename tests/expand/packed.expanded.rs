@@ -39,10 +39,12 @@ const _: () = {
     }
     #[automatically_derived]
     impl ::cr_core::CrCopy<Channel> for ChannelHeader {
+        #[inline]
         fn save(&mut self, src: &Channel) {
             self.head = __cr::Same::save(self.head, src.head);
             self.tail = __cr::Same::save(self.tail, src.tail);
         }
+        #[inline]
         fn restore(
             &self,
             dst: &mut Channel,
@@ -166,6 +168,7 @@ const _: () = {
     }
     #[automatically_derived]
     impl ::cr_core::CrCopy<Device> for DeviceHeader {
+        #[inline]
         fn save(&mut self, src: &Device) {
             self.id = __cr::Same::save(self.id, src.id);
             self.base = __cr::Same::save(self.base, src.base);
@@ -183,6 +186,7 @@ const _: () = {
             }
             self.reserved = __cr::FromZeros::new_zeroed();
         }
+        #[inline]
         fn restore(
             &self,
             dst: &mut Device,

@@ -41,10 +41,12 @@ const _: () = {
     }
     #[automatically_derived]
     impl ::cr_core::CrCopy<Psw> for PswHeader {
+        #[inline]
         fn save(&mut self, src: &Psw) {
             self.mask = __cr::Same::save(self.mask, src.mask);
             self.addr = __cr::Same::save(self.addr, src.addr);
         }
+        #[inline]
         fn restore(
             &self,
             dst: &mut Psw,
@@ -492,6 +494,7 @@ const _: () = {
     );
     #[automatically_derived]
     impl ::cr_core::CrCopy<Task> for CrHdrCpu {
+        #[inline]
         fn save(&mut self, src: &Task) {
             self.args = __cr::Same::save(self.args, src.regs.args);
             self.psw = __cr::nest::<Task, PswHeader, _>(|t| t.regs.psw)
@@ -543,6 +546,7 @@ const _: () = {
             self.reserved = __cr::FromZeros::new_zeroed();
             self.last_break = __cr::Same::save(self.last_break, src.thread.last_break);
         }
+        #[inline]
         fn restore(
             &self,
             dst: &mut Task,
@@ -904,6 +908,7 @@ const _: () = {
     }
     #[automatically_derived]
     impl ::cr_core::CrCopy<MmContext> for CrHdrMmContext {
+        #[inline]
         fn save(&mut self, src: &MmContext) {
             self.vdso_base = ::core::default::Default::default();
             self.flags = __cr::Flag::save(src.noexec, Self::FLAGS_NOEXEC)
@@ -913,6 +918,7 @@ const _: () = {
             self.asce_bits = __cr::Same::save(self.asce_bits, src.asce_bits);
             self.asce_limit = __cr::Same::save(self.asce_limit, src.asce_limit);
         }
+        #[inline]
         fn restore(
             &self,
             dst: &mut MmContext,

@@ -82,10 +82,12 @@ pub fn expand(h: &Header, live: &Live) -> TokenStream {
 
             #[automatically_derived]
             impl<#(#lifetimes),*> #krate::CrCopy<#target> for #ident {
+                #[inline]
                 fn save(&mut self, #src: &#target) {
                     #saves
                 }
 
+                #[inline]
                 fn restore(&self, #dst: &mut #target) -> ::core::result::Result<(), #krate::Error> {
                     __cr::restore(self, #dst)
                 }
