@@ -37,7 +37,8 @@
 //!
 //! Every `#[cr(...)]` key is described, with examples, in [`attributes`].
 #![no_std]
-#![forbid(unsafe_code)]
+// One unsafe operation, behind a promise the user makes with an `unsafe impl`: `unions`.
+#![deny(unsafe_code)]
 #![warn(missing_docs)]
 
 #[cfg(feature = "std")]
@@ -49,9 +50,11 @@ pub mod dump;
 mod error;
 pub mod image;
 pub mod layout;
+mod unions;
 
 pub use error::{Error, ErrorKind, Value};
 pub use layout::{FieldInfo, Layout, LayoutTable};
+pub use unions::InitializedUnion;
 
 /// Derives [`CrCopy`] for an image header from `#[cr(...)]` annotations. Every key is described
 /// in [`attributes`].

@@ -14,12 +14,18 @@ use zerocopy::{FromBytes, Immutable, IntoBytes};
 
 #[path = "private/evolution.rs"]
 mod evolution;
+#[path = "private/unions.rs"]
+pub mod union;
+#[path = "private/variants.rs"]
+mod variants;
 
-pub use crate::layout::{FlagInfo, Mode};
+pub use crate::layout::{FlagInfo, Mode, Variant};
 pub use core::mem::offset_of;
 pub use core::option::Option::{None, Some};
 pub use core::result::Result::Err;
 pub use evolution::{check_carried, check_chain, check_dropped, check_new, check_pin, read_exact, upgrade, Msg};
+pub use union::union_of;
+pub use variants::{check_inactive, check_tag, check_variants};
 pub use zerocopy::FromZeros;
 
 /// One row of a derived field table, for a field with no live path of its own: the size and
@@ -136,15 +142,16 @@ impl FlagWord for u16 {}
 impl FlagWord for u32 {}
 impl FlagWord for u64 {}
 
-/// A place a `flag` maps to.
+/// A place a `flag` maps to: a `bool`, or an unsigned integer holding 0 or 1 (the getter of a
+/// one-bit C bitfield returns `c_uint`).
 #[diagnostic::on_unimplemented(
-    message = "cr: a flag maps to a `bool` place, but this place has type `{Self}`",
-    label = "expected a `bool` field here"
+    message = "cr: a flag maps to a `bool` or an unsigned integer place, but this place has type `{Self}`",
+    label = "expected a `bool` field, or a one-bit bitfield's accessor (`u8` to `u64`) here"
 )]
 pub trait Flag: Sized {
-    /// Save: `bit` when the place is true, zero otherwise; a word is the `|` of its flags.
-    /// Restore needs no call: `dst.a = (self.word & BIT != 0) as _`, which compiles whenever
-    /// save does (the place is a `bool`).
+    /// Save: `bit` when the place is true (non-zero), zero otherwise; a word is the `|` of its
+    /// flags. Restore needs no call: `dst.a = (self.word & BIT != 0) as _` writes `true`/`false`
+    /// or 1/0, and compiles whenever save does.
     fn save<T: FlagWord>(self, bit: T) -> T;
 }
 
@@ -159,6 +166,22 @@ impl Flag for bool {
         }
     }
 }
+
+macro_rules! int_flag {
+    ($($t:ty),*) => {$(
+        impl Flag for $t {
+            #[inline(always)]
+            fn save<T: FlagWord>(self, bit: T) -> T {
+                if self != 0 {
+                    bit
+                } else {
+                    T::ZERO
+                }
+            }
+        }
+    )*};
+}
+int_flag!(u8, u16, u32, u64);
 
 /// `convert`, save: the header type must hold every live value.
 #[diagnostic::on_unimplemented(
@@ -275,19 +298,23 @@ pub fn check_flags<T: FlagWord>(word: T, all: T, field: &'static str) -> Result<
 /// `reserved`: refuses any byte that is not zero.
 #[inline(always)]
 pub fn check_reserved<T: IntoBytes + Immutable>(value: T, field: &'static str) -> Result<(), Error> {
-    // Up to 64 bytes: a comparison with a block of zeros, which LLVM turns into word loads; larger
-    // fields: a reduction without early exit, which it vectorizes (BENCHMARKS.md, runtime
-    // findings 1 and 4). The block is a `const`: a `static` would be reached through the GOT.
-    const ZEROS: &[u8; 64] = &[0; 64];
-    let bytes = value.as_bytes();
-    let zero = match ZEROS.get(..bytes.len()) {
-        Some(zeros) => bytes == zeros,
-        None => bytes.iter().fold(0u8, |acc, b| acc | b) == 0,
-    };
-    if zero {
+    if is_zero(value.as_bytes()) {
         Ok(())
     } else {
         Err(Error::new(ErrorKind::ReservedNotZero).at(field, None))
+    }
+}
+
+/// Whether every byte is zero. Up to 64 bytes: a comparison with a block of zeros, which LLVM
+/// turns into word loads; more: a reduction without early exit, which it vectorizes
+/// (BENCHMARKS.md, runtime findings 1 and 4). The block is a `const`: a `static` would be reached
+/// through the GOT.
+#[inline(always)]
+fn is_zero(bytes: &[u8]) -> bool {
+    const ZEROS: &[u8; 64] = &[0; 64];
+    match ZEROS.get(..bytes.len()) {
+        Some(zeros) => bytes == zeros,
+        None => bytes.iter().fold(0u8, |acc, b| acc | b) == 0,
     }
 }
 
