@@ -119,3 +119,62 @@ fn flags_nested_packed_and_view_headers_work() {
     .expect("a view restores");
     assert_eq!(regs2.psw.addr, 0x4000);
 }
+
+#[test]
+fn every_key_variants_unions_and_an_accessor_flag() {
+    let mut task = every_key::Task::default();
+    task.chip.id = 2;
+    task.chip.state.ioapic = 0x0102_0304_0506_0708; // a write to a union field is safe Rust
+    task.irq.irq = 7;
+    task.control.set_single_step(1);
+    let mut hdr: every_key::EveryKey = cr_core::zerocopy::FromZeros::new_zeroed();
+    hdr.save(&task);
+    assert_eq!(
+        (hdr.chip_id, hdr.ioapic, hdr.pic, hdr.irq),
+        (2, 0x0102_0304_0506_0708, [0; 8], 7)
+    );
+    assert_eq!(hdr.control, every_key::EveryKey::CONTROL_SINGLE_STEP);
+
+    // Restored into a fresh task and saved again: the same header.
+    let mut back = every_key::Task::default();
+    hdr.restore(&mut back).expect("a saved header restores");
+    assert_eq!((back.chip.id, back.control.single_step()), (2, 1));
+    let mut again: every_key::EveryKey = cr_core::zerocopy::FromZeros::new_zeroed();
+    again.save(&back);
+    assert_eq!((again.ioapic, again.irq, again.pic), (hdr.ioapic, hdr.irq, hdr.pic));
+
+    // The other variant: the PIC's bytes, the IOAPIC's saved as zeros.
+    task.chip.id = 1;
+    task.chip.state.pic = [9; 8];
+    hdr.save(&task);
+    assert_eq!((hdr.pic, hdr.ioapic), ([9; 8], 0));
+
+    let mut tampered = hdr;
+    tampered.chip_id = 5;
+    let err = tampered.restore(&mut back).expect_err("no variant has tag 5");
+    assert_eq!(
+        err.kind(),
+        ErrorKind::UnknownVariant {
+            tag: cr_core::Value::Unsigned(5)
+        }
+    );
+    assert_eq!((err.field(), err.path()), (Some("chip_id"), Some("chip.id")));
+    assert_eq!(
+        err.to_string(),
+        "header field `chip_id` (live `chip.id`) holds 5 (0x5), which selects no variant"
+    );
+    let mut tampered = hdr;
+    tampered.ioapic = 1;
+    let err = tampered
+        .restore(&mut back)
+        .expect_err("the inactive IOAPIC variant carries data");
+    assert_eq!(
+        err.kind(),
+        ErrorKind::InactiveVariant {
+            tag: cr_core::Value::Unsigned(1)
+        }
+    );
+    assert_eq!(err.field(), Some("ioapic"));
+    // Nothing was written: `back` still holds the IOAPIC variant restored above.
+    assert_eq!(back.chip.id, 2);
+}

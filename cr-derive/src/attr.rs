@@ -61,6 +61,7 @@ keys! {
         Crate = "crate",
         Cover = "cover",
         Ignore = "ignore",
+        Union = "union",
         Record = "record",
         Version = "version",
         Prev = "prev",
@@ -85,6 +86,7 @@ keys! {
         StrictMask = "strict_mask",
         SaveOnly = "save_only",
         Nested = "nested",
+        When = "when",
         Since = "since",
         Default = "default",
     }
@@ -222,6 +224,8 @@ pub struct ContainerAttrs {
     pub covers: Vec<(syn::Path, LitStr)>,
     /// `ignore = "place"`: live fields deliberately not checkpointed.
     pub ignores: Vec<LitStr>,
+    /// `union = "place"`: live places that are C unions.
+    pub unions: Vec<LitStr>,
     /// `record = N`: the header's record type in images.
     pub record: Option<Key<Expr>>,
     /// `version = N`: this header's version of its record type.
@@ -254,7 +258,15 @@ pub struct FieldAttrs {
     pub since: Option<Key<LitInt>>,
     /// `default = EXPR`: the value an upgrade gives a new field.
     pub default: Option<Key<Expr>>,
+    /// `when(tag = A | B)`: a tagged variant.
+    pub when: Option<Key<RawWhen>>,
     pub flags: Vec<RawFlag>,
+}
+
+/// `when(tag = A | B)`: the header field holding the tag, and the values that select the field.
+pub struct RawWhen {
+    pub tag: syn::Ident,
+    pub values: Vec<Expr>,
 }
 
 impl FieldAttrs {
@@ -325,6 +337,11 @@ pub fn parse_container(cx: &mut Ctxt, attrs: &[Attribute]) -> ContainerAttrs {
                     given.each(key, span);
                     out.ignores.push(lit);
                 }
+                StructKey::Union => {
+                    let lit: LitStr = meta.value()?.parse()?;
+                    given.each(key, span);
+                    out.unions.push(lit);
+                }
                 StructKey::Record => {
                     let expr: Expr = meta.value()?.parse()?;
                     set(cx, given, &mut out.record, key, span, expr);
@@ -393,6 +410,10 @@ pub fn parse_field(cx: &mut impl Report, attrs: &[Attribute]) -> FieldAttrs {
                     let expr: Expr = meta.value()?.parse()?;
                     set(cx, given, &mut out.default, key, span, expr);
                 }
+                FieldKey::When => {
+                    let when = parse_when(&meta)?;
+                    set(cx, given, &mut out.when, key, span, when);
+                }
                 FieldKey::Bits
                 | FieldKey::Convert
                 | FieldKey::SaveOnly
@@ -451,6 +472,50 @@ fn parse_flag(cx: &mut impl Report, meta: &ParseNestedMeta, span: Span) -> syn::
         Ok(())
     })?;
     Ok(flag)
+}
+
+/// `when(tag = A | B | ...)`: one tag field, the values as the arms of a `match` would list them.
+fn parse_when(meta: &ParseNestedMeta) -> syn::Result<RawWhen> {
+    const FORM: &str =
+        "`when` names the header field holding the tag and the values that select this field: `when(chip_id = 0 | 1)`";
+    if !meta.input.peek(syn::token::Paren) {
+        return Err(meta.error(FORM));
+    }
+    let mut when = None;
+    meta.parse_nested_meta(|inner| {
+        let Some(tag) = inner.path.get_ident() else {
+            return Err(inner.error(FORM));
+        };
+        if when.is_some() {
+            return Err(inner.error("`when` takes one tag field: `when(chip_id = 0 | 1)`"));
+        }
+        let expr: Expr = inner.value()?.parse()?;
+        let mut values = Vec::new();
+        flatten_or(expr, &mut values);
+        when = Some(RawWhen {
+            tag: tag.clone(),
+            values,
+        });
+        Ok(())
+    })?;
+    when.ok_or_else(|| meta.error(FORM))
+}
+
+/// `A | B | C` as `[A, B, C]`.
+fn flatten_or(expr: Expr, out: &mut Vec<Expr>) {
+    match expr {
+        Expr::Binary(syn::ExprBinary {
+            left,
+            op: syn::BinOp::BitOr(_),
+            right,
+            ..
+        }) => {
+            flatten_or(*left, out);
+            flatten_or(*right, out);
+        }
+        Expr::Paren(p) if matches!(*p.expr, Expr::Binary(_)) => flatten_or(*p.expr, out),
+        other => out.push(other),
+    }
 }
 
 fn parse_fn_path(meta: &ParseNestedMeta, key: StructKey) -> syn::Result<syn::Path> {

@@ -3,8 +3,9 @@
 //! Reads the model, reports into the context, generates nothing.
 
 use crate::ctxt::{Ctxt, Report};
+use crate::ident;
 use crate::ident::GeneratedName;
-use crate::model::{Field, FlagWord, Header, Live, Mapping, Side, WordType};
+use crate::model::{Field, FlagWord, Header, Live, Mapping, Mode, Side, WordType};
 use crate::place::{Place, Segment};
 use std::collections::BTreeMap;
 
@@ -16,9 +17,86 @@ pub fn check(cx: &mut Ctxt, header: &Header) {
     }
     check_constant_names(cx, header);
     check_places(cx, header);
+    check_variants(cx, header);
     if let Side::Live(live) = &header.side {
         check_ignores(cx, header, live);
         check_covers(cx, header, live);
+        check_unions(cx, header, live);
+    }
+}
+
+/// A tagged variant's tag is an integer header field declared before it (save reads the tag the
+/// header already holds), not itself a variant; a variant is a member of something.
+fn check_variants(cx: &mut Ctxt, header: &Header) {
+    for (i, field) in header.fields.iter().enumerate() {
+        let Some(when) = &field.when else { continue };
+        let mut cx = cx.field(&field.name);
+        let tag = when.tag.to_string();
+        let tag = ident::unraw(&tag);
+        match header.fields.iter().position(|f| f.name == tag) {
+            None => cx.error(
+                when.tag.span(),
+                format!("`when({tag} = ...)` names no header field: the tag is a header field declared before this one"),
+            ),
+            Some(t) if t >= i => cx.error(
+                when.tag.span(),
+                format!("the tag `{tag}` is declared after this variant: declare it first (save reads the tag the header already holds)"),
+            ),
+            Some(t) => {
+                let tag_field = &header.fields[t];
+                let integer = match &tag_field.mapping {
+                    Mapping::Path(p) => matches!(p.mode, Mode::Copy | Mode::Convert) && !p.save_only,
+                    Mapping::Data => true,
+                    _ => false,
+                };
+                if tag_field.when.is_some() || !integer {
+                    cx.error(
+                        when.tag.span(),
+                        format!("the tag `{tag}` must be an integer field copied as is or with `convert` (and no variant itself)"),
+                    );
+                }
+            }
+        }
+        if when.values.is_empty() {
+            cx.error(
+                when.span,
+                "`when` needs at least one tag value: `when(chip_id = 0 | 1)`",
+            );
+        }
+        if let Mapping::Path(p) = &field.mapping {
+            if p.place.segments.len() < 2 || p.place.is_call() {
+                cx.error(
+                    p.place.span,
+                    format!(
+                        "a tagged variant is a member of a union, e.g. \"chip.pic\"; `{}` is not a member of anything",
+                        p.place.text
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// Each `union` is given once, is a place some mapping goes into, and is no accessor.
+fn check_unions(cx: &mut Ctxt, header: &Header, live: &Live) {
+    let mapped = header.mapped_places();
+    for (i, union) in live.unions.iter().enumerate() {
+        if live.unions[..i].iter().any(|u| u.segments == union.segments) {
+            cx.error(
+                union.span,
+                format!("`union = \"{}\"` is given twice; drop one", union.text),
+            );
+        } else if union.is_call() {
+            cx.error(union.span, format!("`{}` is an accessor, not a union", union.text));
+        } else if !mapped.iter().any(|(p, _)| p.is_below(union)) {
+            cx.error(
+                union.span,
+                format!(
+                    "no mapping goes into the union `{}`: a `union` says how paths through it are read; drop it, or map a member of it",
+                    union.text
+                ),
+            );
+        }
     }
 }
 

@@ -63,6 +63,9 @@ pub struct Live {
     pub covers: Vec<Cover>,
     /// `ignore = "place"`: live fields deliberately not checkpointed (never the root).
     pub ignores: Vec<Place>,
+    /// Live places that are C unions: `union = "place"`, and the parent of every tagged
+    /// variant's place. A member inside one is read from the union's bytes.
+    pub unions: Vec<Place>,
 }
 
 impl Header<'_> {
@@ -113,6 +116,17 @@ pub struct Field<'a> {
     pub span: Span,
     pub mapping: Mapping,
     pub since: Option<Since>,
+    /// `when(tag = ...)`: the field is a tagged variant.
+    pub when: Option<When>,
+}
+
+/// `when(tag = A | B)`: the field is live only when the header field `tag` holds one of `values`.
+pub struct When {
+    /// The header field holding the tag, as written.
+    pub tag: Ident,
+    pub values: Vec<Expr>,
+    /// The `when` key.
+    pub span: Span,
 }
 
 pub enum Mapping {
@@ -210,8 +224,8 @@ enum Kind {
     Mapping,
     /// Modifies a `path` mapping.
     Modifier,
-    /// About the field's history (`since`, `default`): goes with any mapping.
-    Version,
+    /// Goes with any mapping (`since`, `default`; `when` in a `CrLayout` header).
+    Any,
     /// Not a key of this derive: it is about the live side, which a `CrLayout` header has none of.
     Refused,
 }
@@ -242,7 +256,7 @@ const NEVER_RESTORED: &str = "a `save_only` field is never restored, so a restor
 impl FieldKey {
     /// The key's row of rules.
     const fn rule(self) -> Rule {
-        use Kind::{Mapping, Modifier, Refused, Version};
+        use Kind::{Any, Mapping, Modifier, Refused};
         const fn row(live: Kind, image: Kind, conflicts: &'static [(FieldKey, &'static str)]) -> Rule {
             Rule { live, image, conflicts }
         }
@@ -294,8 +308,18 @@ impl FieldKey {
                     (FieldKey::SaveOnly, NESTED_WHOLE),
                 ],
             ),
-            FieldKey::Since => row(Version, Version, &[]),
-            FieldKey::Default => row(Version, Version, &[]),
+            // A tagged variant: a place in a `CrCopy` header, data or a nested header in a
+            // `CrLayout` one (which the image side describes the same way).
+            FieldKey::When => row(
+                Modifier,
+                Any,
+                &[(
+                    FieldKey::SaveOnly,
+                    "a tagged variant is checked and written by its tag; a `save_only` field is never restored",
+                )],
+            ),
+            FieldKey::Since => row(Any, Any, &[]),
+            FieldKey::Default => row(Any, Any, &[]),
         }
     }
 }
@@ -308,7 +332,8 @@ impl StructKey {
             | StructKey::Validate
             | StructKey::AfterRestore
             | StructKey::Cover
-            | StructKey::Ignore => true,
+            | StructKey::Ignore
+            | StructKey::Union => true,
             StructKey::Crate
             | StructKey::Record
             | StructKey::Version
@@ -406,7 +431,7 @@ pub fn build<'a>(cx: &mut Ctxt, input: &'a DeriveInput, derive: Derive) -> Optio
     }
     let side = side(cx, input, &container, derive);
     let evolution = evolution(cx, &container);
-    let fields = named?
+    let fields: Vec<Field> = named?
         .into_iter()
         .map(|f| build_field(cx, f, derive, &evolution))
         .collect();
@@ -417,6 +442,10 @@ pub fn build<'a>(cx: &mut Ctxt, input: &'a DeriveInput, derive: Derive) -> Optio
     if let Some(record) = &container.record {
         check_record(cx, input, record);
     }
+    let mut side = side?;
+    if let Side::Live(live) = &mut side {
+        add_variant_unions(live, &fields);
+    }
     Some(Header {
         ident: &input.ident,
         krate,
@@ -424,8 +453,22 @@ pub fn build<'a>(cx: &mut Ctxt, input: &'a DeriveInput, derive: Derive) -> Optio
         record: container.record.map(|k| k.value),
         evolution,
         generic: !input.generics.params.is_empty(),
-        side: side?,
+        side,
     })
+}
+
+/// A tagged variant is a member of a union: the place that holds it is one, declared or not.
+fn add_variant_unions(live: &mut Live, fields: &[Field]) {
+    for field in fields {
+        let (Some(_), Mapping::Path(p)) = (&field.when, &field.mapping) else {
+            continue;
+        };
+        if let Some(parent) = p.place.parent() {
+            if !live.unions.iter().any(|u| u.segments == parent.segments) {
+                live.unions.push(parent);
+            }
+        }
+    }
 }
 
 /// The live side of a `CrCopy` header (`None`, reported, without a target); for a `CrLayout`
@@ -455,6 +498,11 @@ fn side(cx: &mut Ctxt, input: &DeriveInput, c: &ContainerAttrs, derive: Derive) 
         .iter()
         .filter_map(|lit| report(cx, Place::parse(lit)))
         .collect();
+    let unions = c
+        .unions
+        .iter()
+        .filter_map(|lit| report(cx, Place::parse_cover(lit)))
+        .collect();
     let Some(target) = &c.target else {
         cx.error(
             input.ident.span(),
@@ -471,6 +519,7 @@ fn side(cx: &mut Ctxt, input: &DeriveInput, c: &ContainerAttrs, derive: Derive) 
         after_restore: c.after_restore.as_ref().map(|k| k.value.clone()),
         covers,
         ignores,
+        unions,
     })))
 }
 
@@ -594,6 +643,11 @@ fn build_field<'a>(cx: &mut Ctxt, f: &'a syn::Field, derive: Derive, evolution: 
         );
     }
     check_keys(&mut fcx, &raw, derive);
+    let when = raw.when.as_ref().map(|k| When {
+        tag: k.value.tag.clone(),
+        values: k.value.values.clone(),
+        span: k.span,
+    });
     let mapping = match derive {
         Derive::CrCopy => build_mapping(&mut fcx, &name, span, &f.ty, raw),
         Derive::CrLayout => build_image_field(&mut fcx, &name, span, &f.ty, raw),
@@ -605,6 +659,7 @@ fn build_field<'a>(cx: &mut Ctxt, f: &'a syn::Field, derive: Derive, evolution: 
         span,
         mapping,
         since,
+        when,
     }
 }
 
@@ -653,6 +708,15 @@ fn since(cx: &mut FieldCtxt, raw: &FieldAttrs, evolution: &Evolution) -> Option<
 fn build_image_field(cx: &mut FieldCtxt, name: &str, span: Span, ty: &Type, raw: FieldAttrs) -> Mapping {
     if raw.had_error {
         return Mapping::Unknown;
+    }
+    if let (Some(when), Some(other)) = (
+        raw.span_of(FieldKey::When),
+        [FieldKey::Flag, FieldKey::Reserved].into_iter().find(|k| raw.has(*k)),
+    ) {
+        cx.error(
+            when,
+            format!("`when` makes the field a tagged variant, which is data or a nested header, not `{other}`: drop one of them"),
+        );
     }
     if !raw.flags.is_empty() {
         return flag_word(cx, name, span, ty, &raw, Derive::CrLayout);

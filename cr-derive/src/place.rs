@@ -3,7 +3,7 @@
 
 use crate::ident::{self, IdentKind};
 use proc_macro2::{Delimiter, Group, Ident, Literal, Punct, Spacing, Span, TokenStream, TokenTree};
-use quote::{ToTokens, TokenStreamExt};
+use quote::{quote_spanned, ToTokens, TokenStreamExt};
 use syn::LitStr;
 
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -14,6 +14,9 @@ pub enum Segment {
     Tuple(u32),
     /// `[N]` on an array.
     Index(usize),
+    /// `.name()`, the last segment only: an accessor (a bindgen bitfield's getter `name()` and
+    /// setter `set_name(v)`), held without the parentheses.
+    Call(String),
 }
 
 #[derive(Clone)]
@@ -59,7 +62,7 @@ impl Place {
         let mut suffix = String::new();
         for seg in self.segments.iter().rev() {
             match seg {
-                Segment::Field(name) => return format!("{name}{suffix}"),
+                Segment::Field(name) | Segment::Call(name) => return format!("{name}{suffix}"),
                 Segment::Tuple(i) => return format!("F{i}{suffix}"),
                 Segment::Index(i) => suffix = format!("_{i}{suffix}"),
             }
@@ -78,50 +81,216 @@ impl Place {
         self.segments[..n] == other.segments[..n]
     }
 
-    /// `root.a.b[2].c`, every token located on the path string (the root keeps its own
-    /// hygiene, so errors about the whole expression land on the path too).
-    pub fn render<'a>(&'a self, root: &'a Ident) -> Live<'a> {
-        Live { place: self, root }
+    /// The place that holds this one (`a.b` for `a.b.c`, the root for `a`); `None` for the root.
+    pub fn parent(&self) -> Option<Place> {
+        let (_, segments) = self.segments.split_last()?;
+        let cut = self.text.rfind(['.', '[']).unwrap_or(0);
+        Some(Place {
+            segments: segments.to_vec(),
+            text: self.text[..cut].to_string(),
+            span: self.span,
+        })
+    }
+
+    /// Whether the last segment is an accessor (`name()`).
+    pub fn is_call(&self) -> bool {
+        matches!(self.segments.last(), Some(Segment::Call(_)))
+    }
+
+    /// The place read from `root` as an expression, every token located on the path string
+    /// (the root keeps its own hygiene, so errors about the whole expression land on the path
+    /// too). `through` says which places are unions, whose members are read from their bytes.
+    pub fn render<'a>(&'a self, root: &'a Ident, through: &'a Through<'a>) -> Live<'a> {
+        Live {
+            place: self,
+            root,
+            through,
+            element: None,
+        }
     }
 }
 
-/// A place rendered as an expression from a root binding. It writes its tokens straight into
-/// the surrounding stream: the derive builds thousands of these, and every intermediate token
-/// stream is a round trip to the compiler.
+/// What rendering a place needs to know beyond its segments: the places the header declared to
+/// be unions (every place inside one is reached through its bytes), and the header whose derive
+/// reads them (the `H` of `cr_core::InitializedUnion<H>`).
+pub struct Through<'a> {
+    pub unions: &'a [Place],
+    pub header: &'a Ident,
+}
+
+impl Through<'_> {
+    fn is_union(&self, prefix: &[Segment]) -> bool {
+        self.unions.iter().any(|u| u.segments == prefix)
+    }
+
+    /// Where the segment after `prefix` is a member of a declared union.
+    fn enters_union(&self, segments: &[Segment], i: usize) -> bool {
+        matches!(segments[i], Segment::Field(_) | Segment::Tuple(_)) && self.is_union(&segments[..i])
+    }
+}
+
+/// A place rendered from a root binding: read as an expression (its `ToTokens`), or written
+/// ([`Live::assign`]). Without unions it writes its tokens straight into the surrounding stream:
+/// the derive builds thousands of these, and every intermediate token stream is a round trip to
+/// the compiler.
 pub struct Live<'a> {
     place: &'a Place,
     root: &'a Ident,
+    through: &'a Through<'a>,
+    /// A loop's index after the place (an element of a nested array).
+    element: Option<&'a Ident>,
 }
 
-impl ToTokens for Live<'_> {
-    fn to_tokens(&self, tokens: &mut TokenStream) {
-        let span = self.place.span;
+impl<'a> Live<'a> {
+    /// The place's element `i` (a nested array field's loop).
+    pub fn at(mut self, i: &'a Ident) -> Self {
+        self.element = Some(i);
+        self
+    }
+
+    fn span(&self) -> Span {
+        self.place.span
+    }
+
+    fn root(&self) -> Ident {
         let mut root = self.root.clone();
-        root.set_span(root.span().located_at(span));
-        tokens.append(root);
-        for seg in &self.place.segments {
-            match seg {
-                Segment::Index(i) => {
-                    let mut lit = Literal::usize_unsuffixed(*i);
-                    lit.set_span(span);
-                    let mut group = Group::new(Delimiter::Bracket, TokenStream::from(TokenTree::from(lit)));
-                    group.set_span(span);
-                    tokens.append(group);
-                }
-                member => {
-                    let mut dot = Punct::new('.', Spacing::Alone);
-                    dot.set_span(span);
-                    tokens.append(dot);
-                    tokens.extend(member.member(span));
-                }
+        root.set_span(root.span().located_at(self.span()));
+        root
+    }
+
+    /// `.name`, `.0`, `[2]` or `.name()` after an expression.
+    fn segment(&self, seg: &Segment, tokens: &mut TokenStream) {
+        let span = self.span();
+        match seg {
+            Segment::Index(i) => {
+                let mut lit = Literal::usize_unsuffixed(*i);
+                lit.set_span(span);
+                tokens.append(bracket(TokenTree::from(lit), span));
+            }
+            Segment::Call(name) => {
+                tokens.append(dot(span));
+                tokens.append(Ident::new(name, span));
+                let mut group = Group::new(Delimiter::Parenthesis, TokenStream::new());
+                group.set_span(span);
+                tokens.append(group);
+            }
+            member => {
+                tokens.append(dot(span));
+                tokens.extend(member.member(span));
+            }
+        }
+    }
+
+    fn element(&self, tokens: &mut TokenStream) {
+        if let Some(i) = self.element {
+            tokens.append(bracket(TokenTree::Ident(i.clone()), self.span()));
+        }
+    }
+
+    /// The first `n` segments read as an expression: projections, and each member of a declared
+    /// union read from the union's bytes (`__cr::union_of::<H, _>(&u).view().member(|__u| &raw
+    /// const __u.m)`), which is safe Rust where a read of the union field is not.
+    fn read(&self, n: usize) -> TokenStream {
+        let span = self.span();
+        let segments = &self.place.segments[..n];
+        let mut expr = TokenStream::from(TokenTree::Ident(self.root()));
+        for (i, seg) in segments.iter().enumerate() {
+            if !self.through.enters_union(segments, i) {
+                self.segment(seg, &mut expr);
+                continue;
+            }
+            let cr = Ident::new("__cr", Span::call_site().located_at(span));
+            let u = Ident::new("__u", Span::mixed_site());
+            let header = self.through.header;
+            let member = seg.member(span);
+            let union = match i {
+                0 => quote_spanned!(span=> &*#expr),
+                _ => quote_spanned!(span=> &#expr),
+            };
+            expr = quote_spanned! {span=>
+                #cr::union_of::<#header, _>(#union).view().member(|#u| &raw const #u.#member)
+            };
+        }
+        expr
+    }
+
+    /// The first `n` segments as the target of an assignment: projections only. Assigning to a
+    /// place inside a union is safe Rust (it reads nothing).
+    fn target(&self, n: usize) -> TokenStream {
+        let mut tokens = TokenStream::from(TokenTree::Ident(self.root()));
+        for seg in &self.place.segments[..n] {
+            self.segment(seg, &mut tokens);
+        }
+        tokens
+    }
+
+    /// The statement that writes `value` to the place: an assignment, or an accessor's setter
+    /// (`set_name(value)`). A setter behind a union borrows the member, which Rust allows only
+    /// through `unsafe`: the member is read as save reads it, set, and assigned back whole.
+    pub fn assign(&self, value: TokenStream) -> TokenStream {
+        let span = self.span();
+        let segments = &self.place.segments;
+        let Some(Segment::Call(name)) = segments.last() else {
+            let mut target = self.target(segments.len());
+            self.element(&mut target);
+            return quote_spanned!(span=> #target = #value;);
+        };
+        let setter = Ident::new(&format!("set_{name}"), span);
+        let last = segments.len() - 1;
+        // The innermost union the accessor lies in: its member is segment `k`.
+        let Some(k) = (0..last).rev().find(|k| self.through.enters_union(segments, *k)) else {
+            let target = self.target(last);
+            return quote_spanned!(span=> #target.#setter(#value););
+        };
+        let copy = Ident::new("__m", Span::mixed_site());
+        let member = self.read(k + 1);
+        let mut inner = TokenStream::from(TokenTree::Ident(copy.clone()));
+        for seg in &segments[k + 1..last] {
+            self.segment(seg, &mut inner);
+        }
+        let whole = self.target(k + 1);
+        quote_spanned! {span=>
+            {
+                let mut #copy = #member;
+                #inner.#setter(#value);
+                #whole = #copy;
             }
         }
     }
 }
 
+impl ToTokens for Live<'_> {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        let segments = &self.place.segments;
+        let plain =
+            self.through.unions.is_empty() || !(0..segments.len()).any(|i| self.through.enters_union(segments, i));
+        if plain {
+            tokens.append(self.root());
+            for seg in segments {
+                self.segment(seg, tokens);
+            }
+        } else {
+            tokens.extend(self.read(segments.len()));
+        }
+        self.element(tokens);
+    }
+}
+
+fn dot(span: Span) -> Punct {
+    let mut dot = Punct::new('.', Spacing::Alone);
+    dot.set_span(span);
+    dot
+}
+
+fn bracket(inner: TokenTree, span: Span) -> Group {
+    let mut group = Group::new(Delimiter::Bracket, TokenStream::from(inner));
+    group.set_span(span);
+    group
+}
+
 impl Segment {
     /// The segment as a struct member (`name`, `r#name` or `0`), for field access and patterns;
-    /// `None` for an array index.
+    /// `None` for an array index or an accessor.
     pub fn member(&self, span: Span) -> Option<TokenTree> {
         match self {
             Segment::Field(name) => Some(TokenTree::Ident(match ident::classify(name) {
@@ -133,7 +302,7 @@ impl Segment {
                 index.set_span(span);
                 Some(TokenTree::Literal(index))
             }
-            Segment::Index(_) => None,
+            Segment::Index(_) | Segment::Call(_) => None,
         }
     }
 }
@@ -172,9 +341,22 @@ fn parse_segments(text: &str) -> Result<Vec<Segment>, String> {
         }
         let end = rest.find(['.', '[']).unwrap_or(rest.len());
         let name = &rest[..end];
-        segments.push(parse_name(text, name)?);
         rest = &rest[end..];
         first = false;
+        if let Some(accessor) = name.strip_suffix("()") {
+            if !rest.is_empty() {
+                return Err(malformed(
+                    text,
+                    &format!("`{name}` calls an accessor, which only the last segment may (its getter reads the place, `set_{}(v)` writes it)", ident::unraw(accessor)),
+                ));
+            }
+            let Segment::Field(accessor) = parse_name(text, accessor)? else {
+                return Err(malformed(text, &format!("`{name}` is not an accessor name")));
+            };
+            segments.push(Segment::Call(accessor));
+            break;
+        }
+        segments.push(parse_name(text, name)?);
     }
     Ok(segments)
 }
@@ -209,5 +391,5 @@ fn parse_name(text: &str, name: &str) -> Result<Segment, String> {
 }
 
 fn malformed(text: &str, why: &str) -> String {
-    format!("malformed path \"{text}\": {why}; a path is field names separated by `.`, with constant indexes such as `[2]`, e.g. \"thread.acrs[3]\"")
+    format!("malformed path \"{text}\": {why}; a path is field names separated by `.`, with constant indexes such as `[2]` and an accessor `name()` last, e.g. \"thread.acrs[3]\" or \"per_info.single_step()\"")
 }

@@ -299,9 +299,11 @@ fn path_keywords_and_raw_names() {
         errors(r#"#[cr(target = T)] struct H { #[cr(path = "r#self")] f: u8, #[cr(path = "a.type")] g: u8 }"#),
         [
             "header field `f`: malformed path \"r#self\": `r#self` is not a field name; a path is field names \
-             separated by `.`, with constant indexes such as `[2]`, e.g. \"thread.acrs[3]\"",
+             separated by `.`, with constant indexes such as `[2]` and an accessor `name()` last, e.g. \"thread.acrs[3]\" or \
+             \"per_info.single_step()\"",
             "header field `g`: malformed path \"a.type\": `type` is a keyword; write it as `r#type`; a path is \
-             field names separated by `.`, with constant indexes such as `[2]`, e.g. \"thread.acrs[3]\"",
+             field names separated by `.`, with constant indexes such as `[2]` and an accessor `name()` last, e.g. \"thread.acrs[3]\" or \
+             \"per_info.single_step()\"",
         ]
     );
     assert!(errors(r#"#[cr(target = T)] struct H { #[cr(path = "a.r#type")] r#type: u8 }"#).is_empty());

@@ -3,18 +3,20 @@
 //! size assertions of `bits`. Everything here exists only for a header with a live side.
 
 use super::{cover, cr_at, field_lit, member_at, respan, table, type_text, Target};
-use crate::model::{Field, Header, Live, Mapping, Mask, Mode, PathMap};
-use crate::place::Place;
+use crate::model::{Field, Header, Live, Mapping, Mask, Mode, PathMap, When};
+use crate::place::{Place, Through};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{quote, quote_spanned, ToTokens};
 
 /// What generated bodies are written with: `src`/`dst` and locals are mixed-site, so they can
 /// never capture or shadow a name in the user's mask expressions; `target` is the target as the
 /// impls name it (lifetimes named).
-struct Names {
+struct Names<'a> {
     src: Ident,
     dst: Ident,
     target: TokenStream,
+    /// The live unions, through which places are read from bytes.
+    through: Through<'a>,
 }
 
 /// The items of a `CrCopy` header: its image side, the `cover` proof, and the two impls.
@@ -24,22 +26,26 @@ pub fn expand(h: &Header, live: &Live) -> TokenStream {
         src: Ident::new("src", Span::mixed_site()),
         dst: Ident::new("dst", Span::mixed_site()),
         target: named,
+        through: Through {
+            unions: &live.unions,
+            header: h.ident,
+        },
     };
     let krate = &h.krate;
     let ident = h.ident;
-    let Names { src, dst, target } = &names;
+    let Names { src, dst, target, .. } = &names;
 
     // Each part is collected into one stream before it is interpolated: interpolating a stream
     // per statement costs several round trips to the compiler each, which dominated the
     // derive's own run time on large headers.
-    let saves: TokenStream = h.fields.iter().map(|f| save(&names, f)).collect();
+    let saves: TokenStream = h.fields.iter().map(|f| save(h, &names, f)).collect();
     let checks: TokenStream = h
         .fields
         .iter()
         .enumerate()
-        .map(|(i, f)| restore_check(h, &names, i, f))
+        .flat_map(|(i, f)| [restore_check(h, &names, i, f), tag_checks(h, f)])
         .collect();
-    let writes: TokenStream = h.fields.iter().map(|f| restore_write(&names, f)).collect();
+    let writes: TokenStream = h.fields.iter().map(|f| restore_write(h, &names, f)).collect();
     let validate = live.validate.as_ref().map(|v| {
         let span = syn::spanned::Spanned::span(v);
         let cr = cr_at(span);
@@ -52,7 +58,7 @@ pub fn expand(h: &Header, live: &Live) -> TokenStream {
             }
         }
     });
-    let nested_afters: TokenStream = h.fields.iter().map(|f| nested_after(&names, f)).collect();
+    let nested_afters: TokenStream = h.fields.iter().map(|f| nested_after(h, &names, f)).collect();
     let after = live.after_restore.as_ref().map(|a| {
         let after_restore = Ident::new("after_restore", Span::mixed_site());
         quote! {
@@ -71,13 +77,28 @@ pub fn expand(h: &Header, live: &Live) -> TokenStream {
             }
         }
     });
-    let asserts: TokenStream = h.fields.iter().map(|f| size_assert(live, f)).collect();
+    let asserts: TokenStream = h.fields.iter().map(|f| size_assert(h, live, f)).collect();
     let coverage = cover::coverage(h, live);
-    let image = table::image_side(h, &Written(&live.target));
+    let variants = variant_checks(h);
+    let image = table::image_side(
+        h,
+        &Written {
+            target: &live.target,
+            through: &names.through,
+        },
+    );
+    let imports = (!live.unions.is_empty()).then(|| {
+        quote! {
+            #[allow(unused_imports)]
+            use __cr::union::{ViewPromised as _, ViewRefused as _};
+        }
+    });
 
     quote! {
+            #imports
             #asserts
             #coverage
+            #variants
             #image
 
             #[automatically_derived]
@@ -115,41 +136,55 @@ pub fn expand(h: &Header, live: &Live) -> TokenStream {
 
 /// The field table's view of a nested field: through the same `nest` as its save and restore,
 /// with the target as written (the `Layout` impl names no lifetimes).
-struct Written<'a>(&'a syn::Type);
+struct Written<'a> {
+    target: &'a syn::Type,
+    through: &'a Through<'a>,
+}
 
 impl table::NestedRows for Written<'_> {
     fn layout(&self, f: &Field, place: &Place) -> TokenStream {
-        let target = self.0;
-        let nest = Nesting::new(&quote!(#target), f, place).nest;
+        let target = self.target;
+        let nest = Nesting::new(&quote!(#target), self.through, f, place).nest;
         quote!(#nest.layout)
     }
 }
 
-fn save(names: &Names, f: &Field) -> TokenStream {
+fn save(h: &Header, names: &Names, f: &Field) -> TokenStream {
     let span = f.span;
     let member = member_at(f, span);
     match &f.mapping {
         Mapping::Path(PathMap { place, mode, .. }) => {
-            let live = place.render(&names.src);
+            let live = place.render(&names.src, &names.through);
             let span = place.span;
             let cr = cr_at(span);
             let member = member_at(f, span);
-            match mode {
+            let stmt = match mode {
                 Mode::Copy => quote_spanned!(span=> #member = #cr::Same::save(#member, #live);),
                 Mode::Bits => quote_spanned!(span=> #member = #cr::bits(#live);),
                 Mode::Convert => quote_spanned!(span=> #member = #cr::Widen::save(#member, #live);),
                 Mode::Nested => {
-                    let n = Nesting::new(&names.target, f, place);
-                    let (nest, member, live) = (&n.nest, n.at(&member), n.at(&live));
+                    let n = Nesting::new(&names.target, &names.through, f, place);
+                    let (nest, member, live) = (&n.nest, n.at(&member), n.live(live));
                     n.wrap(quote_spanned!(span=> #member = #nest.save(#member, #live);))
                 }
+            };
+            // An inactive variant is saved as zeros: its member holds another variant's bytes.
+            match &f.when {
+                Some(when) => {
+                    let live = selects(h, when);
+                    let member = member_at(f, span);
+                    quote_spanned! {span=>
+                        if #live { #stmt } else { #member = #cr::FromZeros::new_zeroed(); }
+                    }
+                }
+                None => stmt,
             }
         }
         Mapping::Flags(word) => {
             // One expression per word, the `|` of one term per flag, each term on its flag.
             let terms = word.flags.iter().filter_map(|flag| {
                 let place = flag.place.as_ref()?;
-                let live = place.render(&names.src);
+                let live = place.render(&names.src, &names.through);
                 let bit = flag.constant.ident();
                 let span = place.span;
                 let cr = cr_at(span);
@@ -166,6 +201,27 @@ fn save(names: &Names, f: &Field) -> TokenStream {
     }
 }
 
+/// Whether the header's tag selects variant `when`: `self.tag == A || self.tag == B`, on the
+/// `when` key (a value that is not a literal or a path in parentheses).
+fn selects(h: &Header, when: &When) -> TokenStream {
+    let span = when.span;
+    let tag = tag_member(h, when);
+    let values = when.values.iter().map(|v| match v {
+        syn::Expr::Lit(_) | syn::Expr::Path(_) => quote!(#v),
+        _ => quote!((#v)),
+    });
+    quote_spanned!(span=> #(#tag == #values)||*)
+}
+
+/// `self.<tag>`, on the `when` key.
+fn tag_member(h: &Header, when: &When) -> TokenStream {
+    let name = when.tag.to_string();
+    match h.fields.iter().find(|f| f.name == crate::ident::unraw(&name)) {
+        Some(tag) => member_at(tag, when.span).into_token_stream(),
+        None => TokenStream::new(),
+    }
+}
+
 /// The checks of one field, at position `index` of the header (its row in the table).
 fn restore_check(h: &Header, names: &Names, index: usize, f: &Field) -> TokenStream {
     let member = member_at(f, f.span);
@@ -177,7 +233,7 @@ fn restore_check(h: &Header, names: &Names, index: usize, f: &Field) -> TokenStr
             let cr = cr_at(span);
             let member = member_at(f, span);
             let path = syn::LitStr::new(&place.text, span);
-            let live = place.render(&names.dst);
+            let live = place.render(&names.dst, &names.through);
             let mut out = TokenStream::new();
             if let Some(Mask::Strict(m)) = mask {
                 out.extend(checked!(span, #cr::check_mask(#member, #m, #name, #path)));
@@ -189,15 +245,28 @@ fn restore_check(h: &Header, names: &Names, index: usize, f: &Field) -> TokenStr
                 Mode::Nested => {
                     let krate = &h.krate;
                     let row = proc_macro2::Literal::usize_unsuffixed(index);
-                    let n = Nesting::new(&names.target, f, place);
-                    let (nest, member, live, index) = (&n.nest, n.at(&member), n.at(&live), n.index());
+                    let n = Nesting::new(&names.target, &names.through, f, place);
+                    let (nest, member, live, index) = (&n.nest, n.at(&member), n.live(live), n.index());
                     out.extend(n.wrap(checked!(span,
                         #nest.check(#member, #live, const { &<Self as #krate::Layout>::FIELDS[#row] }, #index)
                     )));
                 }
                 Mode::Copy | Mode::Bits => {}
             }
-            out
+            // A live variant is checked as any field; an inactive one must be zero.
+            match &f.when {
+                Some(when) => {
+                    let selected = selects(h, when);
+                    let tag = tag_member(h, when);
+                    let member = member_at(f, span);
+                    let zero = checked!(span, #cr::check_inactive(#member, #tag, #name));
+                    match out.is_empty() {
+                        true => quote_spanned!(span=> if !(#selected) { #zero }),
+                        false => quote_spanned!(span=> if #selected { #out } else { #zero }),
+                    }
+                }
+                None => out,
+            }
         }
         Mapping::Flags(word) => {
             let cr = cr_at(f.span);
@@ -212,8 +281,19 @@ fn restore_check(h: &Header, names: &Names, index: usize, f: &Field) -> TokenStr
     }
 }
 
+/// A statement that only a live variant runs.
+fn if_selected(h: &Header, f: &Field, stmt: TokenStream) -> TokenStream {
+    match &f.when {
+        Some(when) if !stmt.is_empty() => {
+            let selected = selects(h, when);
+            quote_spanned!(when.span=> if #selected { #stmt })
+        }
+        _ => stmt,
+    }
+}
+
 /// A nested field's `after_restore` hooks, run after every write.
-fn nested_after(names: &Names, f: &Field) -> TokenStream {
+fn nested_after(h: &Header, names: &Names, f: &Field) -> TokenStream {
     match &f.mapping {
         Mapping::Path(PathMap {
             place,
@@ -221,52 +301,61 @@ fn nested_after(names: &Names, f: &Field) -> TokenStream {
             save_only: false,
             ..
         }) => {
-            let live = place.render(&names.dst);
+            let live = place.render(&names.dst, &names.through);
             let span = place.span;
             let member = member_at(f, span);
-            let n = Nesting::new(&names.target, f, place);
-            let (nest, member, live) = (&n.nest, n.at(&member), n.at(&live));
-            n.wrap(quote_spanned!(span=> #live = #nest.after_restore(#member, #live);))
+            let n = Nesting::new(&names.target, &names.through, f, place);
+            let (nest, member, value) = (&n.nest, n.at(&member), n.live(place.render(&names.dst, &names.through)));
+            let stmt = n
+                .live(live)
+                .assign(quote_spanned!(span=> #nest.after_restore(#member, #value)));
+            if_selected(h, f, n.wrap(stmt))
         }
         _ => TokenStream::new(),
     }
 }
 
-fn restore_write(names: &Names, f: &Field) -> TokenStream {
+fn restore_write(h: &Header, names: &Names, f: &Field) -> TokenStream {
     match &f.mapping {
         Mapping::Path(PathMap { save_only: true, .. }) => TokenStream::new(),
         Mapping::Path(PathMap { place, mode, mask, .. }) => {
-            let live = place.render(&names.dst);
+            let live = place.render(&names.dst, &names.through);
             let span = place.span;
             let cr = cr_at(span);
             let member = member_at(f, span);
-            match (mode, mask) {
+            let stmt = match (mode, mask) {
                 (Mode::Copy, Some(Mask::Soft(m))) => {
-                    quote_spanned!(span=> #live = #cr::Same::restore_masked(#member, #m, #live);)
+                    let value = place.render(&names.dst, &names.through);
+                    live.assign(quote_spanned!(span=> #cr::Same::restore_masked(#member, #m, #value)))
                 }
                 // A cast, not a call: save's `Same::save` already holds both types to be the
                 // same (one error if they are not); the identity cast costs rustc far less.
-                (Mode::Copy, _) => quote_spanned!(span=> #live = #member as _;),
-                (Mode::Bits, _) => quote_spanned!(span=> #live = #cr::bits(#member);),
-                (Mode::Convert, _) => quote_spanned!(span=> #live = #cr::narrowed(#member, #live);),
-                (Mode::Nested, _) => {
-                    let n = Nesting::new(&names.target, f, place);
-                    let (nest, member, live) = (&n.nest, n.at(&member), n.at(&live));
-                    n.wrap(quote_spanned!(span=> #live = #nest.write(#member, #live);))
+                (Mode::Copy, _) => live.assign(quote_spanned!(span=> #member as _)),
+                (Mode::Bits, _) => live.assign(quote_spanned!(span=> #cr::bits(#member))),
+                (Mode::Convert, _) => {
+                    let value = place.render(&names.dst, &names.through);
+                    live.assign(quote_spanned!(span=> #cr::narrowed(#member, #value)))
                 }
-            }
+                (Mode::Nested, _) => {
+                    let n = Nesting::new(&names.target, &names.through, f, place);
+                    let value = n.live(place.render(&names.dst, &names.through));
+                    let (nest, member) = (&n.nest, n.at(&member));
+                    n.wrap(n.live(live).assign(quote_spanned!(span=> #nest.write(#member, #value))))
+                }
+            };
+            if_selected(h, f, stmt)
         }
         Mapping::Flags(word) => word
             .flags
             .iter()
             .filter_map(|flag| {
                 let place = flag.place.as_ref()?;
-                let live = place.render(&names.dst);
+                let live = place.render(&names.dst, &names.through);
                 let bit = flag.constant.ident();
                 let span = place.span;
                 let member = member_at(f, span);
-                // As for a copy: save's `Flag::save` holds the place to be a `bool`.
-                Some(quote_spanned!(span=> #live = (#member & Self::#bit != 0) as _;))
+                // As for a copy: save's `Flag::save` holds the place to be a `bool` or integer.
+                Some(live.assign(quote_spanned!(span=> (#member & Self::#bit != 0) as _)))
             })
             .collect(),
         Mapping::Skip | Mapping::Reserved | Mapping::Data | Mapping::NestedData | Mapping::Unknown => {
@@ -275,8 +364,58 @@ fn restore_write(names: &Names, f: &Field) -> TokenStream {
     }
 }
 
+/// For each tag: restore refuses a value no variant declares (once, before the variants'
+/// checks), and the derive proves at compile time that no value selects two variants.
+fn tag_checks(h: &Header, f: &Field) -> TokenStream {
+    let variants: Vec<(&Field, &When)> = h
+        .fields
+        .iter()
+        .filter_map(|v| Some((v, v.when.as_ref()?)))
+        .filter(|(_, w)| crate::ident::unraw(&w.tag.to_string()) == f.name)
+        .collect();
+    let (Some((_, first)), Mapping::Path(p)) = (variants.first(), &f.mapping) else {
+        return TokenStream::new();
+    };
+    let span = first.span;
+    let cr = cr_at(span);
+    let any: Vec<TokenStream> = variants.iter().map(|(_, w)| selects(h, w)).collect();
+    let member = member_at(f, span);
+    let name = field_lit(f);
+    let path = syn::LitStr::new(&p.place.text, span);
+    checked!(span, #cr::check_tag(#(#any)||*, #member, #name, #path))
+}
+
+/// The compile-time proof that no tag value selects two variants, one per tag.
+fn variant_checks(h: &Header) -> TokenStream {
+    let header = h.ident.to_string();
+    h.fields
+        .iter()
+        .filter_map(|tag| {
+            let variants: Vec<(&Field, &When)> = h
+                .fields
+                .iter()
+                .filter_map(|v| Some((v, v.when.as_ref()?)))
+                .filter(|(_, w)| crate::ident::unraw(&w.tag.to_string()) == tag.name)
+                .collect();
+            let (_, last) = variants.last()?;
+            let span = last.span;
+            let cr = cr_at(span);
+            let tag_name = &tag.name;
+            let rows = variants.iter().map(|(v, w)| {
+                let name = &v.name;
+                let values = w.values.iter();
+                // Not on the attribute: clippy would call a cast of a `u64` tag unnecessary there.
+                quote!((#name, &[#((#values) as u64),*]))
+            });
+            Some(quote_spanned! {span=>
+                const _: () = #cr::check_variants(#header, #tag_name, &[#(#rows),*]);
+            })
+        })
+        .collect()
+}
+
 /// `bits`: both sides must have the same size, proven while type-checking (`cargo check`).
-fn size_assert(live: &Live, f: &Field) -> TokenStream {
+fn size_assert(h: &Header, live: &Live, f: &Field) -> TokenStream {
     let Mapping::Path(PathMap {
         place,
         mode: Mode::Bits,
@@ -290,7 +429,11 @@ fn size_assert(live: &Live, f: &Field) -> TokenStream {
     let span = place.span;
     let cr = cr_at(span);
     let t = Ident::new("t", Span::mixed_site());
-    let live = place.render(&t);
+    let through = Through {
+        unions: &live.unions,
+        header: h.ident,
+    };
+    let live = place.render(&t, &through);
     let msg = format!(
         "cr: header field `{}` ({}) and live `{}` differ in size; `bits` reinterprets bytes, \
          so the header field needs a type of exactly the live place's size",
@@ -322,11 +465,11 @@ struct Nesting<'a> {
 }
 
 impl Nesting<'_> {
-    fn new<'a>(target: &TokenStream, f: &'a Field, place: &Place) -> Nesting<'a> {
+    fn new<'a>(target: &TokenStream, through: &Through, f: &'a Field, place: &Place) -> Nesting<'a> {
         let span = place.span;
         let cr = cr_at(span);
         let t = Ident::new("t", Span::mixed_site());
-        let live = place.render(&t);
+        let live = place.render(&t, through);
         match f.ty {
             syn::Type::Array(array) => {
                 let elem = &array.elem;
@@ -355,7 +498,15 @@ impl Nesting<'_> {
         }
     }
 
-    /// `tokens` (a member or a live place), projected to the element.
+    /// A live place, projected to the element.
+    fn live<'b>(&'b self, live: crate::place::Live<'b>) -> crate::place::Live<'b> {
+        match &self.each {
+            Some((i, _)) => live.at(i),
+            None => live,
+        }
+    }
+
+    /// `tokens` (a header member), projected to the element.
     fn at(&self, tokens: impl ToTokens) -> TokenStream {
         match &self.each {
             Some((i, _)) => quote_spanned!(self.span=> #tokens[#i]),

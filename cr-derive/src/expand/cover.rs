@@ -2,7 +2,7 @@
 //! covered live struct is mapped or deliberately ignored.
 
 use crate::model::{Header, Live};
-use crate::place::{Place, Segment};
+use crate::place::{Place, Segment, Through};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{quote, quote_spanned};
 
@@ -15,6 +15,10 @@ pub fn coverage(h: &Header, live: &Live) -> TokenStream {
         return TokenStream::new();
     }
     let target = &live.target;
+    let through = Through {
+        unions: &live.unions,
+        header: h.ident,
+    };
     let t = Ident::new("t", Span::mixed_site());
     let mapped = h.mapped_places();
     let reaching: Vec<&Place> = mapped.iter().map(|(p, _)| *p).chain(live.ignores.iter()).collect();
@@ -41,7 +45,7 @@ pub fn coverage(h: &Header, live: &Live) -> TokenStream {
                 fields.push((next, span));
             }
         }
-        let place = cover.place.render(&t);
+        let place = cover.place.render(&t, &through);
         let pattern = if whole {
             quote_spanned!(span=> #ty { .. })
         } else {
@@ -60,7 +64,7 @@ pub fn coverage(h: &Header, live: &Live) -> TokenStream {
             .any(|c| p.segments.len() == c.place.segments.len() + 1 && p.segments.starts_with(&c.place.segments))
     };
     let ignores = live.ignores.iter().filter(|p| !in_pattern(p)).map(|p| {
-        let place = p.render(&t);
+        let place = p.render(&t, &through);
         quote_spanned!(p.span=> let _ = #place;)
     });
     quote! {

@@ -142,28 +142,45 @@ fn layout_row(h: &Header, nested: &dyn NestedRows, f: &Field) -> TokenStream {
     let field_name = &f.name;
     let ty = f.ty;
     let ty_text = type_text(ty);
+    // A tagged variant's row says which tag values make it live, around its mode while live.
+    let variant = |mode: TokenStream| match &f.when {
+        Some(when) => {
+            let tag = crate::ident::unraw(&when.tag.to_string()).to_string();
+            let values = when.values.iter();
+            quote! {
+                __cr::Mode::Variant(__cr::Variant {
+                    tag: #tag,
+                    values: &[#((#values) as u64),*],
+                    mode: &#mode,
+                })
+            }
+        }
+        None => mode,
+    };
     macro_rules! row {
-        (path: [Some($($path:tt)*)], mode: [$($mode:tt)*]) => {
+        (path: [Some($($path:tt)*)], mode: [$($mode:tt)*]) => {{
+            let mode = variant(quote!(__cr::Mode::$($mode)*));
             quote! {
                 __cr::path_row::<#ty>(
                     #field_name,
                     $($path)*,
                     __cr::offset_of!(#ident, #member),
                     #ty_text,
-                    __cr::Mode::$($mode)*,
+                    #mode,
                 ),
             }
-        };
-        (path: [None], mode: [$($mode:tt)*]) => {
+        }};
+        (path: [None], mode: [$($mode:tt)*]) => {{
+            let mode = variant(quote!(__cr::Mode::$($mode)*));
             quote! {
                 __cr::row::<#ty>(
                     #field_name,
                     __cr::offset_of!(#ident, #member),
                     #ty_text,
-                    __cr::Mode::$($mode)*,
+                    #mode,
                 ),
             }
-        };
+        }};
     }
     match &f.mapping {
         Mapping::Path(p) => {
