@@ -106,3 +106,75 @@ impl<'a, U> UnionBytes<'a, U> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::unions::InitializedUnion;
+    use zerocopy::{FromZeros, KnownLayout};
+    // Method resolution picks `view` as the derive's output does.
+    #[allow(unused_imports)]
+    use super::{ViewPromised as _, ViewRefused as _};
+
+    /// zerocopy vouches for a type without padding (a struct here: zerocopy derives `IntoBytes`
+    /// for a union only under `--cfg zerocopy_derive_union_into_bytes`).
+    #[derive(Clone, Copy, FromBytes, IntoBytes, Immutable, KnownLayout)]
+    #[repr(C)]
+    struct Plain {
+        irr: u8,
+        imr: u8,
+        pad: [u8; 6],
+        base: u64,
+    }
+
+    #[derive(Clone, Copy, FromBytes, Immutable)]
+    #[repr(C)]
+    struct Padded {
+        a: u16,
+        b: u64,
+    }
+
+    #[derive(Clone, Copy, FromBytes, Immutable)]
+    #[repr(C)]
+    union Promised {
+        words: Padded,
+        raw: [u8; 16],
+    }
+
+    struct Header;
+    #[allow(unsafe_code)]
+    // SAFETY: the test zero-fills its `Promised` and writes members field by field.
+    unsafe impl InitializedUnion<Header> for Promised {}
+
+    #[test]
+    fn a_member_is_read_from_bytes_zerocopy_vouches_for() {
+        let plain = Plain {
+            irr: 1,
+            imr: 2,
+            pad: [0; 6],
+            base: 0x1000,
+        };
+        let base: u64 = union_of::<Header, _>(&plain).view().member(|p| &raw const p.base);
+        let imr: u8 = union_of::<Header, _>(&plain).view().member(|p| &raw const p.imr);
+        assert_eq!((base, imr), (0x1000, 2));
+    }
+
+    #[test]
+    fn a_member_is_read_from_bytes_the_user_promised() {
+        let mut u = Promised::new_zeroed();
+        u.words.a = 7;
+        u.words.b = 0xdead_beef;
+        let words: Padded = union_of::<Header, _>(&u).view().member(|u| &raw const u.words);
+        assert_eq!((words.a, words.b), (7, 0xdead_beef));
+        let raw: [u8; 16] = union_of::<Header, _>(&u).view().member(|u| &raw const u.raw);
+        assert_eq!(&raw[..2], &7u16.to_ne_bytes());
+    }
+
+    #[test]
+    fn a_pointer_outside_the_union_reads_zeros() {
+        let plain = Plain::new_zeroed();
+        let other = 5u64;
+        let outside: u64 = union_of::<Header, _>(&plain).view().member(|_| &raw const other);
+        assert_eq!(outside, 0);
+    }
+}
