@@ -21,7 +21,7 @@
 /// #     #[zerocopy(crate = "cr_core::zerocopy")]
 /// #     #[repr(C)]
 /// #     pub struct per_lowcore_words { pub perc_atmid: u16, pub address: u64, pub access_id: u8 }
-/// #     #[derive(Clone, Copy, cr_core::zerocopy::FromBytes, cr_core::zerocopy::Immutable)]
+/// #     #[derive(Clone, Copy, cr_core::zerocopy::FromZeros)]
 /// #     #[zerocopy(crate = "cr_core::zerocopy")]
 /// #     #[repr(C)]
 /// #     pub union per_lowcore { pub words: per_lowcore_words, pub raw: [u64; 3] }
@@ -53,7 +53,10 @@
 /// (the live union in `save`; the live union in `restore`'s checks and in writes that keep part
 /// of the live value, such as a `mask`, an accessor's read-modify-write or a nested header's
 /// write) has all of its `size_of::<Self>()` bytes initialized, padding included. cr-core then
-/// views those bytes as a `&[u8]` and reads members from them with zerocopy's `FromBytes`.
+/// views those bytes as a `&[u8]` and reads members from them with zerocopy's `FromBytes`. It
+/// also promises that `Self` holds no `UnsafeCell` (anywhere in any member), so those bytes cannot
+/// change while cr-core holds the view: true of every C union, which is why no `Immutable` bound
+/// is asked of a foreign union (kvm-bindings' `kvm_irq_level`'s has no zerocopy impl at all).
 /// A union written whole by a member assignment (`u.words = per_lowcore_words { .. }`) leaves the
 /// member's padding uninitialized: such a value breaks the promise.
 // An `unsafe trait` is how a promise only the user can make is written: not an unsafe operation.
@@ -64,13 +67,13 @@ pub unsafe trait InitializedUnion<H: ?Sized> {}
 /// operation, tested under Miri (`cargo +nightly miri test -p cr-core unions`).
 #[allow(unsafe_code)]
 #[inline(always)]
-pub(crate) fn promised_bytes<H: ?Sized, U: InitializedUnion<H> + zerocopy::Immutable>(u: &U) -> &[u8] {
+pub(crate) fn promised_bytes<H: ?Sized, U: InitializedUnion<H>>(u: &U) -> &[u8] {
     let len = core::mem::size_of::<U>();
     // SAFETY: `u` is a valid reference, so its `len` bytes are dereferenceable for the lifetime
-    // of the borrow, and `u8` has alignment 1. `U: Immutable` means `U` contains no `UnsafeCell`,
-    // so nothing can change those bytes while the shared slice lives. Every byte is initialized:
-    // that is the promise of `InitializedUnion<H>` (its `# Safety` section), which the user made
-    // with an `unsafe impl`.
+    // of the borrow, and `u8` has alignment 1. Every byte is initialized, and `U` holds no
+    // `UnsafeCell`, so nothing changes those bytes while the shared slice lives: that is the
+    // promise of `InitializedUnion<H>` (its `# Safety` section), which the user made with an
+    // `unsafe impl`.
     unsafe { core::slice::from_raw_parts((u as *const U).cast::<u8>(), len) }
 }
 

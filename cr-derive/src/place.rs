@@ -181,28 +181,44 @@ impl<'a> Live<'a> {
         }
     }
 
-    fn element(&self, tokens: &mut TokenStream) {
-        if let Some(i) = self.element {
-            tokens.append(bracket(TokenTree::Ident(i.clone()), self.span()));
+    /// The steps from the root: the segments, then the loop's element if there is one.
+    fn steps(&self) -> Vec<Step<'a>> {
+        let mut steps: Vec<Step<'a>> = self.place.segments.iter().map(Step::Segment).collect();
+        steps.extend(self.element.map(Step::Element));
+        steps
+    }
+
+    fn step(&self, step: &Step, tokens: &mut TokenStream) {
+        match step {
+            Step::Segment(seg) => self.segment(seg, tokens),
+            Step::Element(i) => tokens.append(bracket(TokenTree::Ident((*i).clone()), self.span())),
         }
     }
 
-    /// The first `n` segments read as an expression: projections, and each member of a declared
-    /// union read from the union's bytes (`__cr::union_of::<H, _>(&u).view().member(|__u| &raw
-    /// const __u.m)`), which is safe Rust where a read of the union field is not.
-    fn read(&self, n: usize) -> TokenStream {
+    /// Whether step `i` is a member of a declared union (the steps before it are one).
+    fn enters_union(&self, i: usize) -> bool {
+        i < self.place.segments.len() && self.through.enters_union(&self.place.segments, i)
+    }
+
+    /// Steps `from..to` read as an expression from `root`: projections, and each member of a
+    /// declared union read from the union's bytes (`__cr::union_of::<H, _>(&u).view().member(|__u|
+    /// &raw const __u.m)`), which is safe Rust where a read of the union field is not.
+    fn read(&self, root: TokenStream, from: usize, to: usize) -> TokenStream {
         let span = self.span();
-        let segments = &self.place.segments[..n];
-        let mut expr = TokenStream::from(TokenTree::Ident(self.root()));
-        for (i, seg) in segments.iter().enumerate() {
-            if !self.through.enters_union(segments, i) {
-                self.segment(seg, &mut expr);
+        let steps = self.steps();
+        let mut expr = root;
+        for (i, step) in steps.iter().enumerate().take(to).skip(from) {
+            if !self.enters_union(i) {
+                self.step(step, &mut expr);
                 continue;
             }
             let cr = Ident::new("__cr", Span::call_site().located_at(span));
             let u = Ident::new("__u", Span::mixed_site());
             let header = self.through.header;
-            let member = seg.member(span);
+            let member = match step {
+                Step::Segment(seg) => seg.member(span),
+                Step::Element(_) => None,
+            };
             let union = match i {
                 0 => quote_spanned!(span=> &*#expr),
                 _ => quote_spanned!(span=> &#expr),
@@ -214,65 +230,93 @@ impl<'a> Live<'a> {
         expr
     }
 
-    /// The first `n` segments as the target of an assignment: projections only. Assigning to a
-    /// place inside a union is safe Rust (it reads nothing).
-    fn target(&self, n: usize) -> TokenStream {
-        let mut tokens = TokenStream::from(TokenTree::Ident(self.root()));
-        for seg in &self.place.segments[..n] {
-            self.segment(seg, &mut tokens);
+    /// Steps `from..to` after `root` as the target of an assignment: projections only.
+    fn target(&self, root: TokenStream, from: usize, to: usize) -> TokenStream {
+        let mut tokens = root;
+        for step in &self.steps()[from..to] {
+            self.step(step, &mut tokens);
         }
         tokens
     }
 
+    fn root_tokens(&self) -> TokenStream {
+        TokenStream::from(TokenTree::Ident(self.root()))
+    }
+
     /// The statement that writes `value` to the place: an assignment, or an accessor's setter
-    /// (`set_name(value)`). A setter behind a union borrows the member, which Rust allows only
-    /// through `unsafe`: the member is read as save reads it, set, and assigned back whole.
+    /// (`set_name(value)`). Assigning through a union field is safe Rust, but borrowing one (a
+    /// setter's `&mut self`) or indexing behind one is not: there the union's member is read as
+    /// save reads it, written, and assigned back whole.
     pub fn assign(&self, value: TokenStream) -> TokenStream {
+        self.assign_from(self.root_tokens(), 0, value, 0)
+    }
+
+    fn assign_from(&self, root: TokenStream, from: usize, value: TokenStream, depth: usize) -> TokenStream {
         let span = self.span();
-        let segments = &self.place.segments;
-        let Some(Segment::Call(name)) = segments.last() else {
-            let mut target = self.target(segments.len());
-            self.element(&mut target);
-            return quote_spanned!(span=> #target = #value;);
+        let steps = self.steps();
+        // The first union member after which a step needs a borrow (an index, an accessor).
+        let borrowing = |i: usize| {
+            steps[i + 1..].iter().any(|s| {
+                matches!(
+                    s,
+                    Step::Element(_) | Step::Segment(Segment::Index(_) | Segment::Call(_))
+                )
+            })
         };
-        let setter = Ident::new(&format!("set_{name}"), span);
-        let last = segments.len() - 1;
-        // The innermost union the accessor lies in: its member is segment `k`.
-        let Some(k) = (0..last).rev().find(|k| self.through.enters_union(segments, *k)) else {
-            let target = self.target(last);
-            return quote_spanned!(span=> #target.#setter(#value););
+        let Some(k) = (from..steps.len()).find(|&i| self.enters_union(i) && borrowing(i)) else {
+            return match steps.last() {
+                Some(Step::Segment(Segment::Call(name))) => {
+                    let setter = Ident::new(&format!("set_{name}"), span);
+                    let target = self.target(root, from, steps.len() - 1);
+                    quote_spanned!(span=> #target.#setter(#value);)
+                }
+                _ => {
+                    let target = self.target(root, from, steps.len());
+                    quote_spanned!(span=> #target = #value;)
+                }
+            };
         };
-        let copy = Ident::new("__m", Span::mixed_site());
-        let member = self.read(k + 1);
-        let mut inner = TokenStream::from(TokenTree::Ident(copy.clone()));
-        for seg in &segments[k + 1..last] {
-            self.segment(seg, &mut inner);
-        }
-        let whole = self.target(k + 1);
+        let copy = Ident::new(&format!("__m{depth}"), Span::mixed_site());
+        let member = self.read(root.clone(), from, k + 1);
+        let inner = self.assign_from(
+            TokenStream::from(TokenTree::Ident(copy.clone())),
+            k + 1,
+            value,
+            depth + 1,
+        );
+        let whole = self.target(root, from, k + 1);
         quote_spanned! {span=>
             {
                 let mut #copy = #member;
-                #inner.#setter(#value);
+                #inner
                 #whole = #copy;
             }
         }
     }
 }
 
+/// One step from a place's root: a segment, or a loop's element of a nested array.
+enum Step<'a> {
+    Segment(&'a Segment),
+    Element(&'a Ident),
+}
+
 impl ToTokens for Live<'_> {
     fn to_tokens(&self, tokens: &mut TokenStream) {
-        let segments = &self.place.segments;
-        let plain =
-            self.through.unions.is_empty() || !(0..segments.len()).any(|i| self.through.enters_union(segments, i));
-        if plain {
-            tokens.append(self.root());
-            for seg in segments {
-                self.segment(seg, tokens);
-            }
-        } else {
-            tokens.extend(self.read(segments.len()));
+        let n = self.place.segments.len();
+        if (0..n).any(|i| self.enters_union(i)) {
+            let steps = self.steps().len();
+            tokens.extend(self.read(self.root_tokens(), 0, steps));
+            return;
         }
-        self.element(tokens);
+        // No union on the way: the tokens go straight into the stream.
+        tokens.append(self.root());
+        for seg in &self.place.segments {
+            self.segment(seg, tokens);
+        }
+        if let Some(i) = self.element {
+            tokens.append(bracket(TokenTree::Ident(i.clone()), self.span()));
+        }
     }
 }
 

@@ -53,7 +53,7 @@ pub trait ViewPromised<'a, U> {
     fn view(self) -> UnionBytes<'a, U>;
 }
 
-impl<'a, H: ?Sized, U: InitializedUnion<H> + Immutable> ViewPromised<'a, U> for UnionOf<'a, H, U> {
+impl<'a, H: ?Sized, U: InitializedUnion<H>> ViewPromised<'a, U> for UnionOf<'a, H, U> {
     #[inline(always)]
     fn view(self) -> UnionBytes<'a, U> {
         UnionBytes {
@@ -90,7 +90,7 @@ impl<'a, H: ?Sized, U> ViewRefused<'a, H, U> for UnionOf<'a, H, U> {
     message = "cr: the union `{Self}` cannot be read without `unsafe`: neither zerocopy nor a promise vouches for its bytes",
     label = "a path through this union reads its member from the union's bytes",
     note = "if zerocopy can: derive `FromBytes`, `IntoBytes` and `Immutable` for the union (kvm-bindings: its `serde` feature; bindgen: `--with-derive-custom-union` or `ParseCallbacks::add_derives`)",
-    note = "if a member has padding (zerocopy then refuses `IntoBytes`): derive `FromBytes` and `Immutable`, and promise its bytes are initialized with `unsafe impl cr_core::InitializedUnion<{H}> for {Self} {{}}` (read its safety contract)"
+    note = "if a member has padding (zerocopy then refuses `IntoBytes`), or the union is foreign and has no zerocopy impls: promise its bytes are initialized with `unsafe impl cr_core::InitializedUnion<{H}> for {Self} {{}}` (read its safety contract)"
 )]
 pub trait ReadableUnion<H: ?Sized> {}
 
@@ -134,7 +134,7 @@ mod tests {
         b: u64,
     }
 
-    #[derive(Clone, Copy, FromBytes, Immutable)]
+    #[derive(Clone, Copy, FromZeros)]
     #[repr(C)]
     union Promised {
         words: Padded,
