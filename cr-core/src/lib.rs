@@ -35,7 +35,8 @@
 //! assert_eq!(err.kind(), ErrorKind::UnknownFlags { bits: 0x80 });
 //! ```
 //!
-//! Every `#[cr(...)]` key is described, with examples, in [`attributes`].
+//! Every `#[cr(...)]` key is described, with examples, in [`attributes`]; [`bindgen`] maps the structs
+//! bindgen emits (bitfields, unions, tagged unions).
 #![no_std]
 // One unsafe operation, behind a promise the user makes with an `unsafe impl`: `unions`.
 #![deny(unsafe_code)]
@@ -46,6 +47,8 @@ extern crate std;
 
 #[doc = include_str!("../docs/attributes.md")]
 pub mod attributes {}
+#[doc = include_str!("../docs/bindgen.md")]
+pub mod bindgen {}
 pub mod dump;
 mod error;
 pub mod image;

@@ -41,6 +41,10 @@ pub fn coverage(h: &Header, live: &Live) -> TokenStream {
         }
         for p in reaching.iter().filter(|p| below(p)) {
             let next = &p.segments[depth];
+            // An accessor reaches no field of its own: its storage is ignored by name.
+            if matches!(next, Segment::Call(_)) {
+                continue;
+            }
             if !fields.iter().any(|(seg, _)| *seg == next) {
                 fields.push((next, span));
             }
