@@ -713,3 +713,48 @@ fn reseal_fixes_every_checksum_and_only_checksums() {
     assert_eq!(reseal(&mut long), mm);
     assert_eq!(reseal(&mut [0u8; 10]), 0, "shorter than a head: nothing to seal");
 }
+
+/// Every kind is either an image reader's or a restore check's, and says so in an error that
+/// names no field.
+#[test]
+fn every_error_kind_is_classified() {
+    use cr_core::{Error, Value};
+    let restore = [
+        ErrorKind::UnknownFlags { bits: 1 },
+        ErrorKind::MaskViolation { bits: 1 },
+        ErrorKind::ReservedNotZero,
+        ErrorKind::OutOfRange {
+            value: Value::Unsigned(1),
+            live_type: "u8",
+        },
+        ErrorKind::Invalid { reason: "no" },
+    ];
+    let image = [
+        ErrorKind::BadMagic,
+        ErrorKind::UnsupportedVersion { found: 9, supported: 2 },
+        ErrorKind::UnsupportedRecordVersion {
+            ty: 1,
+            found: 9,
+            oldest: 1,
+            newest: 2,
+        },
+        ErrorKind::ArchMismatch { expected: 1, found: 2 },
+        ErrorKind::Truncated,
+        ErrorKind::WrongRecord { expected: 1, found: 2 },
+        ErrorKind::WrongParent { expected: 1, found: 2 },
+        ErrorKind::BadLength { expected: 1, found: 2 },
+        ErrorKind::BadListLength { entry: 16, found: 2 },
+        ErrorKind::LayoutMismatch { expected: 1, found: 2 },
+        ErrorKind::Corrupt,
+        ErrorKind::TrailingData,
+        ErrorKind::Io,
+    ];
+    for kind in restore {
+        assert!(!kind.is_image(), "{kind:?}");
+        assert!(Error::new(kind).to_string().starts_with("header "), "{kind:?}");
+    }
+    for kind in image {
+        assert!(kind.is_image(), "{kind:?}");
+        assert!(Error::new(kind).to_string().starts_with("image"), "{kind:?}");
+    }
+}

@@ -148,7 +148,23 @@ pub fn crc32c_table(bytes: &[u8]) -> u32 {
 pub trait Record: Layout + RecordBytes + Sized {
     /// The record type (never 0, which is the end record's).
     const TYPE: u32;
-    /// This header's version of the record type (`#[cr(version = N)]`, 1 by default).
+    /// This header's version of the record type (`#[cr(version = N)]`, 1 by default): from 1
+    /// to 65535, as a record header holds it in 16 bits. The derive refuses any other `N`; for
+    /// an impl written by hand, writing the header does not compile:
+    ///
+    /// ```compile_fail,E0080
+    /// # use cr_core::image::{Record, Writer};
+    /// # #[derive(cr_core::CrLayout, Default, zerocopy::FromBytes, zerocopy::IntoBytes, zerocopy::Immutable, zerocopy::KnownLayout)]
+    /// # #[repr(C)]
+    /// # struct Hdr { value: u64 }
+    /// impl Record for Hdr {
+    ///     const TYPE: u32 = 1;
+    ///     const VERSION: u32 = 70_000; // "a record version is a number from 1 to 65535"
+    /// }
+    /// let mut image = Writer::new(Vec::new(), 1)?;
+    /// image.write(0, &Hdr::default())?;
+    /// # Ok::<(), cr_core::Error>(())
+    /// ```
     const VERSION: u32 = 1;
     /// The oldest version a reader of this header accepts: the start of its `prev` chain.
     const OLDEST: u32 = Self::VERSION;
@@ -287,13 +303,20 @@ struct Tag {
 }
 
 impl Tag {
-    /// The tag of a record of header `H`'s type (a header or a list of them).
-    fn of<H: Record>() -> Result<Tag, Error> {
-        Ok(Tag {
+    /// The tag of a record of header `H`'s type (a header or a list of them). Only ever
+    /// evaluated in `const { }` blocks, so a version the record header cannot hold is a compile
+    /// error, never a run-time one: `#[cr(version = N)]` refuses such an `N` itself, and this
+    /// refuses it from a `Record` impl written by hand.
+    const fn of<H: Record>() -> Tag {
+        assert!(
+            H::VERSION >= 1 && H::VERSION <= u16::MAX as u32,
+            "a record version is a number from 1 to 65535 (an image holds it in 16 bits)"
+        );
+        Tag {
             fingerprint: H::FINGERPRINT,
-            version: u16::try_from(H::VERSION).map_err(|_| Error::new(ErrorKind::Io))?,
+            version: H::VERSION as u16,
             flags: if H::OPTIONAL { OPTIONAL } else { 0 },
-        })
+        }
     }
 }
 
@@ -416,16 +439,16 @@ impl<W: Sink> Writer<W> {
     /// Appends `header` as a record whose parent is `parent`. A header whose record type is in
     /// the list or bulk-bytes range (`LIST` and up) does not compile here.
     pub fn write<H: Record>(&mut self, parent: u32, header: &H) -> Result<(), Error> {
-        let ty = const { header_type::<H>() };
-        self.frame(ty, parent, Tag::of::<H>()?, header.as_bytes())
+        let (ty, tag) = const { (header_type::<H>(), Tag::of::<H>()) };
+        self.frame(ty, parent, tag, header.as_bytes())
     }
 
     /// Appends `entries` as one list record (type `LIST + E::TYPE`) whose parent is `parent`:
     /// their bytes as they are in memory, written straight from the slice. An entry type of
     /// 2^30 or more does not compile here.
     pub fn write_list<E: Record>(&mut self, parent: u32, entries: &[E]) -> Result<(), Error> {
-        let ty = const { list_type::<E>() };
-        self.frame(ty, parent, Tag::of::<E>()?, entries.as_bytes())
+        let (ty, tag) = const { (list_type::<E>(), Tag::of::<E>()) };
+        self.frame(ty, parent, tag, entries.as_bytes())
     }
 
     /// Appends `bytes` as one bulk-bytes record of type `ty` whose parent is `parent`, written

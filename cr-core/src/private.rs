@@ -12,6 +12,7 @@ use crate::layout::{Describe, FieldInfo, Format, Nested as NestedLayout};
 use crate::{CrCopy, Error, ErrorKind, Layout, Value};
 use zerocopy::{FromBytes, Immutable, IntoBytes};
 
+pub use crate::error::route;
 pub use crate::layout::{FlagInfo, Mode};
 pub use core::mem::offset_of;
 pub use core::option::Option::{None, Some};
