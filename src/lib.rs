@@ -9,7 +9,6 @@
 pub mod kvm_x86_64;
 #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
 pub mod ptrace_x86_64;
-pub mod reseal;
 pub mod s390;
 
 /// The README's Rust examples run as doctests.

@@ -124,13 +124,14 @@ fn every_golden_s390_image_restarts() {
     );
 }
 
-/// The record tag word (offset 12 of a record header) is checked by format: a format-1 image
-/// had zero there, and a format-2 image defines only flag bit 0 (optional). Anything else is
-/// corruption even with every checksum right.
+/// The record tag word (a record header's version and flags) is checked by format: a format-1
+/// image had zero there, and a format-2 image defines only flag bit 0 (optional). Anything else
+/// is corruption even with every checksum right.
 #[test]
 fn a_record_tag_the_format_does_not_define_is_corrupt() {
-    const HEAD: usize = cr_core::image::HEAD_SIZE;
-    let tag = HEAD + 12; // the first record's version (u16) and flags (u16)
+    use cr_core::image::{record, HEAD_SIZE as HEAD};
+    // The first record's version (u16) and flags (u16).
+    let (version, flags) = (HEAD + record::VERSION, HEAD + record::FLAGS);
     let read_all = |bytes: &[u8]| -> Result<(), cr_core::Error> {
         let mut reader = Reader::new(bytes, ARCH_S390X)?;
         while reader.skip()?.is_some() {}
@@ -144,14 +145,14 @@ fn a_record_tag_the_format_does_not_define_is_corrupt() {
     let format1 = std::fs::read(golden("s390-format1-cpu1-mm1.img")).expect("read golden image");
     read_all(&format1).expect("the format-1 image reads");
     let mut versioned = format1.clone();
-    versioned[tag] = 1; // a record version in an image whose format had none
-    cr::reseal::reseal(&mut versioned);
+    versioned[version] = 1; // a record version in an image whose format had none
+    cr_core::image::reseal(&mut versioned);
     assert_eq!(corrupt_at(&versioned), (cr_core::ErrorKind::Corrupt, Some(HEAD as u64)));
 
     let format2 = std::fs::read(golden(&current_s390_name())).expect("read golden image");
     read_all(&format2).expect("the current image reads");
     let mut flagged = format2.clone();
-    flagged[tag + 2] |= 0b10; // a flag bit no format defines
-    cr::reseal::reseal(&mut flagged);
+    flagged[flags] |= 0b10; // a flag bit no format defines
+    cr_core::image::reseal(&mut flagged);
     assert_eq!(corrupt_at(&flagged), (cr_core::ErrorKind::Corrupt, Some(HEAD as u64)));
 }

@@ -529,7 +529,7 @@ fn a_list_or_bytes_record_is_checked_like_every_record() {
     // checksums fixed up).
     let mut cut = bytes.clone();
     cut[LIST_AT + 4] = 79;
-    cr::reseal::reseal(&mut cut);
+    cr_core::image::reseal(&mut cut);
     let err = read(&cut).unwrap_err();
     assert_eq!(
         at(err),
@@ -549,7 +549,7 @@ fn a_list_or_bytes_record_is_checked_like_every_record() {
     // A list of entries of another layout (another build).
     let mut fp = bytes.clone();
     fp[LIST_AT + 16] ^= 1;
-    cr::reseal::reseal(&mut fp);
+    cr_core::image::reseal(&mut fp);
     let err = read(&fp).unwrap_err();
     assert!(matches!(err.kind(), ErrorKind::LayoutMismatch { .. }), "{err}");
     assert_eq!(err.offset(), Some(LIST_AT as u64 + 16));
@@ -557,7 +557,7 @@ fn a_list_or_bytes_record_is_checked_like_every_record() {
     // A bytes record with a fingerprint: bulk bytes have none.
     let mut fp = bytes.clone();
     fp[BYTES_AT + 16] = 1;
-    cr::reseal::reseal(&mut fp);
+    cr_core::image::reseal(&mut fp);
     let err = read(&fp).unwrap_err();
     assert_eq!(
         at(err),
@@ -570,7 +570,7 @@ fn a_list_or_bytes_record_is_checked_like_every_record() {
     // An entry that fails its header's own checks names its field and where the entry is.
     let mut bad = bytes.clone();
     bad[LIST_AT + 32 + 2 * 16 + 4] = 1; // entry 2's reserved word
-    cr::reseal::reseal(&mut bad);
+    cr_core::image::reseal(&mut bad);
     let err = read(&bad).unwrap_err();
     assert_eq!(
         (err.kind(), err.field(), err.offset()),
@@ -643,4 +643,118 @@ fn the_dump_lists_entries_and_summarises_bytes() {
             .any(|l| l.split_whitespace().eq(["value", "value", "0x33330007"])),
         "{out}"
     );
+}
+
+/// The named offsets are the layout the format documents (README, `cr_core::image`): the
+/// structs they are taken from cannot move a field without this failing.
+#[test]
+fn the_named_offsets_are_the_documented_layout() {
+    use cr_core::image::{head, record, HEAD_SIZE, RECORD_HEADER_SIZE};
+    assert_eq!(
+        [
+            head::MAGIC,
+            head::VERSION,
+            head::ARCH,
+            head::RESERVED,
+            head::CRC,
+            HEAD_SIZE
+        ],
+        [0, 8, 12, 16, 20, 24]
+    );
+    assert_eq!(
+        [
+            record::TYPE,
+            record::LEN,
+            record::PARENT,
+            record::VERSION,
+            record::FLAGS,
+            record::FINGERPRINT,
+            record::PAYLOAD_CRC,
+            record::HEADER_CRC,
+            RECORD_HEADER_SIZE
+        ],
+        [0, 4, 8, 12, 14, 16, 24, 28, 32]
+    );
+}
+
+/// `reseal` makes a crafted image's checksums right and nothing else: a sealed image comes back
+/// unchanged, a tampered field reaches restore's own check, and a record whose length runs past
+/// the image stops it there.
+#[test]
+fn reseal_fixes_every_checksum_and_only_checksums() {
+    use cr_core::image::{record, reseal, HEAD_SIZE};
+    let bytes = image();
+    let mut same = bytes.clone();
+    assert_eq!(reseal(&mut same), bytes.len());
+    assert_eq!(same, bytes);
+
+    // em_instr of the cpu record, tampered: corrupt as it is, refused by restore once resealed.
+    let em_instr = HEAD_SIZE + 32 + std::mem::offset_of!(CrHdrCpu, em_instr);
+    let mut tampered = bytes.clone();
+    tampered[em_instr] |= 0x40;
+    assert_eq!(restart(&tampered).unwrap_err().kind(), ErrorKind::Corrupt);
+    assert_eq!(reseal(&mut tampered), bytes.len());
+    let err = restart(&tampered).unwrap_err();
+    assert_eq!(
+        (err.kind(), err.field()),
+        (ErrorKind::UnknownFlags { bits: 0x40 }, Some("em_instr"))
+    );
+    let mut diff = (0..bytes.len()).filter(|i| tampered[*i] != bytes[*i]);
+    assert_eq!(
+        diff.next(),
+        Some(HEAD_SIZE + record::PAYLOAD_CRC),
+        "the payload checksum first"
+    );
+
+    // The mm record's length, made to run past the end: sealed up to that record, no further.
+    let mm = HEAD_SIZE + 32 + size_of::<CrHdrCpu>();
+    let mut long = bytes.clone();
+    long[mm + record::LEN..mm + record::LEN + 4].copy_from_slice(&u32::MAX.to_le_bytes());
+    assert_eq!(reseal(&mut long), mm);
+    assert_eq!(reseal(&mut [0u8; 10]), 0, "shorter than a head: nothing to seal");
+}
+
+/// Every kind is either an image reader's or a restore check's, and says so in an error that
+/// names no field.
+#[test]
+fn every_error_kind_is_classified() {
+    use cr_core::{Error, Value};
+    let restore = [
+        ErrorKind::UnknownFlags { bits: 1 },
+        ErrorKind::MaskViolation { bits: 1 },
+        ErrorKind::ReservedNotZero,
+        ErrorKind::OutOfRange {
+            value: Value::Unsigned(1),
+            live_type: "u8",
+        },
+        ErrorKind::Invalid { reason: "no" },
+    ];
+    let image = [
+        ErrorKind::BadMagic,
+        ErrorKind::UnsupportedVersion { found: 9, supported: 2 },
+        ErrorKind::UnsupportedRecordVersion {
+            ty: 1,
+            found: 9,
+            oldest: 1,
+            newest: 2,
+        },
+        ErrorKind::ArchMismatch { expected: 1, found: 2 },
+        ErrorKind::Truncated,
+        ErrorKind::WrongRecord { expected: 1, found: 2 },
+        ErrorKind::WrongParent { expected: 1, found: 2 },
+        ErrorKind::BadLength { expected: 1, found: 2 },
+        ErrorKind::BadListLength { entry: 16, found: 2 },
+        ErrorKind::LayoutMismatch { expected: 1, found: 2 },
+        ErrorKind::Corrupt,
+        ErrorKind::TrailingData,
+        ErrorKind::Io,
+    ];
+    for kind in restore {
+        assert!(!kind.is_image(), "{kind:?}");
+        assert!(Error::new(kind).to_string().starts_with("header "), "{kind:?}");
+    }
+    for kind in image {
+        assert!(kind.is_image(), "{kind:?}");
+        assert!(Error::new(kind).to_string().starts_with("image"), "{kind:?}");
+    }
 }

@@ -2,8 +2,8 @@
 //! fuzz target's property, for every `cargo test`): no mutation panics, a refused restart leaves
 //! the task exactly as it was, and a raw mutation (checksums not fixed up) is never accepted.
 
-use cr::reseal::reseal;
 use cr::s390::{checkpoint_image, restart_from_image, sample_task, Task, PSW_USER_BITS};
+use cr_core::image::reseal;
 
 /// xorshift64*: a fixed sequence, so a failure reproduces.
 struct Rng(u64);

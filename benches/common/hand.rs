@@ -347,16 +347,16 @@ pub fn restore_sregs(h: &SregsHeader, s: &mut Sregs) -> Result<(), Error> {
     // The route names the outer header's row for the nested field: cr's `Error` holds it as a
     // `&'static FieldInfo`, so the twin borrows the derived table for it (a pointer, no code).
     let rows = <SregsHeader as Layout>::FIELDS;
-    check_segment(&h.cs).map_err(|e| e.routed(&rows[0], None))?;
-    check_segment(&h.ds).map_err(|e| e.routed(&rows[1], None))?;
-    check_segment(&h.es).map_err(|e| e.routed(&rows[2], None))?;
-    check_segment(&h.fs).map_err(|e| e.routed(&rows[3], None))?;
-    check_segment(&h.gs).map_err(|e| e.routed(&rows[4], None))?;
-    check_segment(&h.ss).map_err(|e| e.routed(&rows[5], None))?;
-    check_segment(&h.tr).map_err(|e| e.routed(&rows[6], None))?;
-    check_segment(&h.ldt).map_err(|e| e.routed(&rows[7], None))?;
-    check_dtable(&h.gdt).map_err(|e| e.routed(&rows[8], None))?;
-    check_dtable(&h.idt).map_err(|e| e.routed(&rows[9], None))?;
+    check_segment(&h.cs).map_err(|e| cr_core::__private::route(e, &rows[0], None))?;
+    check_segment(&h.ds).map_err(|e| cr_core::__private::route(e, &rows[1], None))?;
+    check_segment(&h.es).map_err(|e| cr_core::__private::route(e, &rows[2], None))?;
+    check_segment(&h.fs).map_err(|e| cr_core::__private::route(e, &rows[3], None))?;
+    check_segment(&h.gs).map_err(|e| cr_core::__private::route(e, &rows[4], None))?;
+    check_segment(&h.ss).map_err(|e| cr_core::__private::route(e, &rows[5], None))?;
+    check_segment(&h.tr).map_err(|e| cr_core::__private::route(e, &rows[6], None))?;
+    check_segment(&h.ldt).map_err(|e| cr_core::__private::route(e, &rows[7], None))?;
+    check_dtable(&h.gdt).map_err(|e| cr_core::__private::route(e, &rows[8], None))?;
+    check_dtable(&h.idt).map_err(|e| cr_core::__private::route(e, &rows[9], None))?;
     strict64(h.cr0, CR0_VALID, "cr0", "cr0")?;
     strict64(h.cr4, CR4_VALID, "cr4", "cr4")?;
     strict64(h.efer, EFER_VALID, "efer", "efer")?;

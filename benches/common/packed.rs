@@ -232,7 +232,7 @@ pub fn restore_dma(h: &DmaHeader, d: &mut Dma) -> Result<(), Error> {
     }
     // The route holds a `&'static FieldInfo`: the twin borrows the derived table's row for it.
     for (i, c) in h.channels.iter().enumerate() {
-        check_channel(c).map_err(|e| e.routed(&<DmaHeader as Layout>::FIELDS[8], Some(i)))?;
+        check_channel(c).map_err(|e| cr_core::__private::route(e, &<DmaHeader as Layout>::FIELDS[8], Some(i)))?;
     }
     if h.reserved != [0; 4] {
         return Err(Error::new(ErrorKind::ReservedNotZero).at("reserved", None));

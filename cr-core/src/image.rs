@@ -148,7 +148,23 @@ pub fn crc32c_table(bytes: &[u8]) -> u32 {
 pub trait Record: Layout + RecordBytes + Sized {
     /// The record type (never 0, which is the end record's).
     const TYPE: u32;
-    /// This header's version of the record type (`#[cr(version = N)]`, 1 by default).
+    /// This header's version of the record type (`#[cr(version = N)]`, 1 by default): from 1
+    /// to 65535, as a record header holds it in 16 bits. The derive refuses any other `N`; for
+    /// an impl written by hand, writing the header does not compile:
+    ///
+    /// ```compile_fail,E0080
+    /// # use cr_core::image::{Record, Writer};
+    /// # #[derive(cr_core::CrLayout, Default, zerocopy::FromBytes, zerocopy::IntoBytes, zerocopy::Immutable, zerocopy::KnownLayout)]
+    /// # #[repr(C)]
+    /// # struct Hdr { value: u64 }
+    /// impl Record for Hdr {
+    ///     const TYPE: u32 = 1;
+    ///     const VERSION: u32 = 70_000; // "a record version is a number from 1 to 65535"
+    /// }
+    /// let mut image = Writer::new(Vec::new(), 1)?;
+    /// image.write(0, &Hdr::default())?;
+    /// # Ok::<(), cr_core::Error>(())
+    /// ```
     const VERSION: u32 = 1;
     /// The oldest version a reader of this header accepts: the start of its `prev` chain.
     const OLDEST: u32 = Self::VERSION;
@@ -181,6 +197,7 @@ pub trait Record: Layout + RecordBytes + Sized {
 pub trait RecordBytes: IntoBytes + FromBytes + KnownLayout + Immutable {}
 impl<T: IntoBytes + FromBytes + KnownLayout + Immutable> RecordBytes for T {}
 
+/// The image head, the first [`HEAD_SIZE`] bytes.
 #[derive(Clone, Copy, FromBytes, IntoBytes, KnownLayout, Immutable)]
 #[repr(C)]
 struct Head {
@@ -191,6 +208,7 @@ struct Head {
     crc: U32,
 }
 
+/// The header of every record, [`RECORD_HEADER_SIZE`] bytes; its payload follows.
 #[derive(Clone, Copy, FromBytes, IntoBytes, KnownLayout, Immutable)]
 #[repr(C)]
 struct RecordHeader {
@@ -208,8 +226,49 @@ struct RecordHeader {
 pub const HEAD_SIZE: usize = core::mem::size_of::<Head>();
 /// The size of a record's header in bytes; its payload follows.
 pub const RECORD_HEADER_SIZE: usize = core::mem::size_of::<RecordHeader>();
-const HEAD_LEN: usize = HEAD_SIZE;
-const RECORD_LEN: usize = RECORD_HEADER_SIZE;
+
+/// Byte offsets of the head's fields from the start of the image, taken from its struct: the
+/// one place the head's layout is written down. Errors about the head point at them.
+pub mod head {
+    use super::Head;
+    use core::mem::offset_of;
+
+    /// The magic, [`MAGIC`](super::MAGIC).
+    pub const MAGIC: usize = offset_of!(Head, magic);
+    /// The format version (`u32`).
+    pub const VERSION: usize = offset_of!(Head, version);
+    /// The architecture tag (`u32`).
+    pub const ARCH: usize = offset_of!(Head, arch);
+    /// A reserved word (`u32`), zero.
+    pub const RESERVED: usize = offset_of!(Head, reserved);
+    /// The CRC-32C of the bytes before it (`u32`).
+    pub const CRC: usize = offset_of!(Head, crc);
+}
+
+/// Byte offsets of a record header's fields from the start of the record, taken from its
+/// struct: the one place the record header's layout is written down. Errors about a record
+/// point at them.
+pub mod record {
+    use super::RecordHeader;
+    use core::mem::offset_of;
+
+    /// The record type (`u32`).
+    pub const TYPE: usize = offset_of!(RecordHeader, ty);
+    /// The payload length (`u32`).
+    pub const LEN: usize = offset_of!(RecordHeader, len);
+    /// The parent record (`u32`).
+    pub const PARENT: usize = offset_of!(RecordHeader, parent);
+    /// The record version (`u16`; format 1 had a zero `u32` here, over the flags too).
+    pub const VERSION: usize = offset_of!(RecordHeader, version);
+    /// The record flags (`u16`).
+    pub const FLAGS: usize = offset_of!(RecordHeader, flags);
+    /// The layout fingerprint (`u64`).
+    pub const FINGERPRINT: usize = offset_of!(RecordHeader, fingerprint);
+    /// The payload's CRC-32C (`u32`).
+    pub const PAYLOAD_CRC: usize = offset_of!(RecordHeader, payload_crc);
+    /// The CRC-32C of the record header's bytes before it (`u32`).
+    pub const HEADER_CRC: usize = offset_of!(RecordHeader, header_crc);
+}
 
 impl Head {
     fn new(arch: u32) -> Head {
@@ -220,8 +279,18 @@ impl Head {
             reserved: 0.into(),
             crc: 0.into(),
         };
-        head.crc = crc32c(&head.as_bytes()[..HEAD_LEN - 4]).into();
+        head.seal();
         head
+    }
+
+    /// Sets the checksum from the bytes before it.
+    fn seal(&mut self) {
+        self.crc = crc32c(&self.as_bytes()[..head::CRC]).into();
+    }
+
+    /// Whether the checksum matches the bytes before it.
+    fn sealed(&self) -> bool {
+        crc32c(&self.as_bytes()[..head::CRC]) == self.crc.get()
     }
 }
 
@@ -234,13 +303,20 @@ struct Tag {
 }
 
 impl Tag {
-    /// The tag of a record of header `H`'s type (a header or a list of them).
-    fn of<H: Record>() -> Result<Tag, Error> {
-        Ok(Tag {
+    /// The tag of a record of header `H`'s type (a header or a list of them). Only ever
+    /// evaluated in `const { }` blocks, so a version the record header cannot hold is a compile
+    /// error, never a run-time one: `#[cr(version = N)]` refuses such an `N` itself, and this
+    /// refuses it from a `Record` impl written by hand.
+    const fn of<H: Record>() -> Tag {
+        assert!(
+            H::VERSION >= 1 && H::VERSION <= u16::MAX as u32,
+            "a record version is a number from 1 to 65535 (an image holds it in 16 bits)"
+        );
+        Tag {
             fingerprint: H::FINGERPRINT,
-            version: u16::try_from(H::VERSION).map_err(|_| Error::new(ErrorKind::Io))?,
+            version: H::VERSION as u16,
             flags: if H::OPTIONAL { OPTIONAL } else { 0 },
-        })
+        }
     }
 }
 
@@ -258,9 +334,50 @@ impl RecordHeader {
             payload_crc: crc32c(payload).into(),
             header_crc: 0.into(),
         };
-        header.header_crc = crc32c(&header.as_bytes()[..RECORD_LEN - 4]).into();
+        header.seal();
         Ok(header)
     }
+
+    /// Sets the header's own checksum from the bytes before it.
+    fn seal(&mut self) {
+        self.header_crc = crc32c(&self.as_bytes()[..record::HEADER_CRC]).into();
+    }
+
+    /// Whether the header's own checksum matches the bytes before it.
+    fn sealed(&self) -> bool {
+        crc32c(&self.as_bytes()[..record::HEADER_CRC]) == self.header_crc.get()
+    }
+}
+
+/// Recomputes every checksum of `image` in place: the head's, then, record by record while each
+/// payload length stays inside the image, the payload's and the record header's. Stops at the
+/// first record that does not fit, and returns the byte offset where it stopped (the image's
+/// length when every record was sealed).
+///
+/// For tools that craft images on purpose: a fuzzer that hands restore arbitrary header values
+/// inside an otherwise well-formed image, a test of a tampered field, an encoder of edited
+/// records. A checksum detects accidents, never authorship (anyone can compute one), so this
+/// gives nothing away: what keeps a crafted image out is every check `read` and `restore` make
+/// after the checksums. Readers never call it.
+pub fn reseal(image: &mut [u8]) -> usize {
+    let Ok((head, mut rest)) = Head::mut_from_prefix(image) else {
+        return 0;
+    };
+    head.seal();
+    let mut pos = HEAD_SIZE;
+    while let Ok((header, after)) = RecordHeader::mut_from_prefix(rest) {
+        let Some((payload, next)) = usize::try_from(header.len.get())
+            .ok()
+            .and_then(|len| after.split_at_mut_checked(len))
+        else {
+            break;
+        };
+        header.payload_crc = crc32c(payload).into();
+        header.seal();
+        pos += RECORD_HEADER_SIZE + payload.len();
+        rest = next;
+    }
+    pos
 }
 
 /// Where a writer's bytes go: any `std::io::Write` (feature `std`), or a [`SliceSink`].
@@ -322,16 +439,16 @@ impl<W: Sink> Writer<W> {
     /// Appends `header` as a record whose parent is `parent`. A header whose record type is in
     /// the list or bulk-bytes range (`LIST` and up) does not compile here.
     pub fn write<H: Record>(&mut self, parent: u32, header: &H) -> Result<(), Error> {
-        let ty = const { header_type::<H>() };
-        self.frame(ty, parent, Tag::of::<H>()?, header.as_bytes())
+        let (ty, tag) = const { (header_type::<H>(), Tag::of::<H>()) };
+        self.frame(ty, parent, tag, header.as_bytes())
     }
 
     /// Appends `entries` as one list record (type `LIST + E::TYPE`) whose parent is `parent`:
     /// their bytes as they are in memory, written straight from the slice. An entry type of
     /// 2^30 or more does not compile here.
     pub fn write_list<E: Record>(&mut self, parent: u32, entries: &[E]) -> Result<(), Error> {
-        let ty = const { list_type::<E>() };
-        self.frame(ty, parent, Tag::of::<E>()?, entries.as_bytes())
+        let (ty, tag) = const { (list_type::<E>(), Tag::of::<E>()) };
+        self.frame(ty, parent, tag, entries.as_bytes())
     }
 
     /// Appends `bytes` as one bulk-bytes record of type `ty` whose parent is `parent`, written
@@ -397,7 +514,7 @@ pub struct Reader<'a> {
 impl<'a> Reader<'a> {
     /// Checks the head: magic, checksum, version, then architecture.
     pub fn new(bytes: &'a [u8], arch: u32) -> Result<Self, Error> {
-        let Some(raw) = bytes.get(..HEAD_LEN) else {
+        let Ok((head, _)) = Head::ref_from_prefix(bytes) else {
             let kind = if bytes.len() < MAGIC.len() && MAGIC.starts_with(bytes) || bytes.starts_with(&MAGIC) {
                 ErrorKind::Truncated
             } else {
@@ -405,13 +522,10 @@ impl<'a> Reader<'a> {
             };
             return Err(Error::new(kind).at_offset(bytes.len() as u64));
         };
-        let Ok(head) = Head::read_from_bytes(raw) else {
-            return Err(Error::new(ErrorKind::Truncated).at_offset(0));
-        };
         if head.magic != MAGIC {
-            return Err(Error::new(ErrorKind::BadMagic).at_offset(0));
+            return Err(Error::new(ErrorKind::BadMagic).at_offset(head::MAGIC as u64));
         }
-        if crc32c(&raw[..HEAD_LEN - 4]) != head.crc.get() || head.reserved.get() != 0 {
+        if !head.sealed() || head.reserved.get() != 0 {
             return Err(Error::new(ErrorKind::Corrupt).at_offset(0));
         }
         let format = head.version.get();
@@ -420,18 +534,18 @@ impl<'a> Reader<'a> {
                 found: format,
                 supported: VERSION,
             };
-            return Err(Error::new(kind).at_offset(8));
+            return Err(Error::new(kind).at_offset(head::VERSION as u64));
         }
         if head.arch.get() != arch {
             return Err(Error::new(ErrorKind::ArchMismatch {
                 expected: arch,
                 found: head.arch.get(),
             })
-            .at_offset(12));
+            .at_offset(head::ARCH as u64));
         }
         Ok(Reader {
             bytes,
-            pos: HEAD_LEN,
+            pos: HEAD_SIZE,
             format,
         })
     }
@@ -447,10 +561,10 @@ impl<'a> Reader<'a> {
     }
 
     /// The next record's header, its own checksum verified; nothing after it is trusted yet.
-    fn header(&self) -> Result<(RecordInfo, u32), Error> {
+    /// Every read parses a record header here once.
+    fn header(&self) -> Result<Framed, Error> {
         let at = self.pos as u64;
-        let raw = self.bytes[self.pos..].get(..RECORD_LEN);
-        let Some(Ok(header)) = raw.map(RecordHeader::read_from_bytes) else {
+        let Ok((header, _)) = RecordHeader::ref_from_prefix(&self.bytes[self.pos..]) else {
             return Err(Error::new(ErrorKind::Truncated).at_offset(at));
         };
         let (version, flags) = (header.version.get(), header.flags.get());
@@ -460,7 +574,7 @@ impl<'a> Reader<'a> {
             1 => version == 0 && flags == 0,
             _ => flags & !OPTIONAL == 0,
         };
-        if crc32c(&header.as_bytes()[..RECORD_LEN - 4]) != header.header_crc.get() || !tag_ok {
+        if !header.sealed() || !tag_ok {
             return Err(Error::new(ErrorKind::Corrupt).at_offset(at));
         }
         let info = RecordInfo {
@@ -477,35 +591,40 @@ impl<'a> Reader<'a> {
             },
             optional: flags & OPTIONAL != 0,
         };
-        Ok((info, header.payload_crc.get()))
+        Ok(Framed {
+            info,
+            payload_crc: header.payload_crc.get(),
+        })
     }
 
     /// The payload of a verified record header, checked against its checksum.
-    fn payload(&self, info: &RecordInfo, crc: u32) -> Result<&'a [u8], Error> {
-        let at = info.offset + RECORD_LEN as u64;
-        let start = self.pos + RECORD_LEN;
-        let payload = usize::try_from(info.len)
+    fn payload(&self, framed: &Framed) -> Result<&'a [u8], Error> {
+        let at = framed.info.offset + RECORD_HEADER_SIZE as u64;
+        let start = self.pos + RECORD_HEADER_SIZE;
+        let payload = usize::try_from(framed.info.len)
             .ok()
             .and_then(|len| self.bytes[start..].get(..len));
         let Some(payload) = payload else {
             return Err(Error::new(ErrorKind::Truncated).at_offset(at));
         };
-        if crc32c(payload) != crc {
+        if crc32c(payload) != framed.payload_crc {
             return Err(Error::new(ErrorKind::Corrupt).at_offset(at));
         }
         Ok(payload)
     }
 
-    /// The next record, verified whole. Does not advance.
-    fn next(&self) -> Result<(RecordInfo, &'a [u8]), Error> {
-        let (info, crc) = self.header()?;
-        Ok((info, self.payload(&info, crc)?))
+    /// The payload of the record `framed` (the next one), verified, and the reader moved past it.
+    fn take(&mut self, framed: &Framed) -> Result<&'a [u8], Error> {
+        let payload = self.payload(framed)?;
+        self.pos += RECORD_HEADER_SIZE + payload.len();
+        Ok(payload)
     }
 
     /// The next record's header, verified (and its payload's checksum), or `None` at the end record.
     pub fn peek(&self) -> Result<Option<RecordInfo>, Error> {
-        let (info, _) = self.next()?;
-        Ok(if info.ty == END { None } else { Some(info) })
+        let framed = self.header()?;
+        self.payload(&framed)?;
+        Ok(if framed.info.ty == END { None } else { Some(framed.info) })
     }
 
     /// Skips the next record (of any type), verified; `None` at the end record, which stays next.
@@ -516,12 +635,13 @@ impl<'a> Reader<'a> {
     /// The next record (of any type) and its payload bytes, verified; `None` at the end record,
     /// which stays next (for [`Reader::finish`]).
     pub fn read_raw(&mut self) -> Result<Option<(RecordInfo, &'a [u8])>, Error> {
-        let (info, payload) = self.next()?;
-        if info.ty == END {
+        let framed = self.header()?;
+        if framed.info.ty == END {
+            self.payload(&framed)?;
             return Ok(None);
         }
-        self.pos += RECORD_LEN + payload.len();
-        Ok(Some((info, payload)))
+        let payload = self.take(&framed)?;
+        Ok(Some((framed.info, payload)))
     }
 
     /// The next record of `H`'s type, with its parent: optional records of other types before it
@@ -533,13 +653,12 @@ impl<'a> Reader<'a> {
     pub fn read<H: Record>(&mut self) -> Result<(u32, H), Error> {
         let ty = const { header_type::<H>() };
         loop {
-            let (info, _) = self.header()?;
-            if info.ty == ty || info.ty == END || !info.optional {
-                break;
+            let framed = self.header()?;
+            if framed.info.ty == ty || framed.info.ty == END || !framed.info.optional {
+                return self.versioned::<H>(ty, &framed);
             }
-            self.skip()?;
+            self.take(&framed)?;
         }
-        self.read_versioned::<H>(ty)
     }
 
     /// The next record of `H`'s type, if it comes before any mandatory record of another type
@@ -548,25 +667,30 @@ impl<'a> Reader<'a> {
     pub fn read_optional<H: Record>(&mut self) -> Result<Option<(u32, H)>, Error> {
         let ty = const { header_type::<H>() };
         let start = self.pos;
+        let found = self.optional::<H>(ty);
+        if !matches!(found, Ok(Some(_))) {
+            self.pos = start;
+        }
+        found
+    }
+
+    /// [`Reader::read_optional`], leaving the reader wherever it stopped.
+    fn optional<H: Record>(&mut self, ty: u32) -> Result<Option<(u32, H)>, Error> {
         loop {
-            let (info, _) = self.header()?;
-            if info.ty == ty {
-                return self.read_versioned::<H>(ty).map(Some);
+            let framed = self.header()?;
+            if framed.info.ty == ty {
+                return self.versioned::<H>(ty, &framed).map(Some);
             }
-            if info.ty == END || !info.optional {
-                self.pos = start;
+            if framed.info.ty == END || !framed.info.optional {
                 return Ok(None);
             }
-            if let Err(e) = self.skip() {
-                self.pos = start;
-                return Err(e);
-            }
+            self.take(&framed)?;
         }
     }
 
-    /// The next record as a version of `H`, upgraded.
-    fn read_versioned<H: Record>(&mut self, ty: u32) -> Result<(u32, H), Error> {
-        let (info, _) = self.header()?;
+    /// The record `framed` (the next one) as a version of `H`, upgraded.
+    fn versioned<H: Record>(&mut self, ty: u32, framed: &Framed) -> Result<(u32, H), Error> {
+        let info = &framed.info;
         let layout = if info.ty == ty {
             H::layout_of(info.version)
         } else {
@@ -582,11 +706,11 @@ impl<'a> Reader<'a> {
                     oldest: H::OLDEST,
                     newest: H::VERSION,
                 };
-                return Err(Error::new(kind).at_offset(info.offset + 12));
+                return Err(Error::new(kind).at_offset(info.offset + record::VERSION as u64));
             }
         };
-        let (info, payload) = self.checked(ty, Length::Exactly(size), fingerprint)?;
-        let value = H::decode(info.version, payload).map_err(|e| e.at_offset(info.offset + RECORD_LEN as u64))?;
+        let payload = self.checked(framed, ty, Length::Exactly(size), fingerprint)?;
+        let value = H::decode(info.version, payload).map_err(|e| e.at_offset(payload_at(info)))?;
         Ok((info.parent, value))
     }
 
@@ -597,65 +721,54 @@ impl<'a> Reader<'a> {
     pub fn read_list<E: Record>(&mut self) -> Result<(u32, List<'a, E>), Error> {
         let ty = const { list_type::<E>() };
         let size = core::mem::size_of::<E>();
-        let (info, payload) = self.checked(ty, Length::Entries(size), E::FINGERPRINT)?;
+        let framed = self.header()?;
+        let payload = self.checked(&framed, ty, Length::Entries(size), E::FINGERPRINT)?;
         let list = List {
             bytes: payload,
-            offset: info.offset + RECORD_LEN as u64,
+            offset: payload_at(&framed.info),
             entry: core::marker::PhantomData,
         };
-        Ok((info.parent, list))
+        Ok((framed.info.parent, list))
     }
 
     /// The next record as bulk bytes of type `ty` and exactly `len` bytes, with its parent and
     /// the payload's offset in the image. Checks, in order: the record header's checksum, the
     /// type, the length, the fingerprint (0), the payload's checksum. The bytes are not copied.
     pub fn read_bytes(&mut self, ty: BytesType, len: usize) -> Result<(u32, u64, &'a [u8]), Error> {
-        let (info, payload) = self.checked(ty.get(), Length::Exactly(len), 0)?;
-        Ok((info.parent, info.offset + RECORD_LEN as u64, payload))
+        let framed = self.header()?;
+        let payload = self.checked(&framed, ty.get(), Length::Exactly(len), 0)?;
+        Ok((framed.info.parent, payload_at(&framed.info), payload))
     }
 
-    /// The next record, checked in the order every typed read documents, and consumed.
-    fn checked(&mut self, ty: u32, len: Length, fingerprint: u64) -> Result<(RecordInfo, &'a [u8]), Error> {
-        let (info, crc) = self.header()?;
+    /// The record `framed` (the next one), checked in the order every typed read documents, and
+    /// consumed.
+    fn checked(&mut self, framed: &Framed, ty: u32, len: Length, fingerprint: u64) -> Result<&'a [u8], Error> {
+        let info = &framed.info;
         if info.ty != ty {
             return Err(Error::new(ErrorKind::WrongRecord {
                 expected: ty,
                 found: info.ty,
             })
-            .at_offset(info.offset));
+            .at_offset(info.offset + record::TYPE as u64));
         }
-        let found = usize::try_from(info.len).ok();
-        let bad = match len {
-            Length::Exactly(size) if found != Some(size) => Some(ErrorKind::BadLength {
-                expected: u32::try_from(size).unwrap_or(u32::MAX),
-                found: info.len,
-            }),
-            Length::Entries(size) if found.and_then(|n| n.checked_rem(size)) != Some(0) => {
-                Some(ErrorKind::BadListLength {
-                    entry: u32::try_from(size).unwrap_or(u32::MAX),
-                    found: info.len,
-                })
-            }
-            _ => None,
-        };
-        if let Some(kind) = bad {
-            return Err(Error::new(kind).at_offset(info.offset + 4));
+        if let Some(kind) = len.refuses(info.len) {
+            return Err(Error::new(kind).at_offset(info.offset + record::LEN as u64));
         }
         if info.fingerprint != fingerprint {
             let kind = ErrorKind::LayoutMismatch {
                 expected: fingerprint,
                 found: info.fingerprint,
             };
-            return Err(Error::new(kind).at_offset(info.offset + 16));
+            return Err(Error::new(kind).at_offset(info.offset + record::FINGERPRINT as u64));
         }
-        let payload = self.payload(&info, crc)?;
-        self.pos += RECORD_LEN + payload.len();
-        Ok((info, payload))
+        self.take(framed)
     }
 
     /// Checks that the next record is the end record and that nothing follows it.
     pub fn finish(self) -> Result<(), Error> {
-        let (info, _) = self.next()?;
+        let framed = self.header()?;
+        self.payload(&framed)?;
+        let info = framed.info;
         if info.ty != END
             || info.len != 0
             || info.parent != 0
@@ -665,12 +778,23 @@ impl<'a> Reader<'a> {
         {
             return Err(Error::new(ErrorKind::TrailingData).at_offset(info.offset));
         }
-        let end = self.pos + RECORD_LEN;
+        let end = self.pos + RECORD_HEADER_SIZE;
         if end != self.bytes.len() {
             return Err(Error::new(ErrorKind::TrailingData).at_offset(end as u64));
         }
         Ok(())
     }
+}
+
+/// A record header as [`Reader`] parsed it: what it says, and the payload checksum to check.
+struct Framed {
+    info: RecordInfo,
+    payload_crc: u32,
+}
+
+/// Byte offset of a record's payload in the image.
+fn payload_at(info: &RecordInfo) -> u64 {
+    info.offset + RECORD_HEADER_SIZE as u64
 }
 
 /// What a typed read expects of a record's length.
@@ -680,6 +804,26 @@ enum Length {
     Exactly(usize),
     /// A whole number of entries of this size (a zero size matches nothing).
     Entries(usize),
+}
+
+impl Length {
+    /// The fault in a record of `found` bytes, if it has one.
+    fn refuses(self, found: u32) -> Option<ErrorKind> {
+        let len = usize::try_from(found).ok();
+        match self {
+            Length::Exactly(size) if len != Some(size) => Some(ErrorKind::BadLength {
+                expected: u32::try_from(size).unwrap_or(u32::MAX),
+                found,
+            }),
+            Length::Entries(size) if len.and_then(|n| n.checked_rem(size)) != Some(0) => {
+                Some(ErrorKind::BadListLength {
+                    entry: u32::try_from(size).unwrap_or(u32::MAX),
+                    found,
+                })
+            }
+            _ => None,
+        }
+    }
 }
 
 /// The entries of a list record, verified, still in the image's bytes: nothing is copied to

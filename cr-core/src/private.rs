@@ -19,6 +19,7 @@ pub mod union;
 #[path = "private/variants.rs"]
 mod variants;
 
+pub use crate::error::route;
 pub use crate::layout::{FlagInfo, Mode, Variant};
 pub use core::mem::offset_of;
 pub use core::option::Option::{None, Some};

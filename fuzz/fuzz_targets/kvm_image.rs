@@ -14,7 +14,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let mut image = image.to_vec();
     if mode & 1 == 1 {
-        cr::reseal::reseal(&mut image);
+        cr_core::image::reseal(&mut image);
     }
     // The seed corpus's images have a 4 KiB slot 0 at guest address 0.
     let slot = kvm_userspace_memory_region {

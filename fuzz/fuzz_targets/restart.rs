@@ -13,7 +13,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let mut image = image.to_vec();
     if mode & 1 == 1 {
-        cr::reseal::reseal(&mut image);
+        cr_core::image::reseal(&mut image);
     }
     let mut task = sample_task();
     let before = task;

@@ -40,8 +40,8 @@ pub fn save_cpu(h: &mut CrHdrCpu, t: &Task) {
 pub fn restore_cpu(h: &CrHdrCpu, t: &mut Task) -> Result<(), Error> {
     // The PSW's own check first (its place in the header), its error routed through `psw`.
     validate_psw(&h.psw, &t.regs.psw).map_err(|e| match (e.field(), e.path()) {
-        (Some("mask"), None) => e.at("mask", Some("mask")).routed(&CrHdrCpu::FIELDS[1], None),
-        _ => e.routed(&CrHdrCpu::FIELDS[1], None),
+        (Some("mask"), None) => cr_core::__private::route(e.at("mask", Some("mask")), &CrHdrCpu::FIELDS[1], None),
+        _ => cr_core::__private::route(e, &CrHdrCpu::FIELDS[1], None),
     })?;
     let Ok(ilc) = u16::try_from(h.ilc) else {
         return Err(out_of_range(h.ilc, "u16", "ilc", "regs.ilc"));
