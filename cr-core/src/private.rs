@@ -216,6 +216,55 @@ where
     }
 }
 
+/// A register page's bytes `at..at + size_of::<T>()` as a `T` (a `path` ending in a byte range,
+/// `"regs[0x80..0x84]"`); the derive proves at compile time that the range lies in the page and is
+/// `T`'s size, so the bytes always read (were they ever short, the value would be zero).
+#[inline(always)]
+pub fn page_get<P: IntoBytes + Immutable, T: FromBytes>(page: &P, at: usize) -> T {
+    match page.as_bytes().get(at..).map(T::read_from_prefix) {
+        Some(Ok((value, _))) => value,
+        _ => T::new_zeroed(),
+    }
+}
+
+/// Writes `value`'s bytes at `at` in a register page (see [`page_get`]).
+#[inline(always)]
+pub fn page_set<P: IntoBytes + FromBytes, T: IntoBytes + Immutable>(page: &mut P, at: usize, value: T) {
+    let bytes = value.as_bytes();
+    if let Some(dst) = page.as_mut_bytes().get_mut(at..at.saturating_add(bytes.len())) {
+        dst.copy_from_slice(bytes);
+    }
+}
+
+/// Compile-time: a register page's byte range `start..end` lies inside the page (`page` bytes) and
+/// is `size` bytes, the size of the header field that maps it.
+pub const fn check_page(page: usize, start: usize, end: usize, size: usize, field: &str, path: &str) {
+    if end > page {
+        let msg = Msg::new()
+            .str("cr: header field `")
+            .str(field)
+            .str("`: `")
+            .str(path)
+            .str("` ends past the page, which has ")
+            .dec(page as u64)
+            .str(" bytes: give a range inside it");
+        panic!("{}", msg.as_str());
+    }
+    if end - start != size {
+        let msg = Msg::new()
+            .str("cr: header field `")
+            .str(field)
+            .str("`: `")
+            .str(path)
+            .str("` is ")
+            .dec((end - start) as u64)
+            .str(" bytes, but the header field is ")
+            .dec(size as u64)
+            .str(": give the field a type of the range's size, or the range the field's");
+        panic!("{}", msg.as_str());
+    }
+}
+
 /// The size of the type at a place (`place` is never called), for the compile-time size
 /// assertion of `bits`.
 pub const fn size_of_place<T: ?Sized, F>(place: fn(&T) -> F) -> usize {
@@ -293,6 +342,18 @@ pub fn check_flags<T: FlagWord>(word: T, all: T, field: &'static str) -> Result<
         Ok(())
     } else {
         Err(Error::new(ErrorKind::UnknownFlags { bits: unknown.to_u64() }).at(field, None))
+    }
+}
+
+/// The named bits of a copied word (`flag(bit = N, name = "X")` beside `path`): refuses bits that
+/// no flag names.
+#[inline(always)]
+pub fn check_named_bits<T: FlagWord>(word: T, all: T, field: &'static str, path: &'static str) -> Result<(), Error> {
+    let unknown = word.and(all.not());
+    if unknown == T::ZERO {
+        Ok(())
+    } else {
+        Err(Error::new(ErrorKind::UnknownFlags { bits: unknown.to_u64() }).at(field, Some(path)))
     }
 }
 
@@ -440,7 +501,7 @@ pub struct Nest<H, L> {
     after_restore: fn(&H, &mut L),
 }
 
-impl<H: Copy, L: Copy + Nested<H>> Nest<H, L> {
+impl<H, L: Nested<H>> Nest<H, L> {
     const NEST: Self = Nest {
         layout: L::LAYOUT,
         save: L::save,
@@ -466,6 +527,29 @@ pub const fn nest<T: ?Sized, H: Copy, L: Copy + Nested<H>>(place: fn(&T) -> L) -
 /// `place`; an element of another type fails `Phases`, with its message.
 #[inline(always)]
 pub const fn nest_each<T: ?Sized, H: Copy, L: Copy + Nested<H>, const N: usize>(place: fn(&T) -> [L; N]) -> Nest<H, L> {
+    let _ = place;
+    Nest {
+        layout: NestedLayout {
+            len: Some(N),
+            ..L::LAYOUT
+        },
+        ..Nest::NEST
+    }
+}
+
+/// [`nest`] for a live place reached by reference (`|t| &t.place`): neither the live type nor the
+/// header need be `Copy` (vm-superio's `SerialState` holds a `Vec`). The derive uses it unless the
+/// header is `#[repr(packed)]` (whose live struct is packed, where a reference to a field would be
+/// unaligned) or the place is inside a union (whose members are read by value).
+#[inline(always)]
+pub const fn nest_ref<T: ?Sized, H, L: Nested<H>>(place: fn(&T) -> &L) -> Nest<H, L> {
+    let _ = place;
+    Nest::NEST
+}
+
+/// [`nest_each`] for a live array reached by reference.
+#[inline(always)]
+pub const fn nest_each_ref<T: ?Sized, H, L: Nested<H>, const N: usize>(place: fn(&T) -> &[L; N]) -> Nest<H, L> {
     let _ = place;
     Nest {
         layout: NestedLayout {
@@ -512,6 +596,35 @@ impl<H, L> Nest<H, L> {
     pub fn after_restore(self, header: H, mut live: L) -> L {
         (self.after_restore)(&header, &mut live);
         live
+    }
+    /// live -> header, by reference ([`nest_ref`]).
+    #[inline(always)]
+    pub fn save_ref(self, header: &mut H, live: &L) {
+        (self.save)(header, live);
+    }
+    /// Every check, by reference, errors routed as [`Nest::check`]'s.
+    #[inline(always)]
+    pub fn check_ref(
+        self,
+        header: &H,
+        live: &L,
+        nested: &'static FieldInfo,
+        index: Option<usize>,
+    ) -> Result<(), Error> {
+        match (self.check)(header, live) {
+            Ok(()) => Ok(()),
+            Err(e) => Err(e.routed(nested, index)),
+        }
+    }
+    /// Every write, in place.
+    #[inline(always)]
+    pub fn write_ref(self, header: &H, live: &mut L) {
+        (self.write)(header, live);
+    }
+    /// Every `after_restore`, in place.
+    #[inline(always)]
+    pub fn after_ref(self, header: &H, live: &mut L) {
+        (self.after_restore)(header, live);
     }
 }
 

@@ -11,13 +11,14 @@ use std::collections::BTreeMap;
 
 pub fn check(cx: &mut Ctxt, header: &Header) {
     for field in &header.fields {
-        if let Mapping::Flags(word) = &field.mapping {
+        if let Some(word) = field.flag_word() {
             check_flags(cx, field, word);
         }
     }
     check_constant_names(cx, header);
     check_places(cx, header);
     check_variants(cx, header);
+    check_ranges(cx, header);
     if let Side::Live(live) = &header.side {
         check_ignores(cx, header, live);
         check_covers(cx, header, live);
@@ -73,6 +74,35 @@ fn check_variants(cx: &mut Ctxt, header: &Header) {
                     ),
                 );
             }
+        }
+    }
+}
+
+/// A byte range of a register page holds a value of the header field's own type: copied as is
+/// (under a mask, if any), never reinterpreted, converted or nested, and no flag's place.
+fn check_ranges(cx: &mut Ctxt, header: &Header) {
+    for field in &header.fields {
+        let mut cx = cx.field(&field.name);
+        match &field.mapping {
+            Mapping::Path(p) if p.place.is_range() && p.mode != Mode::Copy => cx.error(
+                p.place.span,
+                format!(
+                    "`{}` is a byte range: its bytes are read and written as the header field's type, so `bits`, `convert` and `nested` do not apply; drop the key",
+                    p.place.text
+                ),
+            ),
+            Mapping::Flags(word) => {
+                for place in word.flags.iter().filter_map(|f| f.place.as_ref()).filter(|p| p.is_range()) {
+                    cx.error(
+                        place.span,
+                        format!(
+                            "`{}` is a byte range, which holds an integer, not a flag: map it with `path` and name its bits with `flag(bit = N, name = \"X\")`",
+                            place.text
+                        ),
+                    );
+                }
+            }
+            _ => {}
         }
     }
 }
@@ -205,7 +235,7 @@ fn check_constant_names(cx: &mut Ctxt, header: &Header) {
     // `name = "..."` can rename) or a word's `_ALL` (which only renaming the field can).
     let mut names: BTreeMap<String, (String, bool)> = BTreeMap::new();
     for field in &header.fields {
-        let Mapping::Flags(word) = &field.mapping else {
+        let Some(word) = field.flag_word() else {
             continue;
         };
         let mut cx = cx.field(&field.name);

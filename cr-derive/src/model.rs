@@ -41,6 +41,8 @@ pub struct Header<'a> {
     pub evolution: Evolution,
     /// The header was declared with generic parameters (an error; no fallback impl then).
     pub generic: bool,
+    /// `#[repr(packed)]`: its live struct is packed too, so values move by copy, never by reference.
+    pub packed: bool,
     /// What the header is mapped onto, if anything.
     pub side: Side,
 }
@@ -133,7 +135,8 @@ pub enum Mapping {
     Path(PathMap),
     Flags(FlagWord),
     Skip,
-    Reserved,
+    /// `reserved`, with `path` when the padding exists on the live side too (restore zeroes it).
+    Reserved(Option<Place>),
     /// `CrLayout`: a field of the image, copied nowhere.
     Data,
     /// `CrLayout`: a nested header (or an array of them) of the image.
@@ -147,6 +150,9 @@ pub struct PathMap {
     pub mode: Mode,
     pub mask: Option<Mask>,
     pub save_only: bool,
+    /// `flag(bit = N, name = "X")` beside `path`: the copied word's bits have names, and restore
+    /// refuses the others.
+    pub named: Option<FlagWord>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -183,6 +189,17 @@ pub struct FlagMap {
     pub constant: GeneratedName,
 }
 
+impl Field<'_> {
+    /// The field's flag word: a word of flags, or the named bits of a copied word.
+    pub fn flag_word(&self) -> Option<&FlagWord> {
+        match &self.mapping {
+            Mapping::Flags(word) => Some(word),
+            Mapping::Path(PathMap { named: Some(word), .. }) => Some(word),
+            _ => None,
+        }
+    }
+}
+
 impl FlagMap {
     /// How messages name the flag: its place, or in a `CrLayout` header its name.
     pub fn label(&self) -> &str {
@@ -205,7 +222,8 @@ impl Header<'_> {
                         .iter()
                         .filter_map(|f| Some((f.place.as_ref()?, field.name.as_str()))),
                 ),
-                Mapping::Skip | Mapping::Reserved | Mapping::Data | Mapping::NestedData | Mapping::Unknown => {}
+                Mapping::Reserved(Some(place)) => out.push((place, field.name.as_str())),
+                Mapping::Skip | Mapping::Reserved(None) | Mapping::Data | Mapping::NestedData | Mapping::Unknown => {}
             }
         }
         out
@@ -251,6 +269,8 @@ const MASK_ON_BITS: &str = "a mask applies to an integer copied as is; drop `bit
 const MASK_ON_CONVERT: &str = "a mask applies to an integer copied as is; drop `convert` or the mask";
 const NESTED_WHOLE: &str = "a nested header is copied and checked by its own mappings; \
      put the modifier on the nested header's field instead";
+const NAMED_BITS: &str = "`flag` beside `path` names the bits of a word copied as is; drop one of them";
+const PADDING: &str = "a `reserved` place is padding, saved as zero and zeroed by restore; drop one of them";
 const NEVER_RESTORED: &str = "a `save_only` field is never restored, so a restore mask has no effect";
 
 impl FieldKey {
@@ -265,7 +285,11 @@ impl FieldKey {
             FieldKey::Flag => row(Mapping, Mapping, &[]),
             FieldKey::Skip => row(Mapping, Refused, &[]),
             FieldKey::Reserved => row(Mapping, Mapping, &[]),
-            FieldKey::Bits => row(Modifier, Refused, &[]),
+            FieldKey::Bits => row(
+                Modifier,
+                Refused,
+                &[(FieldKey::Flag, NAMED_BITS), (FieldKey::Reserved, PADDING)],
+            ),
             FieldKey::Convert => row(
                 Modifier,
                 Refused,
@@ -277,7 +301,12 @@ impl FieldKey {
             FieldKey::Mask => row(
                 Modifier,
                 Refused,
-                &[(FieldKey::Bits, MASK_ON_BITS), (FieldKey::Convert, MASK_ON_CONVERT)],
+                &[
+                    (FieldKey::Bits, MASK_ON_BITS),
+                    (FieldKey::Convert, MASK_ON_CONVERT),
+                    (FieldKey::Flag, NAMED_BITS),
+                    (FieldKey::Reserved, PADDING),
+                ],
             ),
             FieldKey::StrictMask => row(
                 Modifier,
@@ -289,12 +318,18 @@ impl FieldKey {
                     ),
                     (FieldKey::Bits, MASK_ON_BITS),
                     (FieldKey::Convert, MASK_ON_CONVERT),
+                    (FieldKey::Flag, NAMED_BITS),
+                    (FieldKey::Reserved, PADDING),
                 ],
             ),
             FieldKey::SaveOnly => row(
                 Modifier,
                 Refused,
-                &[(FieldKey::Mask, NEVER_RESTORED), (FieldKey::StrictMask, NEVER_RESTORED)],
+                &[
+                    (FieldKey::Mask, NEVER_RESTORED),
+                    (FieldKey::StrictMask, NEVER_RESTORED),
+                    (FieldKey::Reserved, PADDING),
+                ],
             ),
             // In a `CrLayout` header, `nested` says what the field's bytes are: a mapping of its own.
             FieldKey::Nested => row(
@@ -306,6 +341,8 @@ impl FieldKey {
                     (FieldKey::Mask, NESTED_WHOLE),
                     (FieldKey::StrictMask, NESTED_WHOLE),
                     (FieldKey::SaveOnly, NESTED_WHOLE),
+                    (FieldKey::Flag, NESTED_WHOLE),
+                    (FieldKey::Reserved, NESTED_WHOLE),
                 ],
             ),
             // A tagged variant: a place in a `CrCopy` header, data or a nested header in a
@@ -346,11 +383,21 @@ impl StructKey {
     }
 }
 
+/// What `key` is among `raw`'s keys: its row's kind, except that beside `path` in a `CrCopy`
+/// header, `flag` names the copied word's bits and `reserved` says the live place is padding: both
+/// modify the `path` then.
+fn kind_of(key: FieldKey, raw: &FieldAttrs, derive: Derive) -> Kind {
+    match (derive, key) {
+        (Derive::CrCopy, FieldKey::Flag | FieldKey::Reserved) if raw.has(FieldKey::Path) => Kind::Modifier,
+        _ => key.rule().kind(derive),
+    }
+}
+
 /// The keys of `raw` of `kind` in `derive`, in the rules' order, with their spans.
 fn keys_of(raw: &FieldAttrs, derive: Derive, kind: Kind) -> Vec<(FieldKey, Span)> {
     FieldKey::ALL
         .iter()
-        .filter(|key| key.rule().kind(derive) == kind)
+        .filter(|key| kind_of(**key, raw, derive) == kind)
         .filter_map(|key| Some((*key, raw.span_of(*key)?)))
         .collect()
 }
@@ -396,11 +443,15 @@ fn check_keys(cx: &mut FieldCtxt, raw: &FieldAttrs, derive: Derive) {
     }
     for key in FieldKey::ALL {
         let Some(span) = raw.span_of(*key) else { continue };
-        if key.rule().kind(derive) == Kind::Refused {
+        if kind_of(*key, raw, derive) == Kind::Refused {
             continue;
         }
         for (other, why) in key.rule().conflicts {
-            if raw.has(*other) {
+            // Without `path`, `flag` and `reserved` are mappings, and a modifier beside them is
+            // reported as needing `path` already.
+            let mapping =
+                matches!(other, FieldKey::Flag | FieldKey::Reserved) && kind_of(*other, raw, derive) != Kind::Modifier;
+            if raw.has(*other) && !mapping {
                 cx.error(span, format!("`{key}` conflicts with `{other}`: {why}"));
             }
         }
@@ -453,6 +504,7 @@ pub fn build<'a>(cx: &mut Ctxt, input: &'a DeriveInput, derive: Derive) -> Optio
         record: container.record.map(|k| k.value),
         evolution,
         generic: !input.generics.params.is_empty(),
+        packed: repr_packed(input),
         side,
     })
 }
@@ -719,10 +771,10 @@ fn build_image_field(cx: &mut FieldCtxt, name: &str, span: Span, ty: &Type, raw:
         );
     }
     if !raw.flags.is_empty() {
-        return flag_word(cx, name, span, ty, &raw, Derive::CrLayout);
+        return flag_word(cx, name, span, ty, &raw, FlagSide::Image);
     }
     if raw.has(FieldKey::Reserved) {
-        return Mapping::Reserved;
+        return Mapping::Reserved(None);
     }
     if raw.has(FieldKey::Nested) {
         return Mapping::NestedData;
@@ -730,12 +782,21 @@ fn build_image_field(cx: &mut FieldCtxt, name: &str, span: Span, ty: &Type, raw:
     Mapping::Data
 }
 
-fn flag_word(cx: &mut FieldCtxt, name: &str, span: Span, ty: &Type, raw: &FieldAttrs, derive: Derive) -> Mapping {
+/// What a `flag(...)` names: a live place (a `CrCopy` flag word), or only a bit (a `CrLayout`
+/// header's flag word, or the named bits of a word a `path` copies).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum FlagSide {
+    Place,
+    Image,
+    Named,
+}
+
+fn flag_word(cx: &mut FieldCtxt, name: &str, span: Span, ty: &Type, raw: &FieldAttrs, side: FlagSide) -> Mapping {
     let field = ident::upper_snake(name);
     let flags = raw
         .flags
         .iter()
-        .filter_map(|f| build_flag(cx, &field, f, derive))
+        .filter_map(|f| build_flag(cx, &field, f, side))
         .collect();
     Mapping::Flags(FlagWord {
         word: word_type(ty),
@@ -748,6 +809,16 @@ fn build_mapping(cx: &mut FieldCtxt, name: &str, span: Span, ty: &Type, raw: Fie
     if let Some(Key { value: lit, .. }) = &raw.path {
         let Some(place) = report(cx, Place::parse(lit)) else {
             return Mapping::Unknown;
+        };
+        if raw.has(FieldKey::Reserved) {
+            return Mapping::Reserved(Some(place));
+        }
+        let named = match raw.flags.is_empty() {
+            true => None,
+            false => match flag_word(cx, name, span, ty, &raw, FlagSide::Named) {
+                Mapping::Flags(word) => Some(word),
+                _ => None,
+            },
         };
         let mode = if raw.has(FieldKey::Nested) {
             Mode::Nested
@@ -769,21 +840,22 @@ fn build_mapping(cx: &mut FieldCtxt, name: &str, span: Span, ty: &Type, raw: Fie
             mode,
             mask,
             save_only,
+            named,
         });
     }
     if !raw.flags.is_empty() {
-        return flag_word(cx, name, span, ty, &raw, Derive::CrCopy);
+        return flag_word(cx, name, span, ty, &raw, FlagSide::Place);
     }
     if raw.has(FieldKey::Skip) {
         return Mapping::Skip;
     }
     if raw.has(FieldKey::Reserved) {
-        return Mapping::Reserved;
+        return Mapping::Reserved(None);
     }
     Mapping::Unknown
 }
 
-fn build_flag(cx: &mut FieldCtxt, field: &str, f: &RawFlag, derive: Derive) -> Option<FlagMap> {
+fn build_flag(cx: &mut FieldCtxt, field: &str, f: &RawFlag, side: FlagSide) -> Option<FlagMap> {
     let bit = match &f.bit {
         Some(Key { value: lit, .. }) => match lit.base10_parse::<u32>() {
             Ok(bit) => Some((bit, lit.span())),
@@ -797,28 +869,40 @@ fn build_flag(cx: &mut FieldCtxt, field: &str, f: &RawFlag, derive: Derive) -> O
             None
         }
     };
-    // A `CrCopy` flag maps a `bool` place; a `CrLayout` flag has no live side, only its name.
-    let place = match (derive, &f.path) {
-        (Derive::CrCopy, Some(Key { value: lit, .. })) => Some(report(cx, Place::parse(lit))?),
-        (Derive::CrCopy, None) => {
+    // A `CrCopy` flag maps a `bool` place; a `CrLayout` flag has no live side, only its name, and
+    // a named bit of a copied word is only a name too.
+    let place = match (side, &f.path) {
+        (FlagSide::Place, Some(Key { value: lit, .. })) => Some(report(cx, Place::parse(lit))?),
+        (FlagSide::Place, None) => {
             cx.error(f.span, "`flag(...)` needs `path = \"...\"`, the `bool` it maps to");
             return None;
         }
-        (Derive::CrLayout, Some(Key { value: lit, .. })) => {
+        (FlagSide::Image, Some(Key { value: lit, .. })) => {
             cx.error(
                 lit.span(),
                 "a `CrLayout` flag has no live place: write `flag(bit = N, name = \"X\")`",
             );
             return None;
         }
-        (Derive::CrLayout, None) => None,
+        (FlagSide::Named, Some(Key { value: lit, .. })) => {
+            cx.error(
+                lit.span(),
+                "beside `path`, `flag(...)` names a bit of the copied word and has no place of its own: write `flag(bit = N, name = \"X\")`",
+            );
+            return None;
+        }
+        (FlagSide::Image | FlagSide::Named, None) => None,
     };
     let (bit, bit_span) = bit?;
     let (name, name_span) = match (&f.name, &place) {
         (Some(Key { value: lit, .. }), _) => (ident::upper_snake(&lit.value()), lit.span()),
         (None, Some(place)) => (ident::upper_snake(&place.leaf()), place.span),
         (None, None) => {
-            cx.error(f.span, "a `CrLayout` flag is known by its name: add `name = \"X\"`");
+            let what = match side {
+                FlagSide::Named => "a named bit of a copied word",
+                _ => "a `CrLayout` flag",
+            };
+            cx.error(f.span, format!("{what} is known by its name: add `name = \"X\"`"));
             return None;
         }
     };
@@ -907,6 +991,21 @@ fn repr_c(input: &DeriveInput) -> ReprC {
         }
     }
     repr
+}
+
+/// Whether a `#[repr]` says `packed` (or `packed(N)`).
+fn repr_packed(input: &DeriveInput) -> bool {
+    let mut packed = false;
+    for attr in input.attrs.iter().filter(|a| a.path().is_ident("repr")) {
+        let _ = attr.parse_nested_meta(|meta| {
+            packed |= meta.path.is_ident("packed");
+            if meta.input.peek(syn::token::Paren) {
+                let _: proc_macro2::TokenTree = meta.input.parse()?;
+            }
+            Ok(())
+        });
+    }
+    packed
 }
 
 /// A record's bytes go into images: its layout must be the one written, `#[repr(C)]`, and its

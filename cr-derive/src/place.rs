@@ -3,7 +3,7 @@
 
 use crate::ident::{self, IdentKind};
 use proc_macro2::{Delimiter, Group, Ident, Literal, Punct, Spacing, Span, TokenStream, TokenTree};
-use quote::{quote_spanned, ToTokens, TokenStreamExt};
+use quote::{quote, quote_spanned, ToTokens, TokenStreamExt};
 use syn::LitStr;
 
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -14,6 +14,9 @@ pub enum Segment {
     Tuple(u32),
     /// `[N]` on an array.
     Index(usize),
+    /// `[start..end]`, the last segment only: the bytes `start..end` of a byte-array place (a register
+    /// page), read and written as the header field's type.
+    Range { start: usize, end: usize },
     /// `.name()`, the last segment only: an accessor (a bindgen bitfield's getter `name()` and
     /// setter `set_name(v)`), held without the parentheses.
     Call(String),
@@ -65,6 +68,7 @@ impl Place {
                 Segment::Field(name) | Segment::Call(name) => return format!("{name}{suffix}"),
                 Segment::Tuple(i) => return format!("F{i}{suffix}"),
                 Segment::Index(i) => suffix = format!("_{i}{suffix}"),
+                Segment::Range { start, .. } => suffix = format!("_{start:x}{suffix}"),
             }
         }
         suffix
@@ -75,10 +79,18 @@ impl Place {
         self.segments.len() > outer.segments.len() && self.segments.starts_with(&outer.segments)
     }
 
-    /// True when one place contains the other (or they are the same place).
+    /// True when one place contains the other (or they are the same place). Two byte ranges of
+    /// one page overlap when their bytes do, and so do a range and an index of the same array.
     pub fn overlaps(&self, other: &Place) -> bool {
         let n = self.segments.len().min(other.segments.len());
-        self.segments[..n] == other.segments[..n]
+        let (a, b) = (&self.segments[..n], &other.segments[..n]);
+        match (a.split_last(), b.split_last()) {
+            (Some((x, pa)), Some((y, pb))) if pa == pb => match (bytes(x), bytes(y)) {
+                (Some((s1, e1)), Some((s2, e2))) => s1 < e2 && s2 < e1,
+                _ => x == y,
+            },
+            _ => a == b,
+        }
     }
 
     /// The place that holds this one (`a.b` for `a.b.c`, the root for `a`); `None` for the root.
@@ -90,6 +102,11 @@ impl Place {
             text: self.text[..cut].to_string(),
             span: self.span,
         })
+    }
+
+    /// Whether the last segment is a byte range (`[0x20..0x24]`).
+    pub fn is_range(&self) -> bool {
+        matches!(self.segments.last(), Some(Segment::Range { .. }))
     }
 
     /// Whether the last segment is an accessor (`name()`).
@@ -106,6 +123,7 @@ impl Place {
             root,
             through,
             element: None,
+            ty: None,
         }
     }
 }
@@ -119,6 +137,11 @@ pub struct Through<'a> {
 }
 
 impl Through<'_> {
+    /// Whether `place` lies inside one of the unions.
+    pub fn reaches(&self, place: &Place) -> bool {
+        (0..place.segments.len()).any(|i| self.enters_union(&place.segments, i))
+    }
+
     fn is_union(&self, prefix: &[Segment]) -> bool {
         self.unions.iter().any(|u| u.segments == prefix)
     }
@@ -139,9 +162,17 @@ pub struct Live<'a> {
     through: &'a Through<'a>,
     /// A loop's index after the place (an element of a nested array).
     element: Option<&'a Ident>,
+    /// The value's type, for a byte range (the header field's: a range has no type of its own).
+    ty: Option<&'a syn::Type>,
 }
 
 impl<'a> Live<'a> {
+    /// The place read as a value of `ty` (the header field's type): what a byte range holds.
+    pub fn typed(mut self, ty: &'a syn::Type) -> Self {
+        self.ty = Some(ty);
+        self
+    }
+
     /// The place's element `i` (a nested array field's loop).
     pub fn at(mut self, i: &'a Ident) -> Self {
         self.element = Some(i);
@@ -167,6 +198,9 @@ impl<'a> Live<'a> {
                 lit.set_span(span);
                 tokens.append(bracket(TokenTree::from(lit), span));
             }
+            // A byte range wraps the expression before it (`__cr::page_get(&page, start)`): `read`
+            // and `assign` render it.
+            Segment::Range { .. } => {}
             Segment::Call(name) => {
                 tokens.append(dot(span));
                 tokens.append(Ident::new(name, span));
@@ -208,6 +242,16 @@ impl<'a> Live<'a> {
         let steps = self.steps();
         let mut expr = root;
         for (i, step) in steps.iter().enumerate().take(to).skip(from) {
+            if let Step::Segment(Segment::Range { start, .. }) = step {
+                let cr = Ident::new("__cr", Span::call_site().located_at(span));
+                let start = Literal::usize_unsuffixed(*start);
+                let ty = match self.ty {
+                    Some(ty) => quote!(#ty),
+                    None => quote!(_),
+                };
+                expr = quote_spanned!(span=> #cr::page_get::<_, #ty>(&#expr, #start));
+                continue;
+            }
             if !self.enters_union(i) {
                 self.step(step, &mut expr);
                 continue;
@@ -265,6 +309,15 @@ impl<'a> Live<'a> {
         };
         let Some(k) = (from..steps.len()).find(|&i| self.enters_union(i) && borrowing(i)) else {
             return match steps.last() {
+                Some(Step::Segment(Segment::Range { start, .. })) => {
+                    let cr = Ident::new("__cr", Span::call_site().located_at(span));
+                    let start = Literal::usize_unsuffixed(*start);
+                    let target = self.target(root, from, steps.len() - 1);
+                    // The value may read the page (a mask keeps its other bits): first, then the
+                    // mutable borrow.
+                    let v = Ident::new("__v", Span::mixed_site());
+                    quote_spanned!(span=> { let #v = #value; #cr::page_set(&mut #target, #start, #v); })
+                }
                 Some(Step::Segment(Segment::Call(name))) => {
                     let setter = Ident::new(&format!("set_{name}"), span);
                     let target = self.target(root, from, steps.len() - 1);
@@ -304,7 +357,7 @@ enum Step<'a> {
 impl ToTokens for Live<'_> {
     fn to_tokens(&self, tokens: &mut TokenStream) {
         let n = self.place.segments.len();
-        if (0..n).any(|i| self.enters_union(i)) {
+        if (0..n).any(|i| self.enters_union(i)) || self.place.is_range() {
             let steps = self.steps().len();
             tokens.extend(self.read(self.root_tokens(), 0, steps));
             return;
@@ -346,7 +399,7 @@ impl Segment {
                 index.set_span(span);
                 Some(TokenTree::Literal(index))
             }
-            Segment::Index(_) | Segment::Call(_) => None,
+            Segment::Index(_) | Segment::Call(_) | Segment::Range { .. } => None,
         }
     }
 }
@@ -363,19 +416,35 @@ fn parse_segments(text: &str) -> Result<Vec<Segment>, String> {
             let end = after
                 .find(']')
                 .ok_or_else(|| malformed(text, "`[` without a closing `]`"))?;
-            let digits = &after[..end];
-            let index = digits
-                .parse::<usize>()
-                .ok()
-                .filter(|_| digits.chars().all(|c| c.is_ascii_digit()))
-                .ok_or_else(|| {
+            let inside = &after[..end];
+            rest = &after[end + 1..];
+            if let Some((from, to)) = inside.split_once("..") {
+                let bad = || {
                     malformed(
                         text,
-                        &format!("`[{digits}]` is not a constant index; write a decimal number such as `[2]`"),
+                        &format!("`[{inside}]` is not a byte range; write constant offsets such as `[0x20..0x24]`, the end after the start"),
                     )
-                })?;
+                };
+                let (start, end) = (number(from).ok_or_else(bad)?, number(to).ok_or_else(bad)?);
+                if start >= end {
+                    return Err(bad());
+                }
+                if !rest.is_empty() {
+                    return Err(malformed(
+                        text,
+                        &format!("`[{inside}]` is a byte range of a register page, which only the last segment may be"),
+                    ));
+                }
+                segments.push(Segment::Range { start, end });
+                break;
+            }
+            let index = number(inside).ok_or_else(|| {
+                malformed(
+                    text,
+                    &format!("`[{inside}]` is not a constant index; write a number such as `[2]` or `[0x20]`"),
+                )
+            })?;
             segments.push(Segment::Index(index));
-            rest = &after[end + 1..];
             continue;
         }
         if !first {
@@ -403,6 +472,29 @@ fn parse_segments(text: &str) -> Result<Vec<Segment>, String> {
         segments.push(parse_name(text, name)?);
     }
     Ok(segments)
+}
+
+/// The elements (or bytes) an index or a range names, for overlaps.
+fn bytes(segment: &Segment) -> Option<(usize, usize)> {
+    match segment {
+        Segment::Index(i) => Some((*i, i + 1)),
+        Segment::Range { start, end } => Some((*start, *end)),
+        _ => None,
+    }
+}
+
+/// A decimal or `0x` hexadecimal constant, `_` allowed between digits.
+fn number(text: &str) -> Option<usize> {
+    let text = text.trim();
+    let (digits, radix) = match text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
+        Some(hex) => (hex, 16),
+        None => (text, 10),
+    };
+    let digits: String = digits.chars().filter(|c| *c != '_').collect();
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    usize::from_str_radix(&digits, radix).ok()
 }
 
 fn parse_name(text: &str, name: &str) -> Result<Segment, String> {

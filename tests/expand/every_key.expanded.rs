@@ -194,7 +194,11 @@ const _: () = {
                 __cr::offset_of!(EveryKey, nested),
                 "LowcoreHeader",
                 __cr::Mode::Nested(
-                    __cr::nest::<Task, LowcoreHeader, _>(|t| t.thread.per_info.lowcore)
+                    __cr::nest_ref::<
+                        Task,
+                        LowcoreHeader,
+                        _,
+                    >(|t| &t.thread.per_info.lowcore)
                         .layout,
                 ),
             ),
@@ -458,12 +462,8 @@ const _: () = {
                     src.thread.per_info.instruction_fetch,
                     Self::FLAG_IFETCH,
                 );
-            self.nested = __cr::nest::<
-                Task,
-                LowcoreHeader,
-                _,
-            >(|t| t.thread.per_info.lowcore)
-                .save(self.nested, src.thread.per_info.lowcore);
+            __cr::nest_ref::<Task, LowcoreHeader, _>(|t| &t.thread.per_info.lowcore)
+                .save_ref(&mut self.nested, &src.thread.per_info.lowcore);
             self.skip = ::core::default::Default::default();
             self.reserved = __cr::FromZeros::new_zeroed();
             self.chip_id = __cr::Same::save(self.chip_id, src.chip.id);
@@ -534,14 +534,14 @@ const _: () = {
             ) {
                 return __cr::Err(__e);
             }
-            if let __cr::Err(__e) = __cr::nest::<
+            if let __cr::Err(__e) = __cr::nest_ref::<
                 Task,
                 LowcoreHeader,
                 _,
-            >(|t| t.thread.per_info.lowcore)
-                .check(
-                    self.nested,
-                    dst.thread.per_info.lowcore,
+            >(|t| &t.thread.per_info.lowcore)
+                .check_ref(
+                    &self.nested,
+                    &dst.thread.per_info.lowcore,
                     const { &<Self as ::cr_core::Layout>::FIELDS[7] },
                     __cr::None,
                 )
@@ -615,12 +615,8 @@ const _: () = {
                 as _;
             dst.thread.per_info.instruction_fetch = (self.flag & Self::FLAG_IFETCH != 0)
                 as _;
-            dst.thread.per_info.lowcore = __cr::nest::<
-                Task,
-                LowcoreHeader,
-                _,
-            >(|t| t.thread.per_info.lowcore)
-                .write(self.nested, dst.thread.per_info.lowcore);
+            __cr::nest_ref::<Task, LowcoreHeader, _>(|t| &t.thread.per_info.lowcore)
+                .write_ref(&self.nested, &mut dst.thread.per_info.lowcore);
             dst.chip.id = self.chip_id as _;
             dst.irq.irq = self.irq as _;
             if self.chip_id == 0 || self.chip_id == 1 {
@@ -634,12 +630,8 @@ const _: () = {
         }
         #[inline]
         fn after_restore(&self, dst: &mut Task) {
-            dst.thread.per_info.lowcore = __cr::nest::<
-                Task,
-                LowcoreHeader,
-                _,
-            >(|t| t.thread.per_info.lowcore)
-                .after_restore(self.nested, dst.thread.per_info.lowcore);
+            __cr::nest_ref::<Task, LowcoreHeader, _>(|t| &t.thread.per_info.lowcore)
+                .after_ref(&self.nested, &mut dst.thread.per_info.lowcore);
             let after_restore: fn(&mut Task) = reload;
             after_restore(dst);
         }

@@ -43,6 +43,28 @@ impl Msg {
         }
         self
     }
+    /// The message with `v` appended in decimal.
+    pub const fn dec(mut self, v: u64) -> Self {
+        let mut digits = [0u8; 20];
+        let (mut n, mut len) = (v, 0);
+        loop {
+            digits[len] = b'0' + (n % 10) as u8;
+            len += 1;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        while len > 0 {
+            len -= 1;
+            if self.len < self.buf.len() {
+                self.buf[self.len] = digits[len];
+                self.len += 1;
+            }
+        }
+        self
+    }
+
     /// The text so far.
     pub const fn as_str(&self) -> &str {
         let mut len = self.len;

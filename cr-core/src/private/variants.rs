@@ -49,7 +49,7 @@ pub const fn check_variants(header: &str, tag: &str, variants: &[(&str, &[u64])]
                             .str("` is live when `")
                             .str(tag)
                             .str("` is ")
-                            .hex(av[x])
+                            .dec(av[x])
                             .str(", and so is `")
                             .str(a)
                             .str("`: a tag value selects one variant; drop the value from one `when`");

@@ -83,6 +83,7 @@ pub fn expand(h: &Header, live: &Live) -> TokenStream {
     let image = table::image_side(
         h,
         &Written {
+            header: h,
             target: &live.target,
             through: &names.through,
         },
@@ -137,6 +138,7 @@ pub fn expand(h: &Header, live: &Live) -> TokenStream {
 /// The field table's view of a nested field: through the same `nest` as its save and restore,
 /// with the target as written (the `Layout` impl names no lifetimes).
 struct Written<'a> {
+    header: &'a Header<'a>,
     target: &'a syn::Type,
     through: &'a Through<'a>,
 }
@@ -144,7 +146,7 @@ struct Written<'a> {
 impl table::NestedRows for Written<'_> {
     fn layout(&self, f: &Field, place: &Place) -> TokenStream {
         let target = self.target;
-        let nest = Nesting::new(&quote!(#target), self.through, f, place).nest;
+        let nest = Nesting::new(self.header, &quote!(#target), self.through, f, place).nest;
         quote!(#nest.layout)
     }
 }
@@ -154,7 +156,7 @@ fn save(h: &Header, names: &Names, f: &Field) -> TokenStream {
     let member = member_at(f, span);
     match &f.mapping {
         Mapping::Path(PathMap { place, mode, .. }) => {
-            let live = place.render(&names.src, &names.through);
+            let live = place.render(&names.src, &names.through).typed(f.ty);
             let span = place.span;
             let cr = cr_at(span);
             let member = member_at(f, span);
@@ -163,9 +165,12 @@ fn save(h: &Header, names: &Names, f: &Field) -> TokenStream {
                 Mode::Bits => quote_spanned!(span=> #member = #cr::bits(#live);),
                 Mode::Convert => quote_spanned!(span=> #member = #cr::Widen::save(#member, #live);),
                 Mode::Nested => {
-                    let n = Nesting::new(&names.target, &names.through, f, place);
+                    let n = Nesting::new(h, &names.target, &names.through, f, place);
                     let (nest, member, live) = (&n.nest, n.at(&member), n.live(live));
-                    n.wrap(quote_spanned!(span=> #member = #nest.save(#member, #live);))
+                    match n.by_ref {
+                        true => n.wrap(quote_spanned!(span=> #nest.save_ref(&mut #member, &#live);)),
+                        false => n.wrap(quote_spanned!(span=> #member = #nest.save(#member, #live);)),
+                    }
                 }
             };
             // An inactive variant is saved as zeros: its member holds another variant's bytes.
@@ -193,7 +198,7 @@ fn save(h: &Header, names: &Names, f: &Field) -> TokenStream {
             quote_spanned!(span=> #member = #(#terms)|*;)
         }
         Mapping::Skip => quote_spanned!(span=> #member = ::core::default::Default::default();),
-        Mapping::Reserved => {
+        Mapping::Reserved(_) => {
             let cr = cr_at(span);
             quote_spanned!(span=> #member = #cr::FromZeros::new_zeroed();)
         }
@@ -233,10 +238,13 @@ fn restore_check(h: &Header, names: &Names, index: usize, f: &Field) -> TokenStr
             let cr = cr_at(span);
             let member = member_at(f, span);
             let path = syn::LitStr::new(&place.text, span);
-            let live = place.render(&names.dst, &names.through);
+            let live = place.render(&names.dst, &names.through).typed(f.ty);
             let mut out = TokenStream::new();
             if let Some(Mask::Strict(m)) = mask {
                 out.extend(checked!(span, #cr::check_mask(#member, #m, #name, #path)));
+            }
+            if let Some(all) = f.flag_word().and_then(|w| w.all.ident()) {
+                out.extend(checked!(span, #cr::check_named_bits(#member, Self::#all, #name, #path)));
             }
             match mode {
                 Mode::Convert => {
@@ -245,11 +253,13 @@ fn restore_check(h: &Header, names: &Names, index: usize, f: &Field) -> TokenStr
                 Mode::Nested => {
                     let krate = &h.krate;
                     let row = proc_macro2::Literal::usize_unsuffixed(index);
-                    let n = Nesting::new(&names.target, &names.through, f, place);
+                    let n = Nesting::new(h, &names.target, &names.through, f, place);
                     let (nest, member, live, index) = (&n.nest, n.at(&member), n.live(live), n.index());
-                    out.extend(n.wrap(checked!(span,
-                        #nest.check(#member, #live, const { &<Self as #krate::Layout>::FIELDS[#row] }, #index)
-                    )));
+                    let row = quote_spanned!(span=> const { &<Self as #krate::Layout>::FIELDS[#row] });
+                    out.extend(n.wrap(match n.by_ref {
+                        true => checked!(span, #nest.check_ref(&#member, &#live, #row, #index)),
+                        false => checked!(span, #nest.check(#member, #live, #row, #index)),
+                    }));
                 }
                 Mode::Copy | Mode::Bits => {}
             }
@@ -273,7 +283,7 @@ fn restore_check(h: &Header, names: &Names, index: usize, f: &Field) -> TokenStr
             let all = word.all.ident();
             checked!(f.span, #cr::check_flags(#member, Self::#all, #name))
         }
-        Mapping::Reserved => {
+        Mapping::Reserved(_) => {
             let cr = cr_at(f.span);
             checked!(f.span, #cr::check_reserved(#member, #name))
         }
@@ -304,11 +314,14 @@ fn nested_after(h: &Header, names: &Names, f: &Field) -> TokenStream {
             let live = place.render(&names.dst, &names.through);
             let span = place.span;
             let member = member_at(f, span);
-            let n = Nesting::new(&names.target, &names.through, f, place);
+            let n = Nesting::new(h, &names.target, &names.through, f, place);
             let (nest, member, value) = (&n.nest, n.at(&member), n.live(place.render(&names.dst, &names.through)));
-            let stmt = n
-                .live(live)
-                .assign(quote_spanned!(span=> #nest.after_restore(#member, #value)));
+            let stmt = match n.by_ref {
+                true => quote_spanned!(span=> #nest.after_ref(&#member, &mut #value);),
+                false => n
+                    .live(live)
+                    .assign(quote_spanned!(span=> #nest.after_restore(#member, #value))),
+            };
             if_selected(h, f, n.wrap(stmt))
         }
         _ => TokenStream::new(),
@@ -319,17 +332,19 @@ fn restore_write(h: &Header, names: &Names, f: &Field) -> TokenStream {
     match &f.mapping {
         Mapping::Path(PathMap { save_only: true, .. }) => TokenStream::new(),
         Mapping::Path(PathMap { place, mode, mask, .. }) => {
-            let live = place.render(&names.dst, &names.through);
+            let live = place.render(&names.dst, &names.through).typed(f.ty);
             let span = place.span;
             let cr = cr_at(span);
             let member = member_at(f, span);
             let stmt = match (mode, mask) {
                 (Mode::Copy, Some(Mask::Soft(m))) => {
-                    let value = place.render(&names.dst, &names.through);
+                    let value = place.render(&names.dst, &names.through).typed(f.ty);
                     live.assign(quote_spanned!(span=> #cr::Same::restore_masked(#member, #m, #value)))
                 }
                 // A cast, not a call: save's `Same::save` already holds both types to be the
                 // same (one error if they are not); the identity cast costs rustc far less.
+                // A byte range's value is the header field's own type: no cast.
+                (Mode::Copy, _) if place.is_range() => live.assign(quote_spanned!(span=> #member)),
                 (Mode::Copy, _) => live.assign(quote_spanned!(span=> #member as _)),
                 (Mode::Bits, _) => live.assign(quote_spanned!(span=> #cr::bits(#member))),
                 (Mode::Convert, _) => {
@@ -337,10 +352,13 @@ fn restore_write(h: &Header, names: &Names, f: &Field) -> TokenStream {
                     live.assign(quote_spanned!(span=> #cr::narrowed(#member, #value)))
                 }
                 (Mode::Nested, _) => {
-                    let n = Nesting::new(&names.target, &names.through, f, place);
+                    let n = Nesting::new(h, &names.target, &names.through, f, place);
                     let value = n.live(place.render(&names.dst, &names.through));
                     let (nest, member) = (&n.nest, n.at(&member));
-                    n.wrap(n.live(live).assign(quote_spanned!(span=> #nest.write(#member, #value))))
+                    match n.by_ref {
+                        true => n.wrap(quote_spanned!(span=> #nest.write_ref(&#member, &mut #value);)),
+                        false => n.wrap(n.live(live).assign(quote_spanned!(span=> #nest.write(#member, #value)))),
+                    }
                 }
             };
             if_selected(h, f, stmt)
@@ -358,7 +376,13 @@ fn restore_write(h: &Header, names: &Names, f: &Field) -> TokenStream {
                 Some(live.assign(quote_spanned!(span=> (#member & Self::#bit != 0) as _)))
             })
             .collect(),
-        Mapping::Skip | Mapping::Reserved | Mapping::Data | Mapping::NestedData | Mapping::Unknown => {
+        // Padding on the live side too: restore writes the header's, which its check proved zero.
+        Mapping::Reserved(Some(place)) => {
+            let live = place.render(&names.dst, &names.through);
+            let cr = cr_at(place.span);
+            live.assign(quote_spanned!(place.span=> #cr::FromZeros::new_zeroed()))
+        }
+        Mapping::Skip | Mapping::Reserved(None) | Mapping::Data | Mapping::NestedData | Mapping::Unknown => {
             TokenStream::new()
         }
     }
@@ -416,6 +440,11 @@ fn variant_checks(h: &Header) -> TokenStream {
 
 /// `bits`: both sides must have the same size, proven while type-checking (`cargo check`).
 fn size_assert(h: &Header, live: &Live, f: &Field) -> TokenStream {
+    if let Mapping::Path(PathMap { place, .. }) = &f.mapping {
+        if place.is_range() {
+            return page_assert(h, live, f, place);
+        }
+    }
     let Mapping::Path(PathMap {
         place,
         mode: Mode::Bits,
@@ -449,6 +478,40 @@ fn size_assert(h: &Header, live: &Live, f: &Field) -> TokenStream {
     }
 }
 
+/// A register page's byte range: inside the page, and the header field's size, proven while
+/// type-checking.
+fn page_assert(h: &Header, live: &Live, f: &Field, place: &Place) -> TokenStream {
+    let (Some(crate::place::Segment::Range { start, end }), Some(page)) = (place.segments.last(), place.parent())
+    else {
+        return TokenStream::new();
+    };
+    let target = &live.target;
+    let ty = f.ty;
+    let span = place.span;
+    let cr = cr_at(span);
+    let t = Ident::new("t", Span::mixed_site());
+    let through = Through {
+        unions: &live.unions,
+        header: h.ident,
+    };
+    let page = page.render(&t, &through);
+    let (start, end) = (
+        proc_macro2::Literal::usize_unsuffixed(*start),
+        proc_macro2::Literal::usize_unsuffixed(*end),
+    );
+    let (name, path) = (&f.name, &place.text);
+    quote_spanned! {span=>
+        const _: () = #cr::check_page(
+            #cr::size_of_place::<#target, _>(|#t| #page),
+            #start,
+            #end,
+            ::core::mem::size_of::<#ty>(),
+            #name,
+            #path,
+        );
+    }
+}
+
 /// How the statements of a `nested` field reach it: through its operations `nest`, on the field
 /// itself for one header, or element by element in a loop for an array `[H; N]` (a whole array
 /// moved by value is loaded before the first store, its values held in registers meanwhile).
@@ -459,17 +522,25 @@ fn size_assert(h: &Header, live: &Live, f: &Field) -> TokenStream {
 /// uses there are.
 struct Nesting<'a> {
     nest: TokenStream,
+    /// The live place is reached by reference (not `Copy` needed), or moves by value (a packed
+    /// header's live struct, or a place inside a union, whose members are read by value).
+    by_ref: bool,
     /// For an array: the loop's index and the length as written.
     each: Option<(Ident, &'a syn::Expr)>,
     span: Span,
 }
 
 impl Nesting<'_> {
-    fn new<'a>(target: &TokenStream, through: &Through, f: &'a Field, place: &Place) -> Nesting<'a> {
+    fn new<'a>(h: &Header, target: &TokenStream, through: &Through, f: &'a Field, place: &Place) -> Nesting<'a> {
         let span = place.span;
         let cr = cr_at(span);
         let t = Ident::new("t", Span::mixed_site());
+        let by_ref = !h.packed && !through.reaches(place);
         let live = place.render(&t, through);
+        let (live, nest, nest_each) = match by_ref {
+            true => (quote_spanned!(span=> &#live), quote!(nest_ref), quote!(nest_each_ref)),
+            false => (quote!(#live), quote!(nest), quote!(nest_each)),
+        };
         match f.ty {
             syn::Type::Array(array) => {
                 let elem = &array.elem;
@@ -482,7 +553,8 @@ impl Nesting<'_> {
                     _ => quote!({ #len }),
                 };
                 Nesting {
-                    nest: quote_spanned!(span=> #cr::nest_each::<#target, #elem, _, #arg>(|#t| #live)),
+                    nest: quote_spanned!(span=> #cr::#nest_each::<#target, #elem, _, #arg>(|#t| #live)),
+                    by_ref,
                     each: Some((Ident::new("__i", Span::mixed_site()), len)),
                     span,
                 }
@@ -490,7 +562,8 @@ impl Nesting<'_> {
             ty => {
                 let ty = respan(quote!(#ty), span);
                 Nesting {
-                    nest: quote_spanned!(span=> #cr::nest::<#target, #ty, _>(|#t| #live)),
+                    nest: quote_spanned!(span=> #cr::#nest::<#target, #ty, _>(|#t| #live)),
+                    by_ref,
                     each: None,
                     span,
                 }

@@ -3,7 +3,7 @@
 //! sees the real error and not a cascade of "trait not implemented" (thiserror's `fallback.rs`).
 
 use super::Target;
-use crate::model::{self, Header, Live, Mapping, Side};
+use crate::model::{self, Header, Live, Side};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
@@ -18,7 +18,7 @@ pub fn fallback(h: &Header) -> TokenStream {
     let mut seen = std::collections::BTreeSet::new();
     let mut consts = Vec::new();
     for f in &h.fields {
-        let Mapping::Flags(word) = &f.mapping else { continue };
+        let Some(word) = f.flag_word() else { continue };
         if let model::WordType::Wrong { .. } = word.word {
             continue;
         }

@@ -43,7 +43,7 @@ pub fn image_side(h: &Header, nested: &dyn NestedRows) -> TokenStream {
 /// A flag word whose type the derive cannot read (an alias): each bit must fit the type's
 /// width, proven while type-checking. (`check` proves it already for `u8`..`u64` as written.)
 fn bit_asserts(f: &Field) -> TokenStream {
-    let Mapping::Flags(word) = &f.mapping else {
+    let Some(word) = f.flag_word() else {
         return TokenStream::new();
     };
     let model::WordType::Unknown = word.word else {
@@ -73,10 +73,7 @@ fn constants(h: &Header) -> TokenStream {
     let items: TokenStream = h
         .fields
         .iter()
-        .filter_map(|f| match &f.mapping {
-            Mapping::Flags(word) => Some(flag_constants(h, f, word)),
-            _ => None,
-        })
+        .filter_map(|f| Some(flag_constants(h, f, f.flag_word()?)))
         .collect();
     if items.is_empty() {
         return TokenStream::new();
@@ -131,6 +128,25 @@ fn layout(h: &Header, nested: &dyn NestedRows) -> TokenStream {
     }
 }
 
+/// The `FlagInfo`s of a flag word's row.
+fn flag_infos(flags: &[crate::model::FlagMap]) -> TokenStream {
+    flags
+        .iter()
+        .map(|fl| {
+            let flag_name = &fl.name;
+            let bit = proc_macro2::Literal::u32_unsuffixed(fl.bit);
+            let path = match &fl.place {
+                Some(place) => {
+                    let text = &place.text;
+                    quote!(__cr::Some(#text))
+                }
+                None => quote!(__cr::None),
+            };
+            quote!(__cr::FlagInfo { name: #flag_name, bit: #bit, path: #path },)
+        })
+        .collect()
+}
+
 /// One `FieldInfo` of the table, built by `__cr::row::<T>` (`path_row` for a mapped field),
 /// which takes the field's size and format from its type `T`: a type with no format is reported
 /// on the field's type, whose spans `T` keeps. Each row is quoted whole, with only tokens and
@@ -183,6 +199,11 @@ fn layout_row(h: &Header, nested: &dyn NestedRows, f: &Field) -> TokenStream {
         }};
     }
     match &f.mapping {
+        Mapping::Path(p) if p.named.is_some() => {
+            let text = &p.place.text;
+            let infos = flag_infos(p.named.as_ref().map_or(&[][..], |w| &w.flags));
+            row!(path: [Some(#text)], mode: [Flags(&[#infos])])
+        }
         Mapping::Path(p) => {
             let text = &p.place.text;
             match (&p.mode, &p.mask, p.save_only) {
@@ -199,26 +220,15 @@ fn layout_row(h: &Header, nested: &dyn NestedRows, f: &Field) -> TokenStream {
             }
         }
         Mapping::Flags(word) => {
-            let infos: TokenStream = word
-                .flags
-                .iter()
-                .map(|fl| {
-                    let flag_name = &fl.name;
-                    let bit = proc_macro2::Literal::u32_unsuffixed(fl.bit);
-                    let path = match &fl.place {
-                        Some(place) => {
-                            let text = &place.text;
-                            quote!(__cr::Some(#text))
-                        }
-                        None => quote!(__cr::None),
-                    };
-                    quote!(__cr::FlagInfo { name: #flag_name, bit: #bit, path: #path },)
-                })
-                .collect();
+            let infos = flag_infos(&word.flags);
             row!(path: [None], mode: [Flags(&[#infos])])
         }
         Mapping::Skip => row!(path: [None], mode: [Skip]),
-        Mapping::Reserved => row!(path: [None], mode: [Reserved]),
+        Mapping::Reserved(None) => row!(path: [None], mode: [Reserved]),
+        Mapping::Reserved(Some(place)) => {
+            let text = &place.text;
+            row!(path: [Some(#text)], mode: [Reserved])
+        }
         Mapping::Data => row!(path: [None], mode: [Data]),
         Mapping::NestedData => {
             let nested = quote!(<#ty as __cr::Frozen>::LAYOUT);
