@@ -12,17 +12,17 @@
 pub mod vm;
 
 use cr_core::dump::Kind;
-use cr_core::image::{BytesType, List, Reader, Sink, Writer};
+use cr_core::image::{BytesType, Reader, Sink, Writer};
 use cr_core::{CrCopy, CrLayout, Error, ErrorKind};
+use kvm_bindings::{
+    kvm_cpuid_entry2, kvm_ioapic_state, kvm_ioapic_state__bindgen_ty_1, kvm_irqchip, kvm_pic_state, KVM_IRQCHIP_IOAPIC,
+    KVM_IRQCHIP_PIC_MASTER, KVM_IRQCHIP_PIC_SLAVE,
+};
 use kvm_bindings::{
     kvm_debugregs, kvm_dtable, kvm_mp_state, kvm_msr_entry, kvm_regs, kvm_segment, kvm_sregs,
     kvm_userspace_memory_region, kvm_vcpu_events, kvm_vcpu_events__bindgen_ty_1, kvm_vcpu_events__bindgen_ty_2,
     kvm_vcpu_events__bindgen_ty_3, kvm_vcpu_events__bindgen_ty_4, kvm_vcpu_events__bindgen_ty_5, kvm_xcr, kvm_xcrs,
     kvm_xsave,
-};
-use kvm_bindings::{
-    kvm_ioapic_state, kvm_ioapic_state__bindgen_ty_1, kvm_irqchip, kvm_pic_state, KVM_IRQCHIP_IOAPIC,
-    KVM_IRQCHIP_PIC_MASTER, KVM_IRQCHIP_PIC_SLAVE,
 };
 use zerocopy::{FromBytes, FromZeros, Immutable, IntoBytes, KnownLayout};
 
@@ -181,13 +181,15 @@ pub const CR_HDR_KVM_VCPU_EVENTS: u32 = 0x25;
 pub const CR_HDR_KVM_MP_STATE: u32 = 0x26;
 /// [`CrHdrKvmMsr`], one entry of the MSR list (the list record's type is `LIST + 0x27`).
 pub const CR_HDR_KVM_MSR: u32 = 0x27;
+/// [`CrHdrKvmCpuidEntry`], one entry of the CPUID list (the list record's type is `LIST + 0x29`).
+pub const CR_HDR_KVM_CPUID_ENTRY: u32 = 0x29;
 /// [`CrHdrKvmIrqchip`], one per interrupt controller of the VM (PIC master, PIC slave, IOAPIC).
 pub const CR_HDR_KVM_IRQCHIP: u32 = 0x30;
 /// The guest memory of one slot: a bulk-bytes record (type `BYTES + 1`) whose parent is the slot.
 pub const GUEST_MEMORY: BytesType = BytesType::new(1).unwrap();
 
 /// The record kinds of a VM image, for [`cr_core::dump::dump`].
-pub const KINDS: [Kind; 10] = [
+pub const KINDS: [Kind; 11] = [
     Kind::of::<CrHdrKvmMemRegion>(),
     Kind::of::<CrHdrKvmRegs>(),
     Kind::of::<CrHdrKvmSregs>(),
@@ -198,6 +200,7 @@ pub const KINDS: [Kind; 10] = [
     Kind::of::<CrHdrKvmMpState>(),
     Kind::of::<CrHdrKvmMsr>(),
     Kind::of::<CrHdrKvmIrqchip>(),
+    Kind::of::<CrHdrKvmCpuidEntry>(),
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -807,11 +810,12 @@ pub fn validate_mp_state(hdr: &CrHdrKvmMpState, _live: &kvm_mp_state) -> Result<
 #[derive(CrCopy, Clone, Copy, Debug, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
 #[repr(C)]
 #[cr(target = kvm_msr_entry, record = CR_HDR_KVM_MSR, validate = validate_msr)]
-#[cr(cover(kvm_msr_entry = ""), ignore = "reserved")]
+#[cr(cover(kvm_msr_entry = ""), max_entries = SAVED_MSRS.len(), unique = "index")]
 pub struct CrHdrKvmMsr {
     #[cr(path = "index")]
     pub index: u32,
-    #[cr(reserved)]
+    /// Padding in both structs: declared once, zeroed on restore.
+    #[cr(path = "reserved", reserved)]
     pub reserved: u32,
     #[cr(path = "data")]
     pub data: u64,
@@ -840,6 +844,41 @@ pub fn validate_msr(hdr: &CrHdrKvmMsr, _live: &kvm_msr_entry) -> Result<(), Erro
         i if SAVED_MSRS.contains(&i) => Ok(()),
         _ => Err(Error::invalid("index", "not an MSR this VMM saves")),
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// CPUID: a list record of kvm_cpuid_entry2, the entries of the flexible-array `kvm_cpuid2`.
+// ---------------------------------------------------------------------------------------------
+
+/// One CPUID leaf the guest sees (`kvm_cpuid_entry2`), an entry of the CPUID list: `kvm_cpuid2` / kvm-bindings'
+/// `CpuId` through `Writer::write_fam` and `Reader::read_fam`. A list holds each (function, index) once and
+/// at most `KVM_MAX_CPUID_ENTRIES` (80) entries, as `KVM_SET_CPUID2` takes them.
+#[derive(CrCopy, Clone, Copy, Debug, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
+#[repr(C)]
+#[cr(target = kvm_cpuid_entry2, record = CR_HDR_KVM_CPUID_ENTRY, cover(kvm_cpuid_entry2 = ""))]
+#[cr(max_entries = kvm_bindings::KVM_MAX_CPUID_ENTRIES, unique = "function", unique = "index")]
+pub struct CrHdrKvmCpuidEntry {
+    #[cr(path = "function")]
+    pub function: u32,
+    #[cr(path = "index")]
+    pub index: u32,
+    #[cr(
+        path = "flags",
+        flag(bit = 0, name = "SIGNIFICANT_INDEX"),
+        flag(bit = 1, name = "STATEFUL_FUNC"),
+        flag(bit = 2, name = "STATE_READ_NEXT")
+    )]
+    pub flags: u32,
+    #[cr(path = "eax")]
+    pub eax: u32,
+    #[cr(path = "ebx")]
+    pub ebx: u32,
+    #[cr(path = "ecx")]
+    pub ecx: u32,
+    #[cr(path = "edx")]
+    pub edx: u32,
+    #[cr(path = "padding", reserved)]
+    pub padding: [u32; 3],
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -930,6 +969,7 @@ impl VcpuHeaders {
     /// Restores every header into fresh structs: every check of every header runs before the state is
     /// returned.
     pub fn restore(&self) -> Result<VcpuState, Error> {
+        let msrs = cr_core::image::restore_entries(&self.msrs)?;
         restore_vcpu(
             &self.regs,
             &self.sregs,
@@ -938,11 +978,13 @@ impl VcpuHeaders {
             &self.debugregs,
             &self.events,
             &self.mp_state,
-            self.msrs.iter().map(|m| (*m, None)),
+            msrs,
         )
     }
 }
 
+/// The MSRs come restored, as a list of entries is (at most [`SAVED_MSRS`]'s count, each index once,
+/// every entry's checks: [`CrHdrKvmMsr`]'s `max_entries` and `unique`).
 #[allow(clippy::too_many_arguments)]
 fn restore_vcpu(
     regs: &CrHdrKvmRegs,
@@ -952,7 +994,7 @@ fn restore_vcpu(
     debugregs: &CrHdrKvmDebugregs,
     events: &CrHdrKvmVcpuEvents,
     mp_state: &CrHdrKvmMpState,
-    msrs: impl Iterator<Item = (CrHdrKvmMsr, Option<u64>)>,
+    msrs: Vec<kvm_msr_entry>,
 ) -> Result<VcpuState, Error> {
     let mut state = VcpuState {
         regs: kvm_regs::default(),
@@ -962,7 +1004,7 @@ fn restore_vcpu(
         debugregs: kvm_debugregs::default(),
         events: kvm_vcpu_events::default(),
         mp_state: kvm_mp_state::default(),
-        msrs: Vec::new(),
+        msrs,
     };
     regs.restore(&mut state.regs)?;
     sregs.restore(&mut state.sregs)?;
@@ -971,16 +1013,6 @@ fn restore_vcpu(
     debugregs.restore(&mut state.debugregs)?;
     events.restore(&mut state.events)?;
     mp_state.restore(&mut state.mp_state)?;
-    for (hdr, offset) in msrs {
-        if state.msrs.iter().any(|m: &kvm_msr_entry| m.index == hdr.index) {
-            let err = Error::invalid("index", "an MSR listed twice");
-            return Err(offset.map_or(err, |o| err.at_offset(o)));
-        }
-        let mut msr = kvm_msr_entry::default();
-        hdr.restore(&mut msr)
-            .map_err(|e| offset.map_or(e, |o| e.at_offset(o)))?;
-        state.msrs.push(msr);
-    }
     Ok(state)
 }
 
@@ -1072,10 +1104,9 @@ pub fn read_vcpu(r: &mut Reader<'_>) -> Result<VcpuState, Error> {
     let events = vcpu_record!(CrHdrKvmVcpuEvents);
     let mp_state = vcpu_record!(CrHdrKvmMpState);
     let at = r.offset();
-    let (p, msrs): (u32, List<'_, CrHdrKvmMsr>) = r.read_list()?;
+    let (p, msrs) = r.read_entries::<CrHdrKvmMsr, kvm_msr_entry>()?;
     parent(VCPU_ID, p, at)?;
-    let entries = msrs.iter().enumerate().map(|(i, m)| (m, Some(msrs.offset_of(i))));
-    restore_vcpu(&regs, &sregs, &xsave, &xcrs, &debugregs, &events, &mp_state, entries)
+    restore_vcpu(&regs, &sregs, &xsave, &xcrs, &debugregs, &events, &mp_state, msrs)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -95,7 +95,7 @@ fn expected_refusals() -> Vec<(&'static str, Option<&'static str>, Option<&'stat
             "an MSR listed twice",
             Some("index"),
             Some("index"),
-            invalid("an MSR listed twice"),
+            ErrorKind::DuplicateEntry { first: 8, second: 9 },
         ),
         (
             "MSR entry reserved word",

@@ -41,6 +41,21 @@ pub enum ErrorKind {
         /// The tag's value.
         tag: Value,
     },
+    /// A list read as live entries holds more than its entry header's `max_entries`.
+    TooManyEntries {
+        /// The most it may hold.
+        max: u64,
+        /// How many it holds.
+        found: u64,
+    },
+    /// A list read as live entries holds the same entry twice (equal in every `unique` field; the
+    /// error names the first of them).
+    DuplicateEntry {
+        /// The earlier entry's index in the list.
+        first: u32,
+        /// The later one's.
+        second: u32,
+    },
     /// A validator rejected the header.
     Invalid {
         /// The validator's reason, shown to the user.
@@ -167,6 +182,8 @@ impl ErrorKind {
             | ErrorKind::LayoutMismatch { .. }
             | ErrorKind::Corrupt
             | ErrorKind::TrailingData
+            | ErrorKind::TooManyEntries { .. }
+            | ErrorKind::DuplicateEntry { .. }
             | ErrorKind::Io => true,
         }
     }
@@ -403,6 +420,12 @@ impl fmt::Display for Error {
             ErrorKind::UnknownVariant { tag } => write!(f, " holds {tag}, which selects no variant")?,
             ErrorKind::InactiveVariant { tag } => {
                 write!(f, " is not zero, but the tag holds {tag}, which selects another variant")?
+            }
+            ErrorKind::TooManyEntries { max, found } => {
+                write!(f, " has a list record of {found} entries, more than the {max} its entry header allows (`max_entries`)")?
+            }
+            ErrorKind::DuplicateEntry { first, second } => {
+                write!(f, " is the same in entries {first} and {second} of a list, which holds each entry once (`unique`)")?
             }
             ErrorKind::Invalid { reason } => write!(f, " is invalid: {reason}")?,
             ErrorKind::BadMagic => f.write_str(" does not start with the cr image magic")?,

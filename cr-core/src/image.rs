@@ -29,6 +29,9 @@
 //! predates them still verifies such a record and can [`Reader::skip`] it.
 
 use crate::{Error, ErrorKind, Layout};
+
+#[cfg(feature = "std")]
+pub use crate::entries::restore_entries;
 use zerocopy::byteorder::little_endian::{U16, U32, U64};
 use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
 
@@ -170,6 +173,20 @@ pub trait Record: Layout + RecordBytes + Sized {
     const OLDEST: u32 = Self::VERSION;
     /// A reader that does not know this record type may skip it (`#[cr(optional)]`).
     const OPTIONAL: bool = false;
+    /// The most entries a list of these headers may hold when read as live entries
+    /// ([`Reader::read_entries`], `#[cr(max_entries = N)]`); unbounded by default.
+    const MAX_ENTRIES: usize = usize::MAX;
+
+    /// The header fields that tell entries of a list apart (`#[cr(unique = "field")]`,
+    /// repeatable), named by a duplicate's error.
+    const UNIQUE: &'static [&'static str] = &[];
+
+    /// Whether two entries of a list are the same live entry, which a list must not hold twice:
+    /// equal in every [`UNIQUE`](Record::UNIQUE) field; never by default.
+    fn same_entry(&self, other: &Self) -> bool {
+        let _ = other;
+        false
+    }
 
     /// The fingerprint and size of `version` of this record type, if the chain holds it.
     fn layout_of(version: u32) -> Option<(u64, usize)> {

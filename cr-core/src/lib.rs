@@ -50,6 +50,8 @@ pub mod attributes {}
 #[doc = include_str!("../docs/bindgen.md")]
 pub mod bindgen {}
 pub mod dump;
+#[cfg(feature = "std")]
+mod entries;
 mod error;
 pub mod image;
 pub mod layout;

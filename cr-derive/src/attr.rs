@@ -69,6 +69,8 @@ keys! {
         Dropped = "dropped",
         Fingerprint = "fingerprint",
         Optional = "optional",
+        MaxEntries = "max_entries",
+        Unique = "unique",
     }
 }
 
@@ -240,6 +242,10 @@ pub struct ContainerAttrs {
     pub fingerprint: Option<Key<LitInt>>,
     /// `optional`: readers that do not know the record type may skip it.
     pub optional: Option<Key<()>>,
+    /// `max_entries = N`: the most entries a list of this header may hold.
+    pub max_entries: Option<Key<Expr>>,
+    /// `unique = "field"`: header fields that tell a list's entries apart.
+    pub unique: Vec<LitStr>,
 }
 
 #[derive(Default)]
@@ -368,6 +374,15 @@ pub fn parse_container(cx: &mut Ctxt, attrs: &[Attribute]) -> ContainerAttrs {
                     set(cx, given, &mut out.fingerprint, key, span, lit);
                 }
                 StructKey::Optional => set(cx, given, &mut out.optional, key, span, ()),
+                StructKey::MaxEntries => {
+                    let expr: Expr = meta.value()?.parse()?;
+                    set(cx, given, &mut out.max_entries, key, span, expr);
+                }
+                StructKey::Unique => {
+                    let lit: LitStr = meta.value()?.parse()?;
+                    given.each(key, span);
+                    out.unique.push(lit);
+                }
             }
             Ok(())
         });

@@ -19,6 +19,7 @@ pub fn check(cx: &mut Ctxt, header: &Header) {
     check_places(cx, header);
     check_variants(cx, header);
     check_ranges(cx, header);
+    check_unique(cx, header);
     if let Side::Live(live) = &header.side {
         check_ignores(cx, header, live);
         check_covers(cx, header, live);
@@ -103,6 +104,21 @@ fn check_ranges(cx: &mut Ctxt, header: &Header) {
                 }
             }
             _ => {}
+        }
+    }
+}
+
+/// `unique` names header fields, each once.
+fn check_unique(cx: &mut Ctxt, header: &Header) {
+    for (i, lit) in header.entries.unique.iter().enumerate() {
+        let name = lit.value();
+        if header.entries.unique[..i].iter().any(|l| l.value() == name) {
+            cx.error(lit.span(), format!("`unique = \"{name}\"` is given twice; drop one"));
+        } else if !header.fields.iter().any(|f| f.name == name) {
+            cx.error(
+                lit.span(),
+                format!("`unique = \"{name}\"` names no header field: name the fields that tell entries apart"),
+            );
         }
     }
 }

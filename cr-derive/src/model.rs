@@ -39,6 +39,8 @@ pub struct Header<'a> {
     pub record: Option<Expr>,
     /// `version`, `prev`, `upgrade`, `dropped`, `fingerprint`, `optional`.
     pub evolution: Evolution,
+    /// `max_entries` and `unique`: how a list of this record is read as live entries.
+    pub entries: Entries,
     /// The header was declared with generic parameters (an error; no fallback impl then).
     pub generic: bool,
     /// `#[repr(packed)]`: its live struct is packed too, so values move by copy, never by reference.
@@ -94,6 +96,15 @@ pub struct Evolution {
     /// `fingerprint = 0x...`, with the key's span.
     pub pin: Option<(u64, Span)>,
     pub optional: bool,
+}
+
+/// `max_entries = N` and `unique = "field"`: the rules of a list of this record read as live
+/// entries (`Reader::read_entries`).
+#[derive(Default)]
+pub struct Entries {
+    pub max: Option<Expr>,
+    /// The header fields that tell entries apart, as written.
+    pub unique: Vec<LitStr>,
 }
 
 /// `since = N` on a field: the version that added it, and its value after an upgrade.
@@ -378,7 +389,9 @@ impl StructKey {
             | StructKey::Upgrade
             | StructKey::Dropped
             | StructKey::Fingerprint
-            | StructKey::Optional => false,
+            | StructKey::Optional
+            | StructKey::MaxEntries
+            | StructKey::Unique => false,
         }
     }
 }
@@ -493,6 +506,22 @@ pub fn build<'a>(cx: &mut Ctxt, input: &'a DeriveInput, derive: Derive) -> Optio
     if let Some(record) = &container.record {
         check_record(cx, input, record);
     }
+    let entries = Entries {
+        max: container.max_entries.as_ref().map(|k| k.value.clone()),
+        unique: container.unique.clone(),
+    };
+    if container.record.is_none() {
+        if let Some(span) = container
+            .given
+            .span_of(StructKey::MaxEntries)
+            .or_else(|| container.given.span_of(StructKey::Unique))
+        {
+            cx.error(
+                span,
+                "`max_entries` and `unique` are the rules of a list of this record: add `record = N`",
+            );
+        }
+    }
     let mut side = side?;
     if let Side::Live(live) = &mut side {
         add_variant_unions(live, &fields);
@@ -503,6 +532,7 @@ pub fn build<'a>(cx: &mut Ctxt, input: &'a DeriveInput, derive: Derive) -> Optio
         fields,
         record: container.record.map(|k| k.value),
         evolution,
+        entries,
         generic: !input.generics.params.is_empty(),
         packed: repr_packed(input),
         side,

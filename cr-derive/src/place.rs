@@ -292,6 +292,14 @@ impl<'a> Live<'a> {
     /// setter's `&mut self`) or indexing behind one is not: there the union's member is read as
     /// save reads it, written, and assigned back whole.
     pub fn assign(&self, value: TokenStream) -> TokenStream {
+        let segments = &self.place.segments;
+        let plain = !matches!(segments.last(), Some(Segment::Call(_) | Segment::Range { .. }))
+            && !(0..segments.len()).any(|i| self.enters_union(i));
+        if plain {
+            // The common case, written straight into one stream (see the `ToTokens` impl).
+            let span = self.span();
+            return quote_spanned!(span=> #self = #value;);
+        }
         self.assign_from(self.root_tokens(), 0, value, 0)
     }
 

@@ -406,6 +406,12 @@ const _: () = {
         const TYPE: u32 = 9;
         const VERSION: u32 = 2;
         const OPTIONAL: bool = true;
+        const MAX_ENTRIES: usize = 8;
+        const UNIQUE: &'static [&'static str] = &["copy", "chip_id"];
+        #[inline]
+        fn same_entry(&self, other: &Self) -> bool {
+            self.copy == other.copy && self.chip_id == other.chip_id
+        }
         const OLDEST: u32 = <EveryKeyV1 as ::cr_core::image::Record>::OLDEST;
         fn layout_of(version: u32) -> ::core::option::Option<(u64, usize)> {
             if version == <Self as ::cr_core::image::Record>::VERSION {

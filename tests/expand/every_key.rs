@@ -159,6 +159,7 @@ pub struct LowcoreHeader {
 #[repr(C)]
 #[cr(target = Task, validate = check, after_restore = reload, crate = "::cr_core", record = 9)]
 #[cr(version = 2, prev = EveryKeyV1, dropped = "gone", fingerprint = 0xdfe7_2e56_f3d3_0708, optional)]
+#[cr(max_entries = 8, unique = "copy", unique = "chip_id")]
 #[cr(cover(PerStruct = "thread.per_info"), ignore = "thread.per_info.ending_addr")]
 #[cr(ignore = "thread.per_info.control_regs", ignore = "thread.per_info.starting_addr")]
 #[cr(union = "irq")]

@@ -27,6 +27,31 @@ pub fn record(h: &Header) -> TokenStream {
         )
     });
     let chain = ev.prev.as_ref().map(|(prev, span)| prev_chain(h, prev, *span));
+    let max = h
+        .entries
+        .max
+        .as_ref()
+        .map(|max| quote!(const MAX_ENTRIES: usize = #max;));
+    let same = (!h.entries.unique.is_empty()).then(|| {
+        let other = Ident::new("other", Span::mixed_site());
+        let fields = h.entries.unique.iter().filter_map(|lit| {
+            let f = h.fields.iter().find(|f| f.name == lit.value())?;
+            let member = f.ident;
+            // Copies first: a packed header's fields cannot be borrowed for `==`.
+            Some(match h.packed {
+                true => quote_spanned!(lit.span()=> { self.#member } == { #other.#member }),
+                false => quote_spanned!(lit.span()=> self.#member == #other.#member),
+            })
+        });
+        let names = h.entries.unique.iter().map(|lit| lit.value());
+        quote! {
+            const UNIQUE: &'static [&'static str] = &[#(#names),*];
+            #[inline]
+            fn same_entry(&self, #other: &Self) -> bool {
+                #(#fields)&&*
+            }
+        }
+    });
     let checks = ev.prev.as_ref().map(|(prev, span)| evolution_checks(h, prev, *span));
     quote_spanned! {span=>
         const _: () = ::core::assert!((#ty) != #krate::image::END, #msg);
@@ -36,6 +61,8 @@ pub fn record(h: &Header) -> TokenStream {
             const TYPE: u32 = #ty;
             #version
             #optional
+            #max
+            #same
             #chain
         }
     }
