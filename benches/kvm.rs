@@ -20,9 +20,10 @@ fn main() {}
 
 #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
 mod imp {
-    use cr::kvm_x86_64::vm::{self, Config, GuestMemory};
     use cr::kvm_x86_64::{self as k, copy_xsave, VcpuHeaders, VcpuState};
     use cr_core::image::{Reader, Writer};
+    use cr_vmm::image;
+    use cr_vmm::vm::{self, Config, GuestMemory};
     use kvm_bindings::{
         kvm_debugregs, kvm_mp_state, kvm_msr_entry, kvm_regs, kvm_sregs, kvm_userspace_memory_region, kvm_vcpu_events,
         kvm_xcrs, kvm_xsave,
@@ -62,7 +63,7 @@ mod imp {
         let headers = VcpuHeaders::save(&state());
         let mut image: Vec<u8> = Vec::with_capacity(size + (64 << 10));
         // Touch the image buffer's pages once, as the copy target is touched.
-        image = k::write_image(image, &region, &headers, guest.as_slice()).unwrap();
+        image = image::write_image(image, &region, &headers, guest.as_slice()).unwrap();
 
         let (mut copy, mut write, mut read) = (Vec::new(), Vec::new(), Vec::new());
         for _ in 0..rounds {
@@ -72,11 +73,11 @@ mod imp {
 
             image.clear();
             let t = Instant::now();
-            image = k::write_image(image, &region, &headers, black_box(guest.as_slice())).unwrap();
+            image = image::write_image(image, &region, &headers, black_box(guest.as_slice())).unwrap();
             write.push(t.elapsed());
 
             let t = Instant::now();
-            let restored = k::read_image(black_box(&image), &region).unwrap();
+            let restored = image::read_image(black_box(&image), &region).unwrap();
             target.as_mut_slice().copy_from_slice(restored.memory);
             read.push(t.elapsed());
             assert_eq!(restored.vcpu, state());
@@ -139,13 +140,13 @@ mod imp {
     fn cr_save(s: &VcpuState, out: &mut Vec<u8>) {
         out.clear();
         let mut w = Writer::new(std::mem::take(out), k::ARCH_X86_64).unwrap();
-        k::write_vcpu(&mut w, &VcpuHeaders::save(s)).unwrap();
+        k::write_vcpu(&mut w, image::VCPU_ID, &VcpuHeaders::save(s)).unwrap();
         *out = w.finish().unwrap();
     }
 
     fn cr_restore(bytes: &[u8]) -> VcpuState {
         let mut r = Reader::new(bytes, k::ARCH_X86_64).unwrap();
-        let s = k::read_vcpu(&mut r).unwrap();
+        let s = k::read_vcpu(&mut r, image::VCPU_ID).unwrap();
         r.finish().unwrap();
         s
     }

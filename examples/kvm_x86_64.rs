@@ -10,7 +10,8 @@
 
 #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
 fn main() -> std::process::ExitCode {
-    use cr::kvm_x86_64::vm::{self, Config, Failure};
+    use cr_vmm::image;
+    use cr_vmm::vm::{self, Config, Failure};
     use std::process::ExitCode;
 
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -24,7 +25,7 @@ fn main() -> std::process::ExitCode {
                 }
             };
             let mut out = String::new();
-            let dumped = vm::dump(&image, &mut out);
+            let dumped = image::dump(&image, &mut out);
             print!("{out}");
             return match dumped {
                 Ok(()) => ExitCode::SUCCESS,
@@ -159,7 +160,7 @@ fn main() -> std::process::ExitCode {
 
     println!("\n== the image, dumped ({} bytes)", outcome.image.len());
     let mut dump = String::new();
-    if let Err(e) = vm::dump(&outcome.image, &mut dump) {
+    if let Err(e) = image::dump(&outcome.image, &mut dump) {
         eprintln!("FAIL: the image does not dump: {e}");
         return ExitCode::FAILURE;
     }

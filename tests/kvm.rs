@@ -3,10 +3,11 @@
 //! wherever it can they assert everything.
 #![cfg(all(target_os = "linux", target_arch = "x86_64"))]
 
-use cr::kvm_x86_64::vm::{self, segment, Config, Exit, Failure, Vm};
 use cr::kvm_x86_64::{self as k, VcpuHeaders, VcpuState};
 use cr_core::image::{Reader, HEAD_SIZE, RECORD_HEADER_SIZE as RECORD};
 use cr_core::{Error, ErrorKind};
+use cr_vmm::image::{self, read_image, write_image};
+use cr_vmm::vm::{self, segment, Config, Exit, Failure, Vm};
 use kvm_bindings::{kvm_msr_entry, kvm_segment, kvm_userspace_memory_region};
 
 /// Runs the whole path; `None` (after saying why) where there is no KVM.
@@ -195,11 +196,11 @@ fn restore_with(change: &dyn Fn(&mut VcpuState)) -> Option<(u64, u64)> {
     assert_eq!(first.run(Some(config.snapshot_after)).unwrap(), Exit::Lines);
     first.complete_io().unwrap();
     let headers = VcpuHeaders::save(&first.save().unwrap());
-    let image = k::write_image(Vec::new(), first.region(), &headers, first.memory()).unwrap();
+    let image = write_image(Vec::new(), first.region(), &headers, first.memory()).unwrap();
     drop(first);
 
     let mut second = Vm::new(&kvm, config.mem_size).unwrap();
-    let mut restored = k::read_image(&image, second.region()).unwrap();
+    let mut restored = read_image(&image, second.region()).unwrap();
     change(&mut restored.vcpu);
     second.apply(&restored).unwrap();
     match second.run(None).unwrap() {
@@ -248,7 +249,7 @@ fn without_the_io_completion_the_restored_guest_repeats_the_out() {
         eprintln!("NOTE: this KVM completes the `out` before the exit; the repeat cannot be shown here");
         return;
     }
-    let image = k::write_image(Vec::new(), first.region(), &VcpuHeaders::save(&state), first.memory()).unwrap();
+    let image = write_image(Vec::new(), first.region(), &VcpuHeaders::save(&state), first.memory()).unwrap();
     let mut second = Vm::new(&kvm, config.mem_size).unwrap();
     second.restore(&image).unwrap();
     second.run(Some(1)).unwrap();
@@ -343,8 +344,8 @@ fn slot(size: u64) -> kvm_userspace_memory_region {
 fn a_long_mode_vcpu_round_trips_through_the_image() {
     let state = long_mode();
     let memory: Vec<u8> = (0..8192u32).map(|i| (i * 7) as u8).collect();
-    let image = k::write_image(Vec::new(), &slot(8192), &VcpuHeaders::save(&state), &memory).unwrap();
-    let restored = k::read_image(&image, &slot(8192)).unwrap();
+    let image = write_image(Vec::new(), &slot(8192), &VcpuHeaders::save(&state), &memory).unwrap();
+    let restored = read_image(&image, &slot(8192)).unwrap();
     assert_eq!(restored.vcpu, state);
     assert_eq!(restored.memory, &memory[..]);
     assert_eq!(
@@ -356,7 +357,7 @@ fn a_long_mode_vcpu_round_trips_through_the_image() {
     let at = image.len() - RECORD - memory.len();
     assert_eq!(restored.memory.as_ptr(), image[at..].as_ptr());
     // A restoring VM with another slot size refuses it.
-    let err = k::read_image(&image, &slot(16384)).unwrap_err();
+    let err = read_image(&image, &slot(16384)).unwrap_err();
     assert_eq!(err.field(), Some("memory_size"));
 }
 
@@ -369,7 +370,7 @@ fn every_tampered_image_is_refused_as_the_live_run_refuses_it() {
     assert_eq!(images.len(), want.len());
     for ((tamper, image), (name, field, leaf, kind)) in images.iter().zip(want) {
         assert_eq!(*tamper, name);
-        let err = k::read_image(image, &slot(4 << 20)).expect_err(tamper);
+        let err = read_image(image, &slot(4 << 20)).expect_err(tamper);
         assert_eq!(refusal(&err), (field, leaf, kind), "{tamper}: {err}");
     }
 }
@@ -379,24 +380,24 @@ fn errors_name_the_route_and_the_msr_entry() {
     let state = long_mode();
     let memory = vec![0u8; 4096];
     let headers = VcpuHeaders::save(&state);
-    let image = |h: &VcpuHeaders| k::write_image(Vec::new(), &slot(4096), h, &memory).unwrap();
+    let image = |h: &VcpuHeaders| write_image(Vec::new(), &slot(4096), h, &memory).unwrap();
     let mut h = headers.clone();
     h.sregs.fs.base = 0x0000_8000_0000_0000;
     assert_eq!(
-        k::read_image(&image(&h), &slot(4096)).unwrap_err().to_string(),
+        read_image(&image(&h), &slot(4096)).unwrap_err().to_string(),
         "header field `fs.base` (live `fs.base`) is invalid: non-canonical address (bits 63:47 differ)"
     );
     let mut h = headers.clone();
     h.events.exception.has_error_code = 2;
     assert_eq!(
-        k::read_image(&image(&h), &slot(4096)).unwrap_err().to_string(),
+        read_image(&image(&h), &slot(4096)).unwrap_err().to_string(),
         "header field `exception.has_error_code` (live `exception.has_error_code`) has bits 0x2 set outside its strict mask"
     );
     // The MSR error's offset is its entry in the list record.
     let mut h = headers.clone();
     h.msrs[7].index = 0x1b; // IA32_APIC_BASE: not in the saved set
     let bytes = image(&h);
-    let err = k::read_image(&bytes, &slot(4096)).unwrap_err();
+    let err = read_image(&bytes, &slot(4096)).unwrap_err();
     let mut r = Reader::new(&bytes, k::ARCH_X86_64).unwrap();
     while r
         .peek()
@@ -483,7 +484,7 @@ fn validators_follow_kvm() {
 #[test]
 fn every_bit_flip_and_cut_of_the_vcpu_records_is_refused() {
     let memory = vec![0x5a; 4096];
-    let image = k::write_image(Vec::new(), &slot(4096), &VcpuHeaders::save(&long_mode()), &memory).unwrap();
+    let image = write_image(Vec::new(), &slot(4096), &VcpuHeaders::save(&long_mode()), &memory).unwrap();
     let memory_at = image.len() - RECORD - memory.len();
     // Every bit of everything but the bulk memory (whose payload checksum covers it), and a stride of it.
     let bits = (0..memory_at).chain((memory_at..image.len()).step_by(97));
@@ -491,7 +492,7 @@ fn every_bit_flip_and_cut_of_the_vcpu_records_is_refused() {
         for bit in 0..8 {
             let mut bad = image.clone();
             bad[at] ^= 1 << bit;
-            let err = k::read_image(&bad, &slot(4096)).expect_err("a flipped bit was read");
+            let err = read_image(&bad, &slot(4096)).expect_err("a flipped bit was read");
             assert!(err.kind().is_image(), "byte {at} bit {bit}: {err}");
             assert!(
                 err.offset().is_some_and(|o| o <= at as u64),
@@ -500,7 +501,7 @@ fn every_bit_flip_and_cut_of_the_vcpu_records_is_refused() {
         }
     }
     for len in (0..image.len()).step_by(7) {
-        let err = k::read_image(&image[..len], &slot(4096)).expect_err("a cut image was read");
+        let err = read_image(&image[..len], &slot(4096)).expect_err("a cut image was read");
         assert!(err.offset().is_some(), "{len}: {err}");
     }
     assert!(HEAD_SIZE < memory_at);
@@ -509,9 +510,9 @@ fn every_bit_flip_and_cut_of_the_vcpu_records_is_refused() {
 #[test]
 fn the_dump_names_segments_lists_msrs_and_summarises_memory() {
     let memory = vec![0u8; 8192];
-    let image = k::write_image(Vec::new(), &slot(8192), &VcpuHeaders::save(&long_mode()), &memory).unwrap();
+    let image = write_image(Vec::new(), &slot(8192), &VcpuHeaders::save(&long_mode()), &memory).unwrap();
     let mut out = String::new();
-    vm::dump(&image, &mut out).unwrap();
+    image::dump(&image, &mut out).unwrap();
     let has = |words: &[&str]| out.lines().any(|l| l.split_whitespace().eq(words.iter().copied()));
     assert!(has(&["cs.l", "cs.l", "0x1"]), "{out}");
     assert!(has(&["gdt.base", "gdt.base", "0x500"]), "{out}");

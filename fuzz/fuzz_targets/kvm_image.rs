@@ -1,4 +1,4 @@
-//! Fuzz "read a KVM VM image and restore it into kvm-bindings structs" (`cr::kvm_x86_64::read_image`:
+//! Fuzz "read a KVM VM image and restore it into kvm-bindings structs" (`cr_vmm::image::read_image`:
 //! header, list and bulk-bytes records, every vCPU header's checks), and its dump. Half the inputs are
 //! taken as they come (the integrity checks), half have their checksums recomputed first (so arbitrary
 //! header values, list lengths and memory sizes reach the record and header checks). No input may
@@ -24,10 +24,10 @@ fuzz_target!(|data: &[u8]| {
         memory_size: 4096,
         userspace_addr: 0,
     };
-    if let Ok(restored) = cr::kvm_x86_64::read_image(&image, &slot) {
+    if let Ok(restored) = cr_vmm::image::read_image(&image, &slot) {
         assert_eq!(restored.memory.len(), 4096);
         assert_eq!(restored.region.userspace_addr, 0, "the host address is the restoring process's");
     }
     let mut out = String::new();
-    let _ = cr::kvm_x86_64::vm::dump(&image, &mut out);
+    let _ = cr_vmm::image::dump(&image, &mut out);
 });

@@ -2,9 +2,10 @@
 //! and restore through a [`cr_core::image`] file, and tampered images refused before any ioctl. Shared by
 //! `examples/kvm_x86_64.rs`, `tests/kvm.rs` and the benchmarks.
 
-use super::{
-    read_image, write_image, Restored, VcpuHeaders, VcpuState, CR0_ET, CR0_MP, CR0_NE, CR0_PE, CR0_PG, CR0_WP, CR4_PAE,
-    EFER_LMA, EFER_LME, MSR_IA32_TSC, SAVED_MSRS,
+use crate::image::{read_image, write_image, Restored};
+use cr::kvm_x86_64::{
+    VcpuHeaders, VcpuState, CR0_ET, CR0_MP, CR0_NE, CR0_PE, CR0_PG, CR0_WP, CR4_PAE, EFER_LMA, EFER_LME, MSR_IA32_TSC,
+    SAVED_MSRS,
 };
 use cr_core::Error;
 use kvm_bindings::{kvm_msr_entry, kvm_segment, kvm_userspace_memory_region, Msrs, KVM_MAX_CPUID_ENTRIES};
@@ -852,11 +853,6 @@ pub fn snapshot_restore(config: &Config, log: &mut dyn FnMut(&str)) -> Result<Ou
         rejections,
         timings: t,
     })
-}
-
-/// Writes the image to `out` (for `-- dump`).
-pub fn dump(image: &[u8], out: &mut dyn fmt::Write) -> Result<(), Error> {
-    cr_core::dump::dump(image, super::ARCH_X86_64, &super::KINDS, out)
 }
 
 // ---------------------------------------------------------------------------------------------
