@@ -780,15 +780,25 @@ pub struct CrHdrKvmMpState {
     pub reserved: u32,
 }
 
-/// This VMM has no in-kernel local APIC, and without one KVM_SET_MP_STATE accepts RUNNABLE only.
+/// The states KVM_SET_MP_STATE accepts for an x86 vCPU with an in-kernel local APIC (the VMM creates
+/// its VMs with one): RUNNABLE, UNINITIALIZED (an AP waiting for INIT), INIT_RECEIVED, HALTED and
+/// SIPI_RECEIVED. AP_RESET_HOLD (SEV-ES guests only) and the other architectures' states are refused.
 pub fn validate_mp_state(hdr: &CrHdrKvmMpState, _live: &kvm_mp_state) -> Result<(), Error> {
-    if hdr.mp_state != kvm_bindings::KVM_MP_STATE_RUNNABLE {
-        return Err(Error::invalid(
+    use kvm_bindings::{
+        KVM_MP_STATE_HALTED, KVM_MP_STATE_INIT_RECEIVED, KVM_MP_STATE_RUNNABLE, KVM_MP_STATE_SIPI_RECEIVED,
+        KVM_MP_STATE_UNINITIALIZED,
+    };
+    match hdr.mp_state {
+        KVM_MP_STATE_RUNNABLE
+        | KVM_MP_STATE_UNINITIALIZED
+        | KVM_MP_STATE_INIT_RECEIVED
+        | KVM_MP_STATE_HALTED
+        | KVM_MP_STATE_SIPI_RECEIVED => Ok(()),
+        _ => Err(Error::invalid(
             "mp_state",
-            "not RUNNABLE: the only state without an in-kernel APIC",
-        ));
+            "not a state of an x86 vCPU with an in-kernel APIC (RUNNABLE, UNINITIALIZED, INIT_RECEIVED, HALTED, SIPI_RECEIVED)",
+        )),
     }
-    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------
