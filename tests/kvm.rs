@@ -373,7 +373,7 @@ fn a_restore_that_loses_the_timer_or_an_interrupt_controller_stalls_or_faults() 
     // before the snapshot still prints that line, so at most one line a vCPU comes; then the watchdog
     // reports the stall.
     let short = Duration::from_secs(1);
-    let Some((Ended::Ran(_), _)) = restore_with(short, &|_, _| {}) else {
+    let Some((Ended::Ran(_), _)) = restore_with(Config::default().watchdog, &|_, _| {}) else {
         return;
     };
     let lost = |what: &str, change: &dyn Fn(&mut Snapshot, &Snapshot)| match restore_with(short, change).unwrap().0 {
