@@ -1,12 +1,13 @@
 //! The KVM snapshot's costs (issue 13), in one run, printed as tables for BENCHMARKS.md:
 //!
-//! 1. guest memory of 64 MiB and 512 MiB through the image: write (checksum + write into a buffer) and
-//!    read (verify + copy into guest memory) against a plain `memcpy` of the same bytes;
+//! 1. guest memory of 64 MiB and 512 MiB through the whole-VM image (`cr_vmm::sample`'s state): write
+//!    (checksum + write into a buffer) and read (verify, restore every header + copy into guest memory)
+//!    against a plain `memcpy` of the same bytes;
 //! 2. the vCPU state (every record, no ioctl): save + write and read + restore with cr, against
 //!    kvm-bindings' own `serde` feature + postcard over the same structs (what Firecracker and Cloud
 //!    Hypervisor do with serde), the same state round-tripped by both;
-//! 3. snapshot to running again of the example VM (ioctls, file and VM creation included), where
-//!    `/dev/kvm` can be opened.
+//! 3. snapshot to running again of the example VM (two vCPUs, irqchip, PIT, serial port; the pause,
+//!    ioctls, file and VM creation included), where `/dev/kvm` can be opened.
 //!
 //! `cargo bench --bench kvm` (Linux x86-64).
 
@@ -20,9 +21,14 @@ fn main() {}
 
 #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
 mod imp {
-    use cr::kvm_x86_64::vm::{self, Config, GuestMemory};
     use cr::kvm_x86_64::{self as k, copy_xsave, VcpuHeaders, VcpuState};
     use cr_core::image::{Reader, Writer};
+    use cr_vmm::guest::VCPUS;
+    use cr_vmm::image;
+    use cr_vmm::sample;
+    use cr_vmm::scenario::{self, Config};
+    use cr_vmm::state::Headers;
+    use cr_vmm::sys::GuestMemory;
     use kvm_bindings::{
         kvm_debugregs, kvm_mp_state, kvm_msr_entry, kvm_regs, kvm_sregs, kvm_userspace_memory_region, kvm_vcpu_events,
         kvm_xcrs, kvm_xsave,
@@ -59,10 +65,10 @@ mod imp {
             memory_size: size as u64,
             userspace_addr: 0,
         };
-        let headers = VcpuHeaders::save(&state());
+        let headers = Headers::save(&sample::snapshot());
         let mut image: Vec<u8> = Vec::with_capacity(size + (64 << 10));
         // Touch the image buffer's pages once, as the copy target is touched.
-        image = k::write_image(image, &region, &headers, guest.as_slice()).unwrap();
+        image = image::write_image(image, &region, &headers, guest.as_slice()).unwrap();
 
         let (mut copy, mut write, mut read) = (Vec::new(), Vec::new(), Vec::new());
         for _ in 0..rounds {
@@ -72,14 +78,14 @@ mod imp {
 
             image.clear();
             let t = Instant::now();
-            image = k::write_image(image, &region, &headers, black_box(guest.as_slice())).unwrap();
+            image = image::write_image(image, &region, &headers, black_box(guest.as_slice())).unwrap();
             write.push(t.elapsed());
 
             let t = Instant::now();
-            let restored = k::read_image(black_box(&image), &region).unwrap();
+            let restored = image::read_image(black_box(&image), &region, VCPUS).unwrap();
             target.as_mut_slice().copy_from_slice(restored.memory);
             read.push(t.elapsed());
-            assert_eq!(restored.vcpu, state());
+            assert_eq!(restored.snapshot, sample::snapshot());
         }
         assert!(target.as_slice() == guest.as_slice());
         let (copy, write, read) = (median(copy), median(write), median(read));
@@ -139,22 +145,22 @@ mod imp {
     fn cr_save(s: &VcpuState, out: &mut Vec<u8>) {
         out.clear();
         let mut w = Writer::new(std::mem::take(out), k::ARCH_X86_64).unwrap();
-        k::write_vcpu(&mut w, &VcpuHeaders::save(s)).unwrap();
+        k::write_vcpu(&mut w, 0, &VcpuHeaders::save(s)).unwrap();
         *out = w.finish().unwrap();
     }
 
     fn cr_restore(bytes: &[u8]) -> VcpuState {
         let mut r = Reader::new(bytes, k::ARCH_X86_64).unwrap();
-        let s = k::read_vcpu(&mut r).unwrap();
+        let s = k::read_vcpu(&mut r, 0).unwrap();
         r.finish().unwrap();
         s
     }
 
     /// A vCPU in 64-bit mode with recognisable registers, xmm state and the saved MSRs.
     fn state() -> VcpuState {
-        let data = vm::segment(0x10, 3, 0, 1);
+        let data = cr_vmm::guest::segment(0x10, 3, 0, 1);
         let mut sregs = kvm_sregs {
-            cs: vm::segment(8, 0xb, 1, 0),
+            cs: cr_vmm::guest::segment(8, 0xb, 1, 0),
             ds: data,
             es: data,
             fs: data,
@@ -278,12 +284,12 @@ mod imp {
         let config = Config::default();
         let mut all = Vec::new();
         for _ in 0..7 {
-            match vm::snapshot_restore(&config, &mut |_| {}) {
+            match scenario::snapshot_restore(&config, &mut |_| {}) {
                 Ok(o) => {
-                    assert_eq!(o.restored.final_value, o.uninterrupted.final_value);
+                    assert_eq!(o.restored.final_values, o.uninterrupted.final_values);
                     all.push(o.timings);
                 }
-                Err(vm::Failure::NoKvm(e)) => {
+                Err(cr_vmm::failure::Failure::NoKvm(e)) => {
                     println!("(skipped: /dev/kvm cannot be opened: {e})");
                     return;
                 }
@@ -294,9 +300,10 @@ mod imp {
         let t = all[all.len() / 2];
         let ms = |d: Duration| d.as_secs_f64() * 1e3;
         println!(
-            "| {} MiB | {:.2} ms | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} |",
+            "| {} MiB | {:.2} ms | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} |",
             config.mem_size >> 20,
             ms(t.snapshot_to_running()),
+            ms(t.pause),
             ms(t.save_ioctls),
             ms(t.write_image),
             ms(t.destroy),
@@ -326,8 +333,8 @@ mod imp {
         println!("\n## 2. vCPU state, no ioctl (median of 31 blocks of 2000)");
         vcpu_state();
         println!("\n## 3. Snapshot to running again (median of 7 runs)");
-        println!("| guest memory | total | save ioctls | write image file | destroy VM | new VM | read file | check + restore |");
-        println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+        println!("| guest memory | total | pause vCPUs | save ioctls | write image file | destroy VM | new VM | read file | check + restore |");
+        println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         snapshot_to_running();
     }
 }

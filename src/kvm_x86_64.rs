@@ -6,10 +6,9 @@
 //! `arch/x86/kvm/x86.c`) or stricter where KVM would accept a value silently, so that a tampered
 //! image is refused with the field at fault before any ioctl.
 //!
-//! This module is pure: it writes and reads images and restores headers into `kvm-bindings` structs,
-//! without touching `/dev/kvm`. [`vm`] runs a guest, snapshots it and restores it with `kvm-ioctls`.
-
-pub mod vm;
+//! This module is pure: it writes and reads a vCPU's records and restores headers into `kvm-bindings`
+//! structs, without touching `/dev/kvm`. The VMM that runs a guest, snapshots it and restores it with
+//! `kvm-ioctls` is a crate of its own, `cr-vmm` (`vmm/`).
 
 use cr_core::dump::Kind;
 use cr_core::image::{BytesType, Reader, Sink, Writer};
@@ -791,15 +790,25 @@ pub struct CrHdrKvmMpState {
     pub reserved: u32,
 }
 
-/// This VMM has no in-kernel local APIC, and without one KVM_SET_MP_STATE accepts RUNNABLE only.
+/// The states KVM_SET_MP_STATE accepts for an x86 vCPU with an in-kernel local APIC (the VMM creates
+/// its VMs with one): RUNNABLE, UNINITIALIZED (an AP waiting for INIT), INIT_RECEIVED, HALTED and
+/// SIPI_RECEIVED. AP_RESET_HOLD (SEV-ES guests only) and the other architectures' states are refused.
 pub fn validate_mp_state(hdr: &CrHdrKvmMpState, _live: &kvm_mp_state) -> Result<(), Error> {
-    if hdr.mp_state != kvm_bindings::KVM_MP_STATE_RUNNABLE {
-        return Err(Error::invalid(
+    use kvm_bindings::{
+        KVM_MP_STATE_HALTED, KVM_MP_STATE_INIT_RECEIVED, KVM_MP_STATE_RUNNABLE, KVM_MP_STATE_SIPI_RECEIVED,
+        KVM_MP_STATE_UNINITIALIZED,
+    };
+    match hdr.mp_state {
+        KVM_MP_STATE_RUNNABLE
+        | KVM_MP_STATE_UNINITIALIZED
+        | KVM_MP_STATE_INIT_RECEIVED
+        | KVM_MP_STATE_HALTED
+        | KVM_MP_STATE_SIPI_RECEIVED => Ok(()),
+        _ => Err(Error::invalid(
             "mp_state",
-            "not RUNNABLE: the only state without an in-kernel APIC",
-        ));
+            "not a state of an x86 vCPU with an in-kernel APIC (RUNNABLE, UNINITIALIZED, INIT_RECEIVED, HALTED, SIPI_RECEIVED)",
+        )),
     }
-    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1016,47 +1025,21 @@ fn restore_vcpu(
     Ok(state)
 }
 
-/// The vCPU a snapshot holds (its records' parent). This VMM has one.
-pub const VCPU_ID: u32 = 0;
-
-/// Writes a whole VM image to `sink`: the memory slot, the vCPU's records, then the guest memory straight
-/// from `memory` (no copy of it is made; one pass for its checksum, one to the sink).
-pub fn write_image<S: Sink>(
-    sink: S,
-    region: &kvm_userspace_memory_region,
-    vcpu: &VcpuHeaders,
-    memory: &[u8],
-) -> Result<S, Error> {
-    let mut w = Writer::new(sink, ARCH_X86_64)?;
-    let region_hdr: CrHdrKvmMemRegion = saved(region);
-    w.write(0, &region_hdr)?;
-    write_vcpu(&mut w, vcpu)?;
-    w.write_bytes(GUEST_MEMORY, region.slot, memory)?;
-    w.finish()
+/// Writes the records of vCPU `vcpu` (their parent): seven headers and the MSR list.
+pub fn write_vcpu<S: Sink>(w: &mut Writer<S>, vcpu: u32, headers: &VcpuHeaders) -> Result<(), Error> {
+    w.write(vcpu, &headers.regs)?;
+    w.write(vcpu, &headers.sregs)?;
+    w.write(vcpu, &headers.xsave)?;
+    w.write(vcpu, &headers.xcrs)?;
+    w.write(vcpu, &headers.debugregs)?;
+    w.write(vcpu, &headers.events)?;
+    w.write(vcpu, &headers.mp_state)?;
+    w.write_list(vcpu, &headers.msrs)
 }
 
-/// Writes the records of one vCPU (parent [`VCPU_ID`]): seven headers and the MSR list.
-pub fn write_vcpu<S: Sink>(w: &mut Writer<S>, vcpu: &VcpuHeaders) -> Result<(), Error> {
-    w.write(VCPU_ID, &vcpu.regs)?;
-    w.write(VCPU_ID, &vcpu.sregs)?;
-    w.write(VCPU_ID, &vcpu.xsave)?;
-    w.write(VCPU_ID, &vcpu.xcrs)?;
-    w.write(VCPU_ID, &vcpu.debugregs)?;
-    w.write(VCPU_ID, &vcpu.events)?;
-    w.write(VCPU_ID, &vcpu.mp_state)?;
-    w.write_list(VCPU_ID, &vcpu.msrs)
-}
-
-/// An image read and checked whole, restored into fresh `kvm-bindings` structs; the guest memory still in
-/// the image's bytes. Nothing of it has reached KVM.
-#[derive(Debug)]
-pub struct Restored<'a> {
-    pub region: kvm_userspace_memory_region,
-    pub vcpu: VcpuState,
-    pub memory: &'a [u8],
-}
-
-fn parent(expected: u32, found: u32, at: u64) -> Result<(), Error> {
+/// A record read at image offset `at` has parent `found` where `expected` belongs: `WrongParent`, at the
+/// record header's parent word.
+pub fn check_parent(expected: u32, found: u32, at: u64) -> Result<(), Error> {
     if expected == found {
         Ok(())
     } else {
@@ -1064,35 +1047,14 @@ fn parent(expected: u32, found: u32, at: u64) -> Result<(), Error> {
     }
 }
 
-/// Reads a VM image for the VM whose memory slot is `slot`, and restores every header into fresh structs.
-/// Every check runs before this returns: the image's (checksums, record types, lengths, layouts, parents;
-/// the memory's length against the slot's size) and every header's (`restore`, validators). On `Err`
-/// nothing has been handed to KVM; on `Ok` the state is what KVM will accept.
-pub fn read_image<'a>(image: &'a [u8], slot: &kvm_userspace_memory_region) -> Result<Restored<'a>, Error> {
-    let mut r = Reader::new(image, ARCH_X86_64)?;
-    let at = r.offset();
-    let (p, region_hdr) = r.read::<CrHdrKvmMemRegion>()?;
-    parent(0, p, at)?;
-    let mut region = *slot;
-    region_hdr.restore(&mut region)?;
-
-    let vcpu = read_vcpu(&mut r)?;
-    let at = r.offset();
-    let len = usize::try_from(region_hdr.memory_size).unwrap_or(usize::MAX);
-    let (p, _, memory) = r.read_bytes(GUEST_MEMORY, len)?;
-    parent(region.slot, p, at)?;
-    r.finish()?;
-    Ok(Restored { region, vcpu, memory })
-}
-
-/// Reads the records of one vCPU ([`write_vcpu`]) and restores them into fresh structs: every record's
-/// checks, then every header's.
-pub fn read_vcpu(r: &mut Reader<'_>) -> Result<VcpuState, Error> {
+/// Reads the records of vCPU `vcpu` ([`write_vcpu`]) and restores them into fresh structs: every record's
+/// checks (their parent is `vcpu`), then every header's.
+pub fn read_vcpu(r: &mut Reader<'_>, vcpu: u32) -> Result<VcpuState, Error> {
     macro_rules! vcpu_record {
         ($ty:ty) => {{
             let at = r.offset();
             let (p, hdr) = r.read::<$ty>()?;
-            parent(VCPU_ID, p, at)?;
+            check_parent(vcpu, p, at)?;
             hdr
         }};
     }
@@ -1105,7 +1067,7 @@ pub fn read_vcpu(r: &mut Reader<'_>) -> Result<VcpuState, Error> {
     let mp_state = vcpu_record!(CrHdrKvmMpState);
     let at = r.offset();
     let (p, msrs) = r.read_entries::<CrHdrKvmMsr, kvm_msr_entry>()?;
-    parent(VCPU_ID, p, at)?;
+    check_parent(vcpu, p, at)?;
     restore_vcpu(&regs, &sregs, &xsave, &xcrs, &debugregs, &events, &mp_state, msrs)
 }
 

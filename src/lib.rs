@@ -1,9 +1,7 @@
 //! Shared fixtures for cr's examples, integration tests and benchmarks: live structs modelled
-//! on real kernel state and the image headers derived for them. Not published.
-//!
-//! No unsafe code, except the KVM example's guest memory mapping and the two `kvm-ioctls` calls that are
-//! `unsafe fn`s (`kvm_x86_64::vm`, one module with a `SAFETY` comment on each block).
-#![deny(unsafe_code)]
+//! on real kernel state and the image headers derived for them. Not published. The programs that
+//! run over the KVM fixtures (the VMM) live in their own crate, `cr-vmm` (`vmm/`).
+#![forbid(unsafe_code)]
 
 #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
 pub mod kvm_x86_64;

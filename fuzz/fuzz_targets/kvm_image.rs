@@ -1,5 +1,6 @@
-//! Fuzz "read a KVM VM image and restore it into kvm-bindings structs" (`cr::kvm_x86_64::read_image`:
-//! header, list and bulk-bytes records, every vCPU header's checks), and its dump. Half the inputs are
+//! Fuzz "read a whole-VM image and restore it into kvm-bindings and vm-superio structs"
+//! (`cr_vmm::image::read_image`: header, list and bulk-bytes records; every vCPU, irqchip, PIT, clock,
+//! LAPIC and serial header's checks), and its dump. Half the inputs are
 //! taken as they come (the integrity checks), half have their checksums recomputed first (so arbitrary
 //! header values, list lengths and memory sizes reach the record and header checks). No input may
 //! panic; no ioctl is made.
@@ -16,7 +17,8 @@ fuzz_target!(|data: &[u8]| {
     if mode & 1 == 1 {
         cr_core::image::reseal(&mut image);
     }
-    // The seed corpus's images have a 4 KiB slot 0 at guest address 0.
+    // The seed corpus's images (`tests/kvm.rs`, `write_the_fuzz_seed_corpus`) have a 4 KiB slot 0 at guest
+    // address 0 and two vCPUs.
     let slot = kvm_userspace_memory_region {
         slot: 0,
         flags: 0,
@@ -24,10 +26,10 @@ fuzz_target!(|data: &[u8]| {
         memory_size: 4096,
         userspace_addr: 0,
     };
-    if let Ok(restored) = cr::kvm_x86_64::read_image(&image, &slot) {
+    if let Ok(restored) = cr_vmm::image::read_image(&image, &slot, cr_vmm::guest::VCPUS) {
         assert_eq!(restored.memory.len(), 4096);
         assert_eq!(restored.region.userspace_addr, 0, "the host address is the restoring process's");
     }
     let mut out = String::new();
-    let _ = cr::kvm_x86_64::vm::dump(&image, &mut out);
+    let _ = cr_vmm::image::dump(&image, &mut out);
 });
