@@ -86,6 +86,16 @@ fn member_bytes(live: &kvm_irqchip) -> &[u8] {
     &live.as_bytes()[8..]
 }
 
+/// The PIC header of a PIC state: the same 16 bytes, field for field.
+fn pic_header(p: &kvm_pic_state) -> CrHdrKvmPic {
+    CrHdrKvmPic::read_from_bytes(p.as_bytes()).unwrap_or_else(|_| FromZeros::new_zeroed())
+}
+
+/// The PIC state of a (checked) PIC header.
+fn pic_state(p: &CrHdrKvmPic) -> kvm_pic_state {
+    kvm_pic_state::read_from_bytes(p.as_bytes()).unwrap_or_else(|_| FromZeros::new_zeroed())
+}
+
 /// Live -> header.
 pub fn save(h: &mut IrqchipHeader, live: &Irqchip) {
     let live = &live.0;
@@ -95,24 +105,7 @@ pub fn save(h: &mut IrqchipHeader, live: &Irqchip) {
         0 | 1 => {
             let p = kvm_pic_state::read_from_prefix(member_bytes(live))
                 .map_or_else(|_| FromZeros::new_zeroed(), |(p, _)| p);
-            h.pic = CrHdrKvmPic {
-                last_irr: p.last_irr,
-                irr: p.irr,
-                imr: p.imr,
-                isr: p.isr,
-                priority_add: p.priority_add,
-                irq_base: p.irq_base,
-                read_reg_select: p.read_reg_select,
-                poll: p.poll,
-                special_mask: p.special_mask,
-                init_state: p.init_state,
-                auto_eoi: p.auto_eoi,
-                rotate_on_auto_eoi: p.rotate_on_auto_eoi,
-                special_fully_nested_mode: p.special_fully_nested_mode,
-                init4: p.init4,
-                elcr: p.elcr,
-                elcr_mask: p.elcr_mask,
-            };
+            h.pic = pic_header(&p);
         }
         _ => h.pic = FromZeros::new_zeroed(),
     }
@@ -241,25 +234,8 @@ pub fn restore(h: &IrqchipHeader, live: &mut Irqchip) -> Result<(), Error> {
 
     live.0.chip_id = h.chip_id;
     if pic {
-        let p = &h.pic;
-        live.0.chip.pic = kvm_pic_state {
-            last_irr: p.last_irr,
-            irr: p.irr,
-            imr: p.imr,
-            isr: p.isr,
-            priority_add: p.priority_add,
-            irq_base: p.irq_base,
-            read_reg_select: p.read_reg_select,
-            poll: p.poll,
-            special_mask: p.special_mask,
-            init_state: p.init_state,
-            auto_eoi: p.auto_eoi,
-            rotate_on_auto_eoi: p.rotate_on_auto_eoi,
-            special_fully_nested_mode: p.special_fully_nested_mode,
-            init4: p.init4,
-            elcr: p.elcr,
-            elcr_mask: p.elcr_mask,
-        };
+        // Every field of the PIC is mapped, so the header's bytes are the state's.
+        live.0.chip.pic = pic_state(&h.pic);
     }
     if ioapic {
         let o = &h.ioapic;

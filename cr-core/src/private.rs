@@ -337,23 +337,23 @@ pub fn check_mask<T: Word>(value: T, mask: T, field: &'static str, path: &'stati
 /// Flag words: refuses bits that no flag declares.
 #[inline(always)]
 pub fn check_flags<T: FlagWord>(word: T, all: T, field: &'static str) -> Result<(), Error> {
-    let unknown = word.and(all.not());
-    if unknown == T::ZERO {
-        Ok(())
-    } else {
-        Err(Error::new(ErrorKind::UnknownFlags { bits: unknown.to_u64() }).at(field, None))
-    }
+    unknown_flags(word, all, field, None)
 }
 
 /// The named bits of a copied word (`flag(bit = N, name = "X")` beside `path`): refuses bits that
 /// no flag names.
 #[inline(always)]
 pub fn check_named_bits<T: FlagWord>(word: T, all: T, field: &'static str, path: &'static str) -> Result<(), Error> {
+    unknown_flags(word, all, field, Some(path))
+}
+
+#[inline(always)]
+fn unknown_flags<T: FlagWord>(word: T, all: T, field: &'static str, path: Option<&'static str>) -> Result<(), Error> {
     let unknown = word.and(all.not());
     if unknown == T::ZERO {
         Ok(())
     } else {
-        Err(Error::new(ErrorKind::UnknownFlags { bits: unknown.to_u64() }).at(field, Some(path)))
+        Err(Error::new(ErrorKind::UnknownFlags { bits: unknown.to_u64() }).at(field, path))
     }
 }
 

@@ -72,6 +72,16 @@ pub struct Live {
     pub unions: Vec<Place>,
 }
 
+impl Live {
+    /// How places are rendered for header `header`: through these unions.
+    pub fn through<'a>(&'a self, header: &'a Ident) -> crate::place::Through<'a> {
+        crate::place::Through {
+            unions: &self.unions,
+            header,
+        }
+    }
+}
+
 impl Header<'_> {
     /// Which derive built this header.
     pub fn derive(&self) -> Derive {

@@ -26,10 +26,7 @@ pub fn expand(h: &Header, live: &Live) -> TokenStream {
         src: Ident::new("src", Span::mixed_site()),
         dst: Ident::new("dst", Span::mixed_site()),
         target: named,
-        through: Through {
-            unions: &live.unions,
-            header: h.ident,
-        },
+        through: live.through(h.ident),
     };
     let krate = &h.krate;
     let ident = h.ident;
@@ -458,10 +455,7 @@ fn size_assert(h: &Header, live: &Live, f: &Field) -> TokenStream {
     let span = place.span;
     let cr = cr_at(span);
     let t = Ident::new("t", Span::mixed_site());
-    let through = Through {
-        unions: &live.unions,
-        header: h.ident,
-    };
+    let through = live.through(h.ident);
     let live = place.render(&t, &through);
     let msg = format!(
         "cr: header field `{}` ({}) and live `{}` differ in size; `bits` reinterprets bytes, \
@@ -490,10 +484,7 @@ fn page_assert(h: &Header, live: &Live, f: &Field, place: &Place) -> TokenStream
     let span = place.span;
     let cr = cr_at(span);
     let t = Ident::new("t", Span::mixed_site());
-    let through = Through {
-        unions: &live.unions,
-        header: h.ident,
-    };
+    let through = live.through(h.ident);
     let page = page.render(&t, &through);
     let (start, end) = (
         proc_macro2::Literal::usize_unsuffixed(*start),

@@ -2,7 +2,7 @@
 //! covered live struct is mapped or deliberately ignored.
 
 use crate::model::{Header, Live};
-use crate::place::{Place, Segment, Through};
+use crate::place::{Place, Segment};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{quote, quote_spanned};
 
@@ -15,10 +15,7 @@ pub fn coverage(h: &Header, live: &Live) -> TokenStream {
         return TokenStream::new();
     }
     let target = &live.target;
-    let through = Through {
-        unions: &live.unions,
-        header: h.ident,
-    };
+    let through = live.through(h.ident);
     let t = Ident::new("t", Span::mixed_site());
     let mapped = h.mapped_places();
     let reaching: Vec<&Place> = mapped.iter().map(|(p, _)| *p).chain(live.ignores.iter()).collect();
