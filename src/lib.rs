@@ -5,6 +5,7 @@
 //! `unsafe fn`s (`kvm_x86_64::vm`, one module with a `SAFETY` comment on each block).
 #![deny(unsafe_code)]
 
+pub mod foreign;
 #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
 pub mod kvm_x86_64;
 #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
