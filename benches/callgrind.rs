@@ -6,8 +6,8 @@
 //! every variant runs.
 //!
 //! ```text
-//! callgrind <s390_cpu|vcpu_4k|kvm_sregs|packed_dev> <derived|hand|bytes|postcard|empty> <save|restore|save_restore> <N>
-//! callgrind paired <s390_cpu|vcpu_4k|kvm_sregs|packed_dev> <save|restore|save_restore> <rounds> <N per block>
+//! callgrind <s390_cpu|vcpu_4k|kvm_sregs|packed_dev|irqchip> <derived|hand|bytes|postcard|empty> <save|restore|save_restore> <N>
+//! callgrind paired <s390_cpu|vcpu_4k|kvm_sregs|packed_dev|irqchip> <save|restore|save_restore> <rounds> <N per block>
 //! ```
 
 mod common;
@@ -102,6 +102,8 @@ fn main() -> ExitCode {
                 run::<common::vcpu::Vcpu>(variant, op, 1000);
                 run::<common::sregs::Sregs>(variant, op, 1000);
                 run::<common::packed::Dma>(variant, op, 1000);
+                #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+                run::<common::irqchip::Irqchip>(variant, op, 1000);
             }
         }
         println!("callgrind: every variant ran; see scripts/bench/callgrind.sh");
@@ -115,9 +117,13 @@ fn main() -> ExitCode {
                 ("vcpu_4k", Some(op), Ok(rounds @ 1..), Ok(n @ 1..)) => paired::<common::vcpu::Vcpu>(op, rounds, n),
                 ("kvm_sregs", Some(op), Ok(rounds @ 1..), Ok(n @ 1..)) => paired::<common::sregs::Sregs>(op, rounds, n),
                 ("packed_dev", Some(op), Ok(rounds @ 1..), Ok(n @ 1..)) => paired::<common::packed::Dma>(op, rounds, n),
+                #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+                ("irqchip", Some(op), Ok(rounds @ 1..), Ok(n @ 1..)) => {
+                    paired::<common::irqchip::Irqchip>(op, rounds, n)
+                }
                 _ => {
                     eprintln!(
-                        "usage: callgrind paired <s390_cpu|vcpu_4k|kvm_sregs|packed_dev> <save|restore|save_restore> <rounds> <N>"
+                        "usage: callgrind paired <s390_cpu|vcpu_4k|kvm_sregs|packed_dev|irqchip> <save|restore|save_restore> <rounds> <N>"
                     );
                     return ExitCode::from(2);
                 }
@@ -141,9 +147,11 @@ fn main() -> ExitCode {
         Some(("vcpu_4k", variant, op, n)) => run::<common::vcpu::Vcpu>(variant, op, n),
         Some(("kvm_sregs", variant, op, n)) => run::<common::sregs::Sregs>(variant, op, n),
         Some(("packed_dev", variant, op, n)) => run::<common::packed::Dma>(variant, op, n),
+        #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+        Some(("irqchip", variant, op, n)) => run::<common::irqchip::Irqchip>(variant, op, n),
         _ => {
             eprintln!(
-                "usage: callgrind <s390_cpu|vcpu_4k|kvm_sregs|packed_dev> <derived|hand|bytes|postcard|empty> <save|restore|save_restore> <N>"
+                "usage: callgrind <s390_cpu|vcpu_4k|kvm_sregs|packed_dev|irqchip> <derived|hand|bytes|postcard|empty> <save|restore|save_restore> <N>"
             );
             return ExitCode::from(2);
         }

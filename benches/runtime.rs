@@ -51,6 +51,13 @@ fn packed_dev(c: &mut Criterion) {
     subject::<common::packed::Dma>(c);
 }
 
+/// The bindgen-shaped subject (kvm-bindings' `kvm_irqchip`): Linux x86-64 only.
+fn irqchip(c: &mut Criterion) {
+    #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+    subject::<common::irqchip::Irqchip>(c);
+    let _ = c;
+}
+
 fn config() -> Criterion {
     // 48 benchmarks at ~2.5 s each: the whole run stays around two minutes.
     Criterion::default()
@@ -62,6 +69,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = s390_cpu, vcpu_4k, kvm_sregs, packed_dev
+    targets = s390_cpu, vcpu_4k, kvm_sregs, packed_dev, irqchip
 }
 criterion_main!(benches);

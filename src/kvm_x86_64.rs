@@ -20,6 +20,10 @@ use kvm_bindings::{
     kvm_vcpu_events__bindgen_ty_3, kvm_vcpu_events__bindgen_ty_4, kvm_vcpu_events__bindgen_ty_5, kvm_xcr, kvm_xcrs,
     kvm_xsave,
 };
+use kvm_bindings::{
+    kvm_ioapic_state, kvm_ioapic_state__bindgen_ty_1, kvm_irqchip, kvm_pic_state, KVM_IRQCHIP_IOAPIC,
+    KVM_IRQCHIP_PIC_MASTER, KVM_IRQCHIP_PIC_SLAVE,
+};
 use zerocopy::{FromBytes, FromZeros, Immutable, IntoBytes, KnownLayout};
 
 // ---------------------------------------------------------------------------------------------
@@ -177,11 +181,13 @@ pub const CR_HDR_KVM_VCPU_EVENTS: u32 = 0x25;
 pub const CR_HDR_KVM_MP_STATE: u32 = 0x26;
 /// [`CrHdrKvmMsr`], one entry of the MSR list (the list record's type is `LIST + 0x27`).
 pub const CR_HDR_KVM_MSR: u32 = 0x27;
+/// [`CrHdrKvmIrqchip`], one per interrupt controller of the VM (PIC master, PIC slave, IOAPIC).
+pub const CR_HDR_KVM_IRQCHIP: u32 = 0x30;
 /// The guest memory of one slot: a bulk-bytes record (type `BYTES + 1`) whose parent is the slot.
 pub const GUEST_MEMORY: BytesType = BytesType::new(1).unwrap();
 
 /// The record kinds of a VM image, for [`cr_core::dump::dump`].
-pub const KINDS: [Kind; 9] = [
+pub const KINDS: [Kind; 10] = [
     Kind::of::<CrHdrKvmMemRegion>(),
     Kind::of::<CrHdrKvmRegs>(),
     Kind::of::<CrHdrKvmSregs>(),
@@ -191,6 +197,7 @@ pub const KINDS: [Kind; 9] = [
     Kind::of::<CrHdrKvmVcpuEvents>(),
     Kind::of::<CrHdrKvmMpState>(),
     Kind::of::<CrHdrKvmMsr>(),
+    Kind::of::<CrHdrKvmIrqchip>(),
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -1069,4 +1076,190 @@ pub fn read_vcpu(r: &mut Reader<'_>) -> Result<VcpuState, Error> {
     parent(VCPU_ID, p, at)?;
     let entries = msrs.iter().enumerate().map(|(i, m)| (m, Some(msrs.offset_of(i))));
     restore_vcpu(&regs, &sregs, &xsave, &xcrs, &debugregs, &events, &mp_state, entries)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Interrupt controllers (KVM_GET_IRQCHIP): kvm_irqchip's `chip` union, tagged by `chip_id`.
+// ---------------------------------------------------------------------------------------------
+
+/// An 8259A PIC's state (`kvm_pic_state`), as KVM's `i8259.c` keeps it. Restore refuses what
+/// `KVM_SET_IRQCHIP` (a copy of the struct) would take silently: values no write to the chip can produce.
+#[derive(CrCopy, Clone, Copy, Debug, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
+#[repr(C)]
+#[cr(target = kvm_pic_state, validate = validate_pic, cover(kvm_pic_state = ""))]
+pub struct CrHdrKvmPic {
+    #[cr(path = "last_irr")]
+    pub last_irr: u8,
+    #[cr(path = "irr")]
+    pub irr: u8,
+    #[cr(path = "imr")]
+    pub imr: u8,
+    #[cr(path = "isr")]
+    pub isr: u8,
+    /// The lowest priority's IRQ, 0 to 7.
+    #[cr(path = "priority_add", strict_mask = 7)]
+    pub priority_add: u8,
+    /// ICW2: a multiple of 8.
+    #[cr(path = "irq_base", strict_mask = 0xf8)]
+    pub irq_base: u8,
+    #[cr(path = "read_reg_select", strict_mask = 1)]
+    pub read_reg_select: u8,
+    #[cr(path = "poll", strict_mask = 1)]
+    pub poll: u8,
+    #[cr(path = "special_mask", strict_mask = 1)]
+    pub special_mask: u8,
+    /// Which initialization command word comes next: 0 to 3.
+    #[cr(path = "init_state", strict_mask = 3)]
+    pub init_state: u8,
+    #[cr(path = "auto_eoi", strict_mask = 1)]
+    pub auto_eoi: u8,
+    #[cr(path = "rotate_on_auto_eoi", strict_mask = 1)]
+    pub rotate_on_auto_eoi: u8,
+    #[cr(path = "special_fully_nested_mode", strict_mask = 1)]
+    pub special_fully_nested_mode: u8,
+    #[cr(path = "init4", strict_mask = 1)]
+    pub init4: u8,
+    /// Edge/level control: the IRQs that are level-triggered.
+    #[cr(path = "elcr")]
+    pub elcr: u8,
+    /// The IRQs that may be level-triggered (checked against the chip's by [`validate_irqchip`]).
+    #[cr(path = "elcr_mask")]
+    pub elcr_mask: u8,
+}
+
+/// The ELCR within its mask (KVM's `elcr_ioport_write()` keeps it there).
+pub fn validate_pic(hdr: &CrHdrKvmPic, _live: &kvm_pic_state) -> Result<(), Error> {
+    if hdr.elcr & !hdr.elcr_mask != 0 {
+        return Err(Error::invalid(
+            "elcr",
+            "an IRQ level-triggered that the chip's ELCR mask does not allow",
+        ));
+    }
+    Ok(())
+}
+
+/// One IOAPIC redirection entry: `kvm_ioapic_state.redirtbl[i]`, a union of `bits: u64` and bindgen's
+/// bitfield struct `fields`, mapped through the bitfield accessors (`fields.delivery_mode()`). The union
+/// is the target itself (`union = ""`); zerocopy vouches for its bytes (kvm-bindings' `serde` feature).
+#[derive(CrCopy, Clone, Copy, Debug, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
+#[repr(C)]
+#[cr(target = kvm_ioapic_state__bindgen_ty_1, union = "", validate = validate_redir)]
+pub struct CrHdrKvmRedirEntry {
+    #[cr(path = "fields.vector")]
+    pub vector: u8,
+    /// 0 fixed, 1 lowest priority, 2 SMI, 4 NMI, 5 INIT, 7 ExtINT; 3 and 6 are reserved.
+    #[cr(path = "fields.delivery_mode()", strict_mask = 7)]
+    pub delivery_mode: u8,
+    /// The flags of the entry, one bit each.
+    #[cr(
+        flag(bit = 0, path = "fields.dest_mode()"),
+        flag(bit = 1, path = "fields.delivery_status()"),
+        flag(bit = 2, path = "fields.polarity()"),
+        flag(bit = 3, path = "fields.remote_irr()"),
+        flag(bit = 4, path = "fields.trig_mode()"),
+        flag(bit = 5, path = "fields.mask()")
+    )]
+    pub flags: u8,
+    /// Entry bits 23:17, reserved.
+    #[cr(path = "fields.reserve()", strict_mask = 0)]
+    pub reserve: u8,
+    /// Entry bits 55:24, reserved (checked by [`validate_redir`]).
+    #[cr(path = "fields.reserved")]
+    pub reserved: [u8; 4],
+    #[cr(path = "fields.dest_id")]
+    pub dest_id: u8,
+}
+
+/// Reserved bits zero and no reserved delivery mode (3 or 6): KVM stores a guest's write of either as
+/// written, and no IOAPIC has them.
+pub fn validate_redir(hdr: &CrHdrKvmRedirEntry, _live: &kvm_ioapic_state__bindgen_ty_1) -> Result<(), Error> {
+    if hdr.reserved != [0; 4] {
+        return Err(Error::invalid("reserved", "reserved bits 55:24 set"));
+    }
+    if matches!(hdr.delivery_mode, 3 | 6) {
+        return Err(Error::invalid("delivery_mode", "a reserved delivery mode (3 or 6)"));
+    }
+    Ok(())
+}
+
+/// The IOAPIC (`kvm_ioapic_state`): its registers and 24 redirection entries.
+#[derive(CrCopy, Clone, Copy, Debug, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
+#[repr(C)]
+#[cr(target = kvm_ioapic_state, cover(kvm_ioapic_state = ""), ignore = "pad")]
+pub struct CrHdrKvmIoapic {
+    /// Where its registers are (checked against KVM's by [`validate_irqchip`]).
+    #[cr(path = "base_address")]
+    pub base_address: u64,
+    /// The register the guest selected: 8 bits.
+    #[cr(path = "ioregsel", strict_mask = 0xff)]
+    pub ioregsel: u32,
+    /// The IOAPIC's ID: 4 bits.
+    #[cr(path = "id", strict_mask = 0xf)]
+    pub id: u32,
+    /// One bit a pin.
+    #[cr(path = "irr", strict_mask = 0x00ff_ffff)]
+    pub irr: u32,
+    #[cr(reserved)]
+    pub pad: u32,
+    #[cr(path = "redirtbl", nested)]
+    pub redirtbl: [CrHdrKvmRedirEntry; 24],
+}
+
+/// Where KVM puts the IOAPIC's registers (`IOAPIC_DEFAULT_BASE_ADDRESS`).
+pub const IOAPIC_BASE: u64 = 0xfec0_0000;
+/// The ELCR masks KVM gives the PIC master and slave (`kvm_pic_init`: IRQs 0-2, 8 and 13 are edge-only).
+pub const ELCR_MASKS: [u8; 2] = [0xf8, 0xde];
+
+/// An interrupt controller (`KVM_GET_IRQCHIP`): the tag `chip_id`, then the member of the `chip` union it
+/// selects: the PIC state for chips 0 and 1, the IOAPIC's for chip 2 (tagged variants, `when`). Restore
+/// refuses a tag no variant declares, data in the member the tag does not select (a tampered image cannot
+/// smuggle bytes through a dead member), an ELCR mask other than the chip's and an IOAPIC that moved
+/// (KVM would take its new base address and answer there).
+#[derive(CrCopy, Clone, Copy, Debug, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
+#[repr(C)]
+#[cr(target = kvm_irqchip, record = CR_HDR_KVM_IRQCHIP, validate = validate_irqchip)]
+#[cr(cover(kvm_irqchip = ""), ignore = "pad")]
+pub struct CrHdrKvmIrqchip {
+    /// 0: PIC master, 1: PIC slave, 2: IOAPIC.
+    #[cr(path = "chip_id")]
+    pub chip_id: u32,
+    #[cr(reserved)]
+    pub pad: u32,
+    #[cr(path = "chip.pic", nested, when(chip_id = KVM_IRQCHIP_PIC_MASTER | KVM_IRQCHIP_PIC_SLAVE))]
+    pub pic: CrHdrKvmPic,
+    #[cr(path = "chip.ioapic", nested, when(chip_id = KVM_IRQCHIP_IOAPIC))]
+    pub ioapic: CrHdrKvmIoapic,
+}
+
+/// The chip's fixed facts: a PIC's ELCR mask is the one KVM gives that chip; the IOAPIC sits where KVM put
+/// it. (The tag and each member's own checks ran before.)
+pub fn validate_irqchip(hdr: &CrHdrKvmIrqchip, _live: &kvm_irqchip) -> Result<(), Error> {
+    match hdr.chip_id {
+        KVM_IRQCHIP_PIC_MASTER | KVM_IRQCHIP_PIC_SLAVE => {
+            if hdr.pic.elcr_mask != ELCR_MASKS[hdr.chip_id as usize] {
+                return Err(Error::invalid("pic", "an ELCR mask other than the chip's"));
+            }
+        }
+        _ => {
+            if hdr.ioapic.base_address != IOAPIC_BASE {
+                return Err(Error::invalid(
+                    "ioapic",
+                    "an IOAPIC base address other than KVM's 0xfec00000",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Saves an interrupt controller (`KVM_GET_IRQCHIP` of chip 0, 1 or 2).
+pub fn save_irqchip(live: &kvm_irqchip) -> CrHdrKvmIrqchip {
+    saved(live)
+}
+
+/// Restores an interrupt controller into a fresh `kvm_irqchip`, every check first.
+pub fn restore_irqchip(hdr: &CrHdrKvmIrqchip) -> Result<kvm_irqchip, Error> {
+    let mut chip = kvm_irqchip::new_zeroed();
+    hdr.restore(&mut chip)?;
+    Ok(chip)
 }

@@ -2,6 +2,8 @@
 //! (`pt_regs`, `thread_struct`, `per_struct`, `mm_context_t`), and the image headers
 //! `cr_hdr_cpu` and `cr_hdr_mm_context`, each declared once with `#[derive(CrCopy)]`.
 
+pub mod hand;
+
 use cr_core::{CrCopy, CrLayout, Error};
 use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
 

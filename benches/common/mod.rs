@@ -7,6 +7,8 @@
 #![allow(dead_code)]
 
 pub mod hand;
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+pub mod irqchip;
 pub mod packed;
 pub mod serde_s390;
 pub mod sregs;
@@ -115,10 +117,10 @@ impl Subject for Task {
         cr::s390::sample_task()
     }
     fn hand_save(hdr: &mut CrHdrCpu, src: &Task) {
-        hand::save_cpu(hdr, src)
+        cr::s390::hand::save_cpu(hdr, src)
     }
     fn hand_restore(hdr: &CrHdrCpu, dst: &mut Task) -> Result<(), Error> {
-        hand::restore_cpu(hdr, dst)
+        cr::s390::hand::restore_cpu(hdr, dst)
     }
     fn to_postcard(&self, buf: &mut [u8]) -> usize {
         postcard::to_slice(&serde_s390::SerTask(self), buf)
@@ -348,6 +350,60 @@ impl Subject for Dma {
         push(&|h| {
             h.channels[3].mode = 0x40;
             h.channels[0].padding[1] = 2;
+        });
+        out
+    }
+}
+
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+impl Subject for irqchip::Irqchip {
+    type Header = irqchip::IrqchipHeader;
+    const NAME: &'static str = "irqchip";
+
+    fn sample() -> Self {
+        irqchip::sample()
+    }
+    fn hand_save(hdr: &mut irqchip::IrqchipHeader, src: &Self) {
+        irqchip::save(hdr, src)
+    }
+    fn hand_restore(hdr: &irqchip::IrqchipHeader, dst: &mut Self) -> Result<(), Error> {
+        irqchip::restore(hdr, dst)
+    }
+    fn to_postcard(&self, buf: &mut [u8]) -> usize {
+        postcard::to_slice(&self.0, buf)
+            .expect("BUF_LEN holds a kvm_irqchip")
+            .len()
+    }
+    fn from_postcard(bytes: &[u8]) -> Self {
+        irqchip::Irqchip(postcard::from_bytes(bytes).expect("a kvm_irqchip encoding"))
+    }
+    fn default_live() -> Self {
+        irqchip::default_live()
+    }
+    fn tampered(valid: &irqchip::IrqchipHeader) -> Vec<irqchip::IrqchipHeader> {
+        let mut out = Vec::new();
+        let mut push = |f: &dyn Fn(&mut irqchip::IrqchipHeader)| {
+            let mut h = *valid;
+            f(&mut h);
+            out.push(h);
+        };
+        push(&|h| h.chip_id = 3);
+        push(&|h| h.pad = 1);
+        push(&|h| h.pic.irr = 1); // data in the inactive member
+        push(&|h| h.ioapic.ioregsel = 0x100);
+        push(&|h| h.ioapic.pad = 1);
+        push(&|h| h.ioapic.redirtbl[7].reserve = 0x10);
+        push(&|h| h.ioapic.redirtbl[3].delivery_mode = 6);
+        push(&|h| h.ioapic.redirtbl[23].flags |= 0x40);
+        push(&|h| h.ioapic.redirtbl[11].reserved[2] = 1);
+        // Two faults: the first check in field order wins.
+        push(&|h| {
+            h.ioapic.redirtbl[20].delivery_mode = 8;
+            h.ioapic.id = 0x10;
+        });
+        push(&|h| {
+            h.chip_id = 0;
+            h.pic.priority_add = 8;
         });
         out
     }

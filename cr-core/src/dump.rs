@@ -147,7 +147,15 @@ fn fields(
         let Some(bytes) = payload.get(field.offset..field.offset + field.size) else {
             continue;
         };
-        if let Mode::Nested(nested) = field.mode {
+        if let Mode::Variant(variant) = field.mode {
+            if !selects(table, payload, order, &variant) {
+                out.write_str("    ")?;
+                padded(out, 24, format_args!("{}{}", Prefix::names(prefix), field.name))?;
+                writeln!(out, " (inactive: `{}` selects another variant)", variant.tag)?;
+                continue;
+            }
+        }
+        if let Some(nested) = field.mode.nested() {
             for i in 0..nested.count() {
                 let inner = Prefix::below(prefix, field, &nested, i);
                 if let Some(element) = bytes.get(i * nested.size..(i + 1) * nested.size) {
@@ -168,6 +176,16 @@ fn fields(
         writeln!(out)?;
     }
     Ok(())
+}
+
+/// Whether the tag field of `variant`, in the header `payload` (in `order`) whose table is
+/// `table`, selects it.
+fn selects(table: &[FieldInfo], payload: &[u8], order: ByteOrder, variant: &crate::layout::Variant) -> bool {
+    let tag = table.iter().find(|f| f.name == variant.tag);
+    let value = tag
+        .and_then(|f| payload.get(f.offset..f.offset + f.size))
+        .map(|b| int(b, order));
+    value.is_some_and(|v| variant.values.iter().any(|x| u128::from(*x) == v))
 }
 
 /// An integer of 1 to 16 bytes in `order` (the image's).

@@ -30,6 +30,17 @@ pub enum ErrorKind {
         /// The live place's type, as [`core::any::type_name`] gives it.
         live_type: &'static str,
     },
+    /// A tag field holds a value that no tagged variant (`when`) declares.
+    UnknownVariant {
+        /// The tag's value.
+        tag: Value,
+    },
+    /// A tagged variant that the tag does not select is not zero: an image cannot carry data
+    /// through a member that is not live.
+    InactiveVariant {
+        /// The tag's value.
+        tag: Value,
+    },
     /// A validator rejected the header.
     Invalid {
         /// The validator's reason, shown to the user.
@@ -150,6 +161,8 @@ impl ErrorKind {
             | ErrorKind::MaskViolation { .. }
             | ErrorKind::ReservedNotZero
             | ErrorKind::OutOfRange { .. }
+            | ErrorKind::UnknownVariant { .. }
+            | ErrorKind::InactiveVariant { .. }
             | ErrorKind::Invalid { .. } => false,
             ErrorKind::BadMagic
             | ErrorKind::UnsupportedVersion { .. }
@@ -396,6 +409,10 @@ impl fmt::Display for Error {
             ErrorKind::ReservedNotZero => f.write_str(" is reserved but not zero")?,
             ErrorKind::OutOfRange { value, live_type } => {
                 write!(f, " holds {value}, which does not fit the live type `{live_type}`")?
+            }
+            ErrorKind::UnknownVariant { tag } => write!(f, " holds {tag}, which selects no variant")?,
+            ErrorKind::InactiveVariant { tag } => {
+                write!(f, " is not zero, but the tag holds {tag}, which selects another variant")?
             }
             ErrorKind::Invalid { reason } => write!(f, " is invalid: {reason}")?,
             ErrorKind::BadMagic => f.write_str(" does not start with the cr image magic")?,

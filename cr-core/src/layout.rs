@@ -206,6 +206,20 @@ pub enum Mode {
     Data,
     /// `path` with `nested`: a header (or an array of headers) of its own, with its own table.
     Nested(Nested),
+    /// `when`: a member of a tagged union, live only for some values of a tag field.
+    Variant(Variant),
+}
+
+/// A tagged variant (`when`): the field is live when the header field `tag` holds one of
+/// `values`; otherwise its bytes are zero.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Variant {
+    /// The header field that holds the tag.
+    pub tag: &'static str,
+    /// The tag values that select this variant.
+    pub values: &'static [u64],
+    /// How the variant is copied while live (`Copy`, `Nested`, ...).
+    pub mode: &'static Mode,
 }
 
 /// The header a `nested` field holds: its own layout, and how many of it.
@@ -264,8 +278,32 @@ pub struct FlagInfo {
 }
 
 impl Mode {
-    /// The key that selects this mode, as written in `#[cr(...)]`.
-    pub const fn keyword(&self) -> &'static str {
+    /// The mode a tagged variant has while live; any other mode itself.
+    pub const fn inner(&self) -> &Mode {
+        match self {
+            Mode::Variant(variant) => variant.mode.inner(),
+            mode => mode,
+        }
+    }
+
+    /// The nested header of a `nested` field (or of a tagged variant that is one).
+    pub const fn nested(&self) -> Option<Nested> {
+        match self.inner() {
+            Mode::Nested(nested) => Some(*nested),
+            _ => None,
+        }
+    }
+
+    /// How a layout table names the mode: the `#[cr(...)]` key that selects it (`path` for a
+    /// plain copy), or, for the two modes no single key selects, `flags` (a flag word, made of
+    /// `flag(...)` keys) and `data` (a field of a `CrLayout` header, which needs no key).
+    ///
+    /// ```
+    /// use cr_core::layout::Mode;
+    /// assert_eq!(Mode::StrictMask { mask: 3 }.name(), "strict_mask");
+    /// assert_eq!(Mode::Flags(&[]).name(), "flags");
+    /// ```
+    pub const fn name(&self) -> &'static str {
         match self {
             Mode::Copy => "path",
             Mode::Bits => "bits",
@@ -278,6 +316,7 @@ impl Mode {
             Mode::Reserved => "reserved",
             Mode::Data => "data",
             Mode::Nested(_) => "nested",
+            Mode::Variant(_) => "when",
         }
     }
 }
@@ -332,6 +371,16 @@ pub const fn fingerprint(size: usize, fields: &[FieldInfo]) -> u64 {
                 h
             }
             Mode::Reserved => h.u64(ROLE_RESERVED),
+            // Which tag values make the field live is part of what its bytes mean.
+            Mode::Variant(variant) => {
+                h = h.u64(ROLE_VARIANT).str(variant.tag).u64(variant.values.len() as u64);
+                let mut j = 0;
+                while j < variant.values.len() {
+                    h = h.u64(variant.values[j]);
+                    j += 1;
+                }
+                h
+            }
             _ => h.u64(ROLE_DATA),
         };
         i += 1;
@@ -342,6 +391,7 @@ pub const fn fingerprint(size: usize, fields: &[FieldInfo]) -> u64 {
 const ROLE_DATA: u64 = 1;
 const ROLE_RESERVED: u64 = 2;
 const ROLE_FLAGS: u64 = 3;
+const ROLE_VARIANT: u64 = 4;
 
 /// Hashes a format, arrays by element and length.
 const fn format(h: Fnv, format: &Format) -> Fnv {
@@ -469,43 +519,47 @@ fn rows(
         write!(f, "{:>6} {:>5}  ", base + field.offset, field.size)?;
         padded(f, 24, format_args!("{}{}", Prefix::names(prefix), field.name))?;
         write!(f, " {:<20} ", field.ty)?;
-        write!(f, "{:<12} ", field.mode.keyword())?;
+        write!(f, "{:<12} ", field.mode.name())?;
         match field.path {
             Some(path) => write!(f, "{}{path}", Prefix::paths(prefix))?,
             None => f.write_str("-")?,
         }
-        match field.mode {
+        if let Mode::Variant(variant) = field.mode {
+            write!(f, " (when {} = ", variant.tag)?;
+            for (i, value) in variant.values.iter().enumerate() {
+                write!(f, "{}{value:#x}", if i == 0 { "" } else { " | " })?;
+            }
+            f.write_str(")")?;
+        }
+        match field.mode.inner() {
             Mode::Mask { mask } | Mode::StrictMask { mask } => write!(f, " (mask {mask:#x})")?,
             Mode::Nested(nested) => write!(f, " ({})", nested.name)?,
             _ => {}
         }
         writeln!(f)?;
-        match field.mode {
-            Mode::Flags(flags) => {
-                for flag in flags {
-                    // `bit N NAME` in the mode column: padded by hand, as it is written in two parts.
-                    let label = 5 + decimal_width(flag.bit) + flag.name.len();
-                    write!(
-                        f,
-                        "{:>6} {:>5}  {:<24} {:<20} bit {} {}",
-                        "", "", "", "", flag.bit, flag.name
-                    )?;
-                    writeln!(
-                        f,
-                        "{:pad$} {}",
-                        "",
-                        flag.path.unwrap_or("-"),
-                        pad = 12usize.saturating_sub(label)
-                    )?;
-                }
+        if let Mode::Flags(flags) = field.mode {
+            for flag in flags {
+                // `bit N NAME` in the mode column: padded by hand, as it is written in two parts.
+                let label = 5 + decimal_width(flag.bit) + flag.name.len();
+                write!(
+                    f,
+                    "{:>6} {:>5}  {:<24} {:<20} bit {} {}",
+                    "", "", "", "", flag.bit, flag.name
+                )?;
+                writeln!(
+                    f,
+                    "{:pad$} {}",
+                    "",
+                    flag.path.unwrap_or("-"),
+                    pad = 12usize.saturating_sub(label)
+                )?;
             }
-            Mode::Nested(nested) => {
-                for i in 0..nested.count() {
-                    let inner = Prefix::below(prefix, field, &nested, i);
-                    rows(f, nested.fields, base + field.offset + i * nested.size, Some(&inner))?;
-                }
+        }
+        if let Some(nested) = field.mode.nested() {
+            for i in 0..nested.count() {
+                let inner = Prefix::below(prefix, field, &nested, i);
+                rows(f, nested.fields, base + field.offset + i * nested.size, Some(&inner))?;
             }
-            _ => {}
         }
     }
     Ok(())

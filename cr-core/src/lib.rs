@@ -35,9 +35,11 @@
 //! assert_eq!(err.kind(), ErrorKind::UnknownFlags { bits: 0x80 });
 //! ```
 //!
-//! Every `#[cr(...)]` key is described, with examples, in [`attributes`].
+//! Every `#[cr(...)]` key is described, with examples, in [`attributes`]; [`bindgen`] maps the structs
+//! bindgen emits (bitfields, unions, tagged unions).
 #![no_std]
-#![forbid(unsafe_code)]
+// One unsafe operation, behind a promise the user makes with an `unsafe impl`: `unions`.
+#![deny(unsafe_code)]
 #![warn(missing_docs)]
 
 #[cfg(feature = "std")]
@@ -45,14 +47,18 @@ extern crate std;
 
 #[doc = include_str!("../docs/attributes.md")]
 pub mod attributes {}
+#[doc = include_str!("../docs/bindgen.md")]
+pub mod bindgen {}
 pub mod dump;
 mod error;
 pub mod image;
 pub mod layout;
 pub mod order;
+mod unions;
 
 pub use error::{Error, ErrorKind, Value};
 pub use layout::{FieldInfo, Layout, LayoutTable};
+pub use unions::InitializedUnion;
 
 /// Derives [`CrCopy`] for an image header from `#[cr(...)]` annotations. Every key is described
 /// in [`attributes`].

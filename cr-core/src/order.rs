@@ -94,7 +94,9 @@ fn swap_fields(fields: &'static [FieldInfo], bytes: &mut [u8]) -> bool {
         let Some(value) = bytes.get_mut(field.offset..).and_then(|b| b.get_mut(..field.size)) else {
             return false;
         };
-        let converted = match field.mode {
+        // A tagged variant converts by the mode it has while live: the header holds every
+        // variant side by side, an inactive one as zeros (restore refuses it otherwise).
+        let converted = match *field.mode.inner() {
             Mode::Nested(nested) => {
                 nested.size > 0
                     && nested.size.checked_mul(nested.count()) == Some(value.len())
@@ -111,7 +113,8 @@ fn swap_fields(fields: &'static [FieldInfo], bytes: &mut [u8]) -> bool {
             | Mode::SaveOnly
             | Mode::Flags(_)
             | Mode::Skip
-            | Mode::Data => match scalar_width(&field.format) {
+            | Mode::Data
+            | Mode::Variant(_) => match scalar_width(&field.format) {
                 Some(width) => swap_scalars(value, width),
                 None => false,
             },
@@ -135,7 +138,7 @@ fn fault(fields: &'static [FieldInfo], len: Option<usize>, order: ByteOrder) -> 
             (Some(_), None) => true,
         };
         let refused = Error::new(ErrorKind::Unconvertible { order }).at(field.name, field.path);
-        match field.mode {
+        match *field.mode.inner() {
             _ if !fits => return Some(refused),
             Mode::Nested(nested) => {
                 let whole = nested.size.checked_mul(nested.count());
@@ -156,7 +159,8 @@ fn fault(fields: &'static [FieldInfo], len: Option<usize>, order: ByteOrder) -> 
             | Mode::SaveOnly
             | Mode::Flags(_)
             | Mode::Skip
-            | Mode::Data => {
+            | Mode::Data
+            | Mode::Variant(_) => {
                 let width = scalar_width(&field.format);
                 if width.is_none_or(|w| field.size % w != 0) {
                     return Some(refused);

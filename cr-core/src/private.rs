@@ -1,22 +1,32 @@
 //! Helpers that derived code calls, so each generated statement stays one short line.
 //! Not a public API: names and signatures change without notice. Nothing here panics at run
 //! time or allocates; each check returns an `Error` that names the header field (and live path).
-//! (The `check_*` const fns of format evolution panic on purpose, at compile time: that is how
-//! they report.)
+//! Format evolution's compile-time checks and upgrade live apart, in `private/evolution.rs`
+//! (their `check_*` const fns panic on purpose, at compile time: that is how they report).
 //!
 //! Every value moves by copy, never through a reference to a header field or a live place:
 //! either side may be a `#[repr(packed)]` struct, where such a reference would be unaligned.
 //! The header comes first in every call, so both types are known before an impl is chosen.
 
-use crate::layout::{Describe, FieldInfo, Format, Nested as NestedLayout};
+use crate::layout::{Describe, FieldInfo, Nested as NestedLayout};
 use crate::{CrCopy, Error, ErrorKind, Layout, Value};
 use zerocopy::{FromBytes, Immutable, IntoBytes};
 
+#[path = "private/evolution.rs"]
+mod evolution;
+#[path = "private/unions.rs"]
+pub mod union;
+#[path = "private/variants.rs"]
+mod variants;
+
 pub use crate::error::route;
-pub use crate::layout::{FlagInfo, Mode};
+pub use crate::layout::{FlagInfo, Mode, Variant};
 pub use core::mem::offset_of;
 pub use core::option::Option::{None, Some};
 pub use core::result::Result::Err;
+pub use evolution::{check_carried, check_chain, check_dropped, check_new, check_pin, read_exact, upgrade, Msg};
+pub use union::union_of;
+pub use variants::{check_inactive, check_tag, check_variants};
 pub use zerocopy::FromZeros;
 
 /// One row of a derived field table, for a field with no live path of its own: the size and
@@ -133,15 +143,16 @@ impl FlagWord for u16 {}
 impl FlagWord for u32 {}
 impl FlagWord for u64 {}
 
-/// A place a `flag` maps to.
+/// A place a `flag` maps to: a `bool`, or an unsigned integer holding 0 or 1 (the getter of a
+/// one-bit C bitfield returns `c_uint`).
 #[diagnostic::on_unimplemented(
-    message = "cr: a flag maps to a `bool` place, but this place has type `{Self}`",
-    label = "expected a `bool` field here"
+    message = "cr: a flag maps to a `bool` or an unsigned integer place, but this place has type `{Self}`",
+    label = "expected a `bool` field, or a one-bit bitfield's accessor (`u8` to `u64`) here"
 )]
 pub trait Flag: Sized {
-    /// Save: `bit` when the place is true, zero otherwise; a word is the `|` of its flags.
-    /// Restore needs no call: `dst.a = (self.word & BIT != 0) as _`, which compiles whenever
-    /// save does (the place is a `bool`).
+    /// Save: `bit` when the place is true (non-zero), zero otherwise; a word is the `|` of its
+    /// flags. Restore needs no call: `dst.a = (self.word & BIT != 0) as _` writes `true`/`false`
+    /// or 1/0, and compiles whenever save does.
     fn save<T: FlagWord>(self, bit: T) -> T;
 }
 
@@ -156,6 +167,22 @@ impl Flag for bool {
         }
     }
 }
+
+macro_rules! int_flag {
+    ($($t:ty),*) => {$(
+        impl Flag for $t {
+            #[inline(always)]
+            fn save<T: FlagWord>(self, bit: T) -> T {
+                if self != 0 {
+                    bit
+                } else {
+                    T::ZERO
+                }
+            }
+        }
+    )*};
+}
+int_flag!(u8, u16, u32, u64);
 
 /// `convert`, save: the header type must hold every live value.
 #[diagnostic::on_unimplemented(
@@ -186,6 +213,55 @@ where
     match D::read_from_bytes(src.as_bytes()) {
         Ok(value) => value,
         Err(_) => D::new_zeroed(),
+    }
+}
+
+/// A register page's bytes `at..at + size_of::<T>()` as a `T` (a `path` ending in a byte range,
+/// `"regs[0x80..0x84]"`); the derive proves at compile time that the range lies in the page and is
+/// `T`'s size, so the bytes always read (were they ever short, the value would be zero).
+#[inline(always)]
+pub fn page_get<P: IntoBytes + Immutable, T: FromBytes>(page: &P, at: usize) -> T {
+    match page.as_bytes().get(at..).map(T::read_from_prefix) {
+        Some(Ok((value, _))) => value,
+        _ => T::new_zeroed(),
+    }
+}
+
+/// Writes `value`'s bytes at `at` in a register page (see [`page_get`]).
+#[inline(always)]
+pub fn page_set<P: IntoBytes + FromBytes, T: IntoBytes + Immutable>(page: &mut P, at: usize, value: T) {
+    let bytes = value.as_bytes();
+    if let Some(dst) = page.as_mut_bytes().get_mut(at..at.saturating_add(bytes.len())) {
+        dst.copy_from_slice(bytes);
+    }
+}
+
+/// Compile-time: a register page's byte range `start..end` lies inside the page (`page` bytes) and
+/// is `size` bytes, the size of the header field that maps it.
+pub const fn check_page(page: usize, start: usize, end: usize, size: usize, field: &str, path: &str) {
+    if end > page {
+        let msg = Msg::new()
+            .str("cr: header field `")
+            .str(field)
+            .str("`: `")
+            .str(path)
+            .str("` ends past the page, which has ")
+            .dec(page as u64)
+            .str(" bytes: give a range inside it");
+        panic!("{}", msg.as_str());
+    }
+    if end - start != size {
+        let msg = Msg::new()
+            .str("cr: header field `")
+            .str(field)
+            .str("`: `")
+            .str(path)
+            .str("` is ")
+            .dec((end - start) as u64)
+            .str(" bytes, but the header field is ")
+            .dec(size as u64)
+            .str(": give the field a type of the range's size, or the range the field's");
+        panic!("{}", msg.as_str());
     }
 }
 
@@ -269,22 +345,38 @@ pub fn check_flags<T: FlagWord>(word: T, all: T, field: &'static str) -> Result<
     }
 }
 
+/// The named bits of a copied word (`flag(bit = N, name = "X")` beside `path`): refuses bits that
+/// no flag names.
+#[inline(always)]
+pub fn check_named_bits<T: FlagWord>(word: T, all: T, field: &'static str, path: &'static str) -> Result<(), Error> {
+    let unknown = word.and(all.not());
+    if unknown == T::ZERO {
+        Ok(())
+    } else {
+        Err(Error::new(ErrorKind::UnknownFlags { bits: unknown.to_u64() }).at(field, Some(path)))
+    }
+}
+
 /// `reserved`: refuses any byte that is not zero.
 #[inline(always)]
 pub fn check_reserved<T: IntoBytes + Immutable>(value: T, field: &'static str) -> Result<(), Error> {
-    // Up to 64 bytes: a comparison with a block of zeros, which LLVM turns into word loads; larger
-    // fields: a reduction without early exit, which it vectorizes (BENCHMARKS.md, runtime
-    // findings 1 and 4). The block is a `const`: a `static` would be reached through the GOT.
-    const ZEROS: &[u8; 64] = &[0; 64];
-    let bytes = value.as_bytes();
-    let zero = match ZEROS.get(..bytes.len()) {
-        Some(zeros) => bytes == zeros,
-        None => bytes.iter().fold(0u8, |acc, b| acc | b) == 0,
-    };
-    if zero {
+    if is_zero(value.as_bytes()) {
         Ok(())
     } else {
         Err(Error::new(ErrorKind::ReservedNotZero).at(field, None))
+    }
+}
+
+/// Whether every byte is zero. Up to 64 bytes: a comparison with a block of zeros, which LLVM
+/// turns into word loads; more: a reduction without early exit, which it vectorizes
+/// (BENCHMARKS.md, runtime findings 1 and 4). The block is a `const`: a `static` would be reached
+/// through the GOT.
+#[inline(always)]
+fn is_zero(bytes: &[u8]) -> bool {
+    const ZEROS: &[u8; 64] = &[0; 64];
+    match ZEROS.get(..bytes.len()) {
+        Some(zeros) => bytes == zeros,
+        None => bytes.iter().fold(0u8, |acc, b| acc | b) == 0,
     }
 }
 
@@ -409,7 +501,7 @@ pub struct Nest<H, L> {
     after_restore: fn(&H, &mut L),
 }
 
-impl<H: Copy, L: Copy + Nested<H>> Nest<H, L> {
+impl<H, L: Nested<H>> Nest<H, L> {
     const NEST: Self = Nest {
         layout: L::LAYOUT,
         save: L::save,
@@ -435,6 +527,29 @@ pub const fn nest<T: ?Sized, H: Copy, L: Copy + Nested<H>>(place: fn(&T) -> L) -
 /// `place`; an element of another type fails `Phases`, with its message.
 #[inline(always)]
 pub const fn nest_each<T: ?Sized, H: Copy, L: Copy + Nested<H>, const N: usize>(place: fn(&T) -> [L; N]) -> Nest<H, L> {
+    let _ = place;
+    Nest {
+        layout: NestedLayout {
+            len: Some(N),
+            ..L::LAYOUT
+        },
+        ..Nest::NEST
+    }
+}
+
+/// [`nest`] for a live place reached by reference (`|t| &t.place`): neither the live type nor the
+/// header need be `Copy` (vm-superio's `SerialState` holds a `Vec`). The derive uses it unless the
+/// header is `#[repr(packed)]` (whose live struct is packed, where a reference to a field would be
+/// unaligned) or the place is inside a union (whose members are read by value).
+#[inline(always)]
+pub const fn nest_ref<T: ?Sized, H, L: Nested<H>>(place: fn(&T) -> &L) -> Nest<H, L> {
+    let _ = place;
+    Nest::NEST
+}
+
+/// [`nest_each`] for a live array reached by reference.
+#[inline(always)]
+pub const fn nest_each_ref<T: ?Sized, H, L: Nested<H>, const N: usize>(place: fn(&T) -> &[L; N]) -> Nest<H, L> {
     let _ = place;
     Nest {
         layout: NestedLayout {
@@ -482,369 +597,35 @@ impl<H, L> Nest<H, L> {
         (self.after_restore)(&header, &mut live);
         live
     }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Format evolution: the compile-time checks of `prev`, `since`, `dropped` and `fingerprint`,
-// and the derived upgrade. The checks run in `const` items the derive emits; a failure is a
-// compile error whose message names the field and the fix.
-// ---------------------------------------------------------------------------------------------
-
-/// A compile-time message built from pieces, without allocation.
-pub struct Msg {
-    buf: [u8; 512],
-    len: usize,
-}
-
-impl Msg {
-    /// An empty message.
-    pub const fn new() -> Self {
-        Msg { buf: [0; 512], len: 0 }
+    /// live -> header, by reference ([`nest_ref`]).
+    #[inline(always)]
+    pub fn save_ref(self, header: &mut H, live: &L) {
+        (self.save)(header, live);
     }
-    /// The message with `s` appended (cut at 512 bytes, on a character boundary).
-    pub const fn str(mut self, s: &str) -> Self {
-        let bytes = s.as_bytes();
-        let mut i = 0;
-        while i < bytes.len() && self.len < self.buf.len() {
-            self.buf[self.len] = bytes[i];
-            self.len += 1;
-            i += 1;
-        }
-        self
-    }
-    /// The message with `v` appended as `0x` and 16 hex digits.
-    pub const fn hex(mut self, v: u64) -> Self {
-        self = self.str("0x");
-        let mut shift = 64;
-        while shift > 0 {
-            shift -= 4;
-            let digit = ((v >> shift) & 0xf) as u8;
-            let c = if digit < 10 { b'0' + digit } else { b'a' + digit - 10 };
-            if self.len < self.buf.len() {
-                self.buf[self.len] = c;
-                self.len += 1;
-            }
-        }
-        self
-    }
-    /// The text so far.
-    pub const fn as_str(&self) -> &str {
-        let mut len = self.len;
-        // A cut inside a multi-byte character: back off to its start.
-        while len > 0 && len < self.buf.len() && (self.buf[len] & 0xc0) == 0x80 {
-            len -= 1;
-        }
-        let (head, _) = self.buf.split_at(len);
-        match core::str::from_utf8(head) {
-            Ok(s) => s,
-            Err(_) => "cr: (message not valid UTF-8)",
+    /// Every check, by reference, errors routed as [`Nest::check`]'s.
+    #[inline(always)]
+    pub fn check_ref(
+        self,
+        header: &H,
+        live: &L,
+        nested: &'static FieldInfo,
+        index: Option<usize>,
+    ) -> Result<(), Error> {
+        match (self.check)(header, live) {
+            Ok(()) => Ok(()),
+            Err(e) => Err(e.routed(nested, index)),
         }
     }
-}
-
-impl Default for Msg {
-    fn default() -> Self {
-        Msg::new()
+    /// Every write, in place.
+    #[inline(always)]
+    pub fn write_ref(self, header: &H, live: &mut L) {
+        (self.write)(header, live);
     }
-}
-
-const fn str_eq(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() {
-        return false;
+    /// Every `after_restore`, in place.
+    #[inline(always)]
+    pub fn after_ref(self, header: &H, live: &mut L) {
+        (self.after_restore)(header, live);
     }
-    let mut i = 0;
-    while i < a.len() {
-        if a[i] != b[i] {
-            return false;
-        }
-        i += 1;
-    }
-    true
-}
-
-const fn find(fields: &[FieldInfo], name: &str) -> Option<usize> {
-    let mut i = 0;
-    while i < fields.len() {
-        if str_eq(fields[i].name, name) {
-            return Some(i);
-        }
-        i += 1;
-    }
-    None
-}
-
-const fn formats_eq(a: &Format, b: &Format) -> bool {
-    match (*a, *b) {
-        (Format::Unsigned { bytes: x }, Format::Unsigned { bytes: y })
-        | (Format::Signed { bytes: x }, Format::Signed { bytes: y })
-        | (Format::Float { bytes: x }, Format::Float { bytes: y }) => x == y,
-        (Format::Bool, Format::Bool) => true,
-        (Format::Array { elem: x, len: m }, Format::Array { elem: y, len: n }) => m == n && formats_eq(x, y),
-        (
-            Format::Header {
-                fingerprint: x,
-                size: m,
-            },
-            Format::Header {
-                fingerprint: y,
-                size: n,
-            },
-        ) => x == y && m == n,
-        (
-            Format::Opaque { size: m } | Format::Bytes { size: m },
-            Format::Opaque { size: n } | Format::Bytes { size: n },
-        ) => m == n,
-        _ => false,
-    }
-}
-
-/// An integer that a derived upgrade widens: unsigned to a wider unsigned or signed, signed to a
-/// wider signed. Nothing else changes format on the way.
-const fn widens(from: &Format, to: &Format) -> bool {
-    match (*from, *to) {
-        (Format::Unsigned { bytes: a }, Format::Unsigned { bytes: b })
-        | (Format::Signed { bytes: a }, Format::Signed { bytes: b }) => a <= b,
-        (Format::Unsigned { bytes: a }, Format::Signed { bytes: b }) => a < b,
-        _ => false,
-    }
-}
-
-/// A flag word's flags carry when every flag of the older one keeps its name and bit.
-const fn flags_carry(prev: &Mode, this: &Mode) -> bool {
-    match (*prev, *this) {
-        (Mode::Flags(old), Mode::Flags(new)) => {
-            let mut i = 0;
-            while i < old.len() {
-                let mut found = false;
-                let mut j = 0;
-                while j < new.len() {
-                    if str_eq(old[i].name, new[j].name) && old[i].bit == new[j].bit {
-                        found = true;
-                    }
-                    j += 1;
-                }
-                if !found {
-                    return false;
-                }
-                i += 1;
-            }
-            true
-        }
-        (Mode::Flags(_), _) | (_, Mode::Flags(_)) => false,
-        _ => true,
-    }
-}
-
-/// Compile-time: the newer header's field `field` (named in neither `since` nor a user upgrade)
-/// is carried from the same name in `prev`.
-pub const fn check_carried(prev: &[FieldInfo], field: &FieldInfo, this: &str, prev_name: &str) {
-    let Some(i) = find(prev, field.name) else {
-        let msg = Msg::new()
-            .str("cr: header field `")
-            .str(field.name)
-            .str("` of `")
-            .str(this)
-            .str("` is not in `")
-            .str(prev_name)
-            .str("`, the previous version: if it is new, mark it `#[cr(since = N)]` with this version (and `default = ...` when zero is not its value); if it was renamed or computed, write the step yourself with `upgrade = path`");
-        panic!("{}", msg.as_str());
-    };
-    let old = &prev[i];
-    let (was_reserved, is_reserved) = (matches!(old.mode, Mode::Reserved), matches!(field.mode, Mode::Reserved));
-    if was_reserved != is_reserved {
-        let msg = Msg::new()
-            .str("cr: header field `")
-            .str(field.name)
-            .str("` is reserved in one of `")
-            .str(prev_name)
-            .str("` and `")
-            .str(this)
-            .str("` and data in the other: an upgrade would carry its bytes into the other role; give the new use a new name (`since`) and drop the old one (`dropped`), or write the step with `upgrade = path`");
-        panic!("{}", msg.as_str());
-    }
-    // Reserved room may grow or shrink: the upgrade refuses a record whose room is not zero.
-    let same = formats_eq(&old.format, &field.format) || widens(&old.format, &field.format);
-    if !is_reserved && (!same || !flags_carry(&old.mode, &field.mode)) {
-        let msg = Msg::new()
-            .str("cr: header field `")
-            .str(field.name)
-            .str("` changed its format since `")
-            .str(prev_name)
-            .str("` (")
-            .str(old.ty)
-            .str(" there, ")
-            .str(field.ty)
-            .str(" here): a derived upgrade carries a field unchanged, widens an integer, and keeps every flag's name and bit; for anything else write the step with `upgrade = path`");
-        panic!("{}", msg.as_str());
-    }
-}
-
-/// Compile-time: a field marked `since` is new, so `prev` does not have it.
-pub const fn check_new(prev: &[FieldInfo], field: &FieldInfo, this: &str, prev_name: &str) {
-    if find(prev, field.name).is_some() {
-        let msg = Msg::new()
-            .str("cr: header field `")
-            .str(field.name)
-            .str("` of `")
-            .str(this)
-            .str("` is marked `since`, but `")
-            .str(prev_name)
-            .str("` already has it: drop `since` to carry it over");
-        panic!("{}", msg.as_str());
-    }
-}
-
-/// Compile-time: every field of `prev` is in `this` or named in `dropped`, and every `dropped`
-/// name is a field of `prev` that `this` no longer has.
-pub const fn check_dropped(prev: &[FieldInfo], this: &[FieldInfo], dropped: &[&str], this_name: &str, prev_name: &str) {
-    let mut i = 0;
-    while i < prev.len() {
-        let name = prev[i].name;
-        let mut named = false;
-        let mut j = 0;
-        while j < dropped.len() {
-            named |= str_eq(dropped[j], name);
-            j += 1;
-        }
-        if find(this, name).is_none() && !named {
-            let msg = Msg::new()
-                .str("cr: field `")
-                .str(name)
-                .str("` of `")
-                .str(prev_name)
-                .str("` is not in `")
-                .str(this_name)
-                .str("`: a removal is a decision, so name it with `#[cr(dropped = \"")
-                .str(name)
-                .str("\")]`, or keep the field");
-            panic!("{}", msg.as_str());
-        }
-        i += 1;
-    }
-    let mut j = 0;
-    while j < dropped.len() {
-        if find(prev, dropped[j]).is_none() {
-            let msg = Msg::new()
-                .str("cr: `dropped = \"")
-                .str(dropped[j])
-                .str("\"` names no field of `")
-                .str(prev_name)
-                .str("`");
-            panic!("{}", msg.as_str());
-        }
-        if find(this, dropped[j]).is_some() {
-            let msg = Msg::new()
-                .str("cr: `dropped = \"")
-                .str(dropped[j])
-                .str("\"`, but `")
-                .str(this_name)
-                .str("` still has that field: drop the `dropped`");
-            panic!("{}", msg.as_str());
-        }
-        j += 1;
-    }
-}
-
-/// Compile-time: `prev` is the same record type, one version older.
-pub const fn check_chain(prev_type: u32, prev_version: u32, this_type: u32, this_version: u32, prev_name: &str) {
-    if prev_type != this_type {
-        let msg = Msg::new()
-            .str("cr: `prev = ")
-            .str(prev_name)
-            .str("` is another record type: a `prev` is an older version of this same record");
-        panic!("{}", msg.as_str());
-    }
-    if prev_version.checked_add(1).is_none() || prev_version + 1 != this_version {
-        let msg = Msg::new()
-            .str("cr: `prev = ")
-            .str(prev_name)
-            .str("` is not the version just before this one: each version names the one before it (its `version` is this one's minus 1)");
-        panic!("{}", msg.as_str());
-    }
-}
-
-/// Compile-time: the layout is the pinned one.
-pub const fn check_pin(computed: u64, pinned: u64, this: &str) {
-    if computed != pinned {
-        let msg = Msg::new()
-            .str("cr: the layout of `")
-            .str(this)
-            .str("` has fingerprint ")
-            .hex(computed)
-            .str(", but `fingerprint = ")
-            .hex(pinned)
-            .str("` pins another: if the pinned layout was released, images of it exist, so keep it as a frozen header (copy the struct, derive `CrLayout`) named by `prev`, and bump `version`; if it was never released, update the pin to ")
-            .hex(computed);
-        panic!("{}", msg.as_str());
-    }
-}
-
-/// The derived upgrade `P -> H`: every field of `H` that `P` has is carried by name (its bytes,
-/// or an integer widened); the rest start at zero, then `since` gives new fields their defaults.
-/// The compile-time checks above prove every step is one of these. A reserved field that changed
-/// size is not carried: its room must be zero in `prev`, or the record is refused as a restore
-/// of `prev` would refuse it.
-pub fn upgrade<P: crate::image::Record, H: crate::image::Record>(
-    prev: &P,
-    since: impl FnOnce(&mut H),
-) -> Result<H, Error> {
-    let mut out = H::new_zeroed();
-    let from = prev.as_bytes();
-    let to = out.as_mut_bytes();
-    for field in H::FIELDS {
-        let Some(old) = P::FIELDS.iter().find(|p| p.name == field.name) else {
-            continue;
-        };
-        let (Some(src), Some(dst)) = (
-            from.get(old.offset..old.offset + old.size),
-            to.get_mut(field.offset..field.offset + field.size),
-        ) else {
-            continue;
-        };
-        if src.len() == dst.len() && formats_eq(&old.format, &field.format) {
-            dst.copy_from_slice(src);
-        } else if matches!(old.mode, Mode::Reserved) {
-            if src.iter().any(|b| *b != 0) {
-                return Err(Error::new(ErrorKind::ReservedNotZero).at(old.name, None));
-            }
-        } else if widens(&old.format, &field.format) {
-            let signed = matches!(old.format, Format::Signed { .. });
-            widen(src, dst, signed);
-        }
-    }
-    since(&mut out);
-    Ok(out)
-}
-
-/// Writes the integer in `src` (native order) into the wider `dst`, sign-extended if `signed`.
-fn widen(src: &[u8], dst: &mut [u8], signed: bool) {
-    let mut wide = [0u8; 16];
-    let n = src.len().min(16);
-    let negative = signed && n > 0 && {
-        let top = if cfg!(target_endian = "little") {
-            src[n - 1]
-        } else {
-            src[0]
-        };
-        top & 0x80 != 0
-    };
-    if negative {
-        wide = [0xff; 16];
-    }
-    let m = dst.len().min(16);
-    if cfg!(target_endian = "little") {
-        wide[..n].copy_from_slice(&src[..n]);
-        dst[..m].copy_from_slice(&wide[..m]);
-    } else {
-        wide[16 - n..].copy_from_slice(&src[..n]);
-        dst[..m].copy_from_slice(&wide[16 - m..]);
-    }
-}
-
-/// A record payload of exactly this header's version (length and fingerprint already checked).
-pub fn read_exact<H: crate::image::Record>(payload: crate::image::Payload<'_>) -> Result<H, Error> {
-    payload.read::<H>()
 }
 
 /// The layout of a nested header in a `CrLayout` header (which has no live type): one header,

@@ -1,88 +1,123 @@
-//! The `#[cr(...)]` grammar: every keyword as a constant, and the raw parse of container and
-//! field attributes into spanned values. Knows nothing about which keys may be combined; that
-//! is `model`'s job. Unknown and duplicate keys are reported here and parsing goes on.
+//! The `#[cr(...)]` grammar: every key as a variant of a typed enum (with its name as written),
+//! and the raw parse of container and field attributes into spanned values. Knows nothing about
+//! which keys may be combined; that is `model`'s job (its rule table, one row per key). Unknown
+//! and duplicate keys are reported here and parsing goes on.
 
 use crate::ctxt::{Ctxt, Report};
 use proc_macro2::Span;
+use std::fmt;
 use syn::meta::ParseNestedMeta;
 use syn::{Attribute, Expr, LitInt, LitStr, Token, Type};
 
 pub const CR: &str = "cr";
 
-pub const TARGET: &str = "target";
-pub const VALIDATE: &str = "validate";
-pub const AFTER_RESTORE: &str = "after_restore";
-pub const CRATE: &str = "crate";
-pub const COVER: &str = "cover";
-pub const IGNORE: &str = "ignore";
-pub const RECORD: &str = "record";
-pub const VERSION: &str = "version";
-pub const PREV: &str = "prev";
-pub const UPGRADE: &str = "upgrade";
-pub const DROPPED: &str = "dropped";
-pub const FINGERPRINT: &str = "fingerprint";
-pub const OPTIONAL: &str = "optional";
-pub const CONTAINER_KEYS: &[&str] = &[
-    TARGET,
-    VALIDATE,
-    AFTER_RESTORE,
-    CRATE,
-    COVER,
-    IGNORE,
-    RECORD,
-    VERSION,
-    PREV,
-    UPGRADE,
-    DROPPED,
-    FINGERPRINT,
-    OPTIONAL,
-];
+/// Declares a key enum: its variants, the name each is written with, and `ALL`.
+macro_rules! keys {
+    ($(#[$doc:meta])* pub enum $name:ident at $level:ident { $($(#[$vdoc:meta])* $variant:ident = $text:literal,)* }) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, PartialEq, Eq, Debug)]
+        pub enum $name {
+            $($(#[$vdoc])* $variant,)*
+        }
 
-pub const PATH: &str = "path";
-pub const BITS: &str = "bits";
-pub const CONVERT: &str = "convert";
-pub const MASK: &str = "mask";
-pub const STRICT_MASK: &str = "strict_mask";
-pub const SAVE_ONLY: &str = "save_only";
-pub const FLAG: &str = "flag";
-pub const SKIP: &str = "skip";
-pub const RESERVED: &str = "reserved";
-pub const NESTED: &str = "nested";
-pub const SINCE: &str = "since";
-pub const DEFAULT: &str = "default";
-pub const FIELD_KEYS: &[&str] = &[
-    PATH,
-    BITS,
-    CONVERT,
-    MASK,
-    STRICT_MASK,
-    SAVE_ONLY,
-    FLAG,
-    SKIP,
-    RESERVED,
-    NESTED,
-    SINCE,
-    DEFAULT,
-];
+        impl Keyword for $name {
+            const ALL: &'static [$name] = &[$($name::$variant,)*];
+            const LEVEL: Level = Level::$level;
+            fn name(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text,)*
+                }
+            }
+        }
 
-pub const BIT: &str = "bit";
-pub const NAME: &str = "name";
-pub const FLAG_KEYS: &[&str] = &[BIT, PATH, NAME];
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.name())
+            }
+        }
+    };
+}
+
+/// A key of one attribute level.
+pub trait Keyword: Copy + PartialEq + fmt::Display + 'static {
+    /// Every key of the level, in the order messages list them.
+    const ALL: &'static [Self];
+    /// Where keys of this type are written.
+    const LEVEL: Level;
+    /// The key as written in `#[cr(...)]`.
+    fn name(self) -> &'static str;
+    /// The key written as `text`, if it is one.
+    fn from_name(text: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|k| k.name() == text)
+    }
+}
+
+keys! {
+    /// A key on the struct: `#[cr(target = T, ...)]`.
+    pub enum StructKey at Struct {
+        Target = "target",
+        Validate = "validate",
+        AfterRestore = "after_restore",
+        Crate = "crate",
+        Cover = "cover",
+        Ignore = "ignore",
+        Union = "union",
+        Record = "record",
+        Version = "version",
+        Prev = "prev",
+        Upgrade = "upgrade",
+        Dropped = "dropped",
+        Fingerprint = "fingerprint",
+        Optional = "optional",
+    }
+}
+
+keys! {
+    /// A key on a field: `#[cr(path = "...", ...)]`. In the order of `model`'s rules: the
+    /// mappings, then the modifiers of `path`, then the keys of a field's history.
+    pub enum FieldKey at Field {
+        Path = "path",
+        Flag = "flag",
+        Skip = "skip",
+        Reserved = "reserved",
+        Bits = "bits",
+        Convert = "convert",
+        Mask = "mask",
+        StrictMask = "strict_mask",
+        SaveOnly = "save_only",
+        Nested = "nested",
+        When = "when",
+        Since = "since",
+        Default = "default",
+    }
+}
+
+keys! {
+    /// A key inside `flag(...)`.
+    pub enum FlagKey at Flag {
+        Bit = "bit",
+        Path = "path",
+        Name = "name",
+    }
+}
 
 /// Where a key is written; each level has its own keys.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Level {
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Level {
     Struct,
     Field,
     Flag,
 }
 
 impl Level {
-    fn keys(self) -> &'static [&'static str] {
+    fn names(self) -> Vec<&'static str> {
+        fn of<K: Keyword>() -> Vec<&'static str> {
+            K::ALL.iter().map(|k| k.name()).collect()
+        }
         match self {
-            Level::Struct => CONTAINER_KEYS,
-            Level::Field => FIELD_KEYS,
-            Level::Flag => FLAG_KEYS,
+            Level::Struct => of::<StructKey>(),
+            Level::Field => of::<FieldKey>(),
+            Level::Flag => of::<FlagKey>(),
         }
     }
 
@@ -92,6 +127,14 @@ impl Level {
             Level::Struct => "on the struct",
             Level::Field => "on a field",
             Level::Flag => "in `flag(...)`",
+        }
+    }
+
+    /// How a duplicate is placed in its message: after the key's name.
+    fn within(self) -> &'static str {
+        match self {
+            Level::Struct | Level::Field => "",
+            Level::Flag => " in `flag(...)`",
         }
     }
 
@@ -111,8 +154,68 @@ pub struct Key<T> {
     pub value: T,
 }
 
+/// The keys given at one level, each once, with the span where it was first written. The one
+/// recorder of duplicates.
+pub struct Given<K> {
+    keys: Vec<(K, Span)>,
+}
+
+impl<K> Default for Given<K> {
+    fn default() -> Self {
+        Given { keys: Vec::new() }
+    }
+}
+
+impl<K: Keyword> Given<K> {
+    /// Records `key` written at `span`. A key given before is reported, and `false` returned.
+    fn once(&mut self, cx: &mut impl Report, key: K, span: Span) -> bool {
+        if self.has(key) {
+            cx.error(span, format!("duplicate `{key}`{}: give it once", K::LEVEL.within()));
+            return false;
+        }
+        self.keys.push((key, span));
+        true
+    }
+
+    /// Records a key that may be given many times (`flag`, `ignore`, ...), at its first span.
+    fn each(&mut self, key: K, span: Span) {
+        if !self.has(key) {
+            self.keys.push((key, span));
+        }
+    }
+
+    /// The span of `key`, if it was given.
+    pub fn span_of(&self, key: K) -> Option<Span> {
+        self.keys.iter().find(|(k, _)| *k == key).map(|(_, span)| *span)
+    }
+
+    pub fn has(&self, key: K) -> bool {
+        self.span_of(key).is_some()
+    }
+
+    /// Every key given, in the order written.
+    pub fn iter(&self) -> impl Iterator<Item = (K, Span)> + '_ {
+        self.keys.iter().copied()
+    }
+}
+
+/// Stores a key's value in its slot, once; a second one is reported.
+fn set<K: Keyword, T>(
+    cx: &mut impl Report,
+    given: &mut Given<K>,
+    slot: &mut Option<Key<T>>,
+    key: K,
+    span: Span,
+    value: T,
+) {
+    if given.once(cx, key, span) {
+        *slot = Some(Key { span, value });
+    }
+}
+
 #[derive(Default)]
 pub struct ContainerAttrs {
+    pub given: Given<StructKey>,
     pub target: Option<Key<Type>>,
     pub validate: Option<Key<syn::Path>>,
     pub after_restore: Option<Key<syn::Path>>,
@@ -121,6 +224,8 @@ pub struct ContainerAttrs {
     pub covers: Vec<(syn::Path, LitStr)>,
     /// `ignore = "place"`: live fields deliberately not checkpointed.
     pub ignores: Vec<LitStr>,
+    /// `union = "place"`: live places that are C unions.
+    pub unions: Vec<LitStr>,
     /// `record = N`: the header's record type in images.
     pub record: Option<Key<Expr>>,
     /// `version = N`: this header's version of its record type.
@@ -143,9 +248,9 @@ pub struct FieldAttrs {
     pub attr_span: Option<Span>,
     /// An attribute of this field did not parse, so the field's mapping is not known.
     pub had_error: bool,
-    /// Every key given, once each, with the span where it was first written (`flag` at its
-    /// first `flag(...)`). Keys without a value (`bits`, `skip`, ...) are known by this alone.
-    pub keys: Vec<(&'static str, Span)>,
+    /// Every key given (`flag` at its first `flag(...)`). Keys without a value (`bits`, `skip`,
+    /// ...) are known by this alone.
+    pub given: Given<FieldKey>,
     pub path: Option<Key<LitStr>>,
     pub mask: Option<Key<Expr>>,
     pub strict_mask: Option<Key<Expr>>,
@@ -153,56 +258,59 @@ pub struct FieldAttrs {
     pub since: Option<Key<LitInt>>,
     /// `default = EXPR`: the value an upgrade gives a new field.
     pub default: Option<Key<Expr>>,
+    /// `when(tag = A | B)`: a tagged variant.
+    pub when: Option<Key<RawWhen>>,
     pub flags: Vec<RawFlag>,
+}
+
+/// `when(tag = A | B)`: the header field holding the tag, and the values that select the field.
+pub struct RawWhen {
+    pub tag: syn::Ident,
+    pub values: Vec<Expr>,
 }
 
 impl FieldAttrs {
     /// The span of `key`, if it was given.
-    pub fn span_of(&self, key: &str) -> Option<Span> {
-        self.keys.iter().find(|(k, _)| *k == key).map(|(_, span)| *span)
+    pub fn span_of(&self, key: FieldKey) -> Option<Span> {
+        self.given.span_of(key)
     }
 
-    pub fn has(&self, key: &str) -> bool {
-        self.span_of(key).is_some()
-    }
-
-    /// Records a key without a value; a second one is reported.
-    fn mark(&mut self, cx: &mut impl Report, key: &'static str, span: Span) {
-        if self.has(key) {
-            cx.error(span, format!("duplicate `{key}`: give it once"));
-        } else {
-            self.keys.push((key, span));
-        }
+    pub fn has(&self, key: FieldKey) -> bool {
+        self.given.has(key)
     }
 }
 
 pub struct RawFlag {
     pub span: Span,
-    pub bit: Option<LitInt>,
-    pub path: Option<LitStr>,
-    pub name: Option<LitStr>,
+    pub given: Given<FlagKey>,
+    pub bit: Option<Key<LitInt>>,
+    pub path: Option<Key<LitStr>>,
+    pub name: Option<Key<LitStr>>,
 }
 
 pub fn parse_container(cx: &mut Ctxt, attrs: &[Attribute]) -> ContainerAttrs {
     let mut out = ContainerAttrs::default();
     for attr in attrs.iter().filter(|a| a.path().is_ident(CR)) {
         let result = attr.parse_nested_meta(|meta| {
-            let key = key_name(&meta);
             let span = key_span(&meta);
-            match key.as_str() {
-                TARGET => {
+            let Some(key) = StructKey::from_name(&key_name(&meta)) else {
+                return unknown_key::<StructKey>(cx, &meta);
+            };
+            let given = &mut out.given;
+            match key {
+                StructKey::Target => {
                     let ty: Type = meta.value()?.parse()?;
-                    set(cx, &mut out.target, span, ty, TARGET);
+                    set(cx, given, &mut out.target, key, span, ty);
                 }
-                VALIDATE => {
-                    let path = parse_fn_path(&meta, VALIDATE)?;
-                    set(cx, &mut out.validate, span, path, VALIDATE);
+                StructKey::Validate => {
+                    let path = parse_fn_path(&meta, key)?;
+                    set(cx, given, &mut out.validate, key, span, path);
                 }
-                AFTER_RESTORE => {
-                    let path = parse_fn_path(&meta, AFTER_RESTORE)?;
-                    set(cx, &mut out.after_restore, span, path, AFTER_RESTORE);
+                StructKey::AfterRestore => {
+                    let path = parse_fn_path(&meta, key)?;
+                    set(cx, given, &mut out.after_restore, key, span, path);
                 }
-                CRATE => {
+                StructKey::Crate => {
                     let lit: LitStr = meta.value()?.parse()?;
                     let path = lit.parse::<syn::Path>().map_err(|_| {
                         syn::Error::new(
@@ -210,49 +318,56 @@ pub fn parse_container(cx: &mut Ctxt, attrs: &[Attribute]) -> ContainerAttrs {
                             "`crate` takes the path of cr-core as a string, e.g. `crate = \"my_crate::cr\"`",
                         )
                     })?;
-                    set(cx, &mut out.krate, span, path, CRATE);
+                    set(cx, given, &mut out.krate, key, span, path);
                 }
-                COVER => {
+                StructKey::Cover => {
                     if !meta.input.peek(syn::token::Paren) {
                         return Err(meta
                             .error("`cover` lists live struct types and where they are: `cover(PtRegs = \"regs\")`"));
                     }
+                    given.each(key, span);
                     meta.parse_nested_meta(|entry| {
                         let lit: LitStr = entry.value()?.parse()?;
                         out.covers.push((entry.path.clone(), lit));
                         Ok(())
                     })?;
                 }
-                IGNORE => {
+                StructKey::Ignore => {
                     let lit: LitStr = meta.value()?.parse()?;
+                    given.each(key, span);
                     out.ignores.push(lit);
                 }
-                RECORD => {
-                    let expr: Expr = meta.value()?.parse()?;
-                    set(cx, &mut out.record, span, expr, RECORD);
-                }
-                VERSION => {
-                    let lit: LitInt = meta.value()?.parse()?;
-                    set(cx, &mut out.version, span, lit, VERSION);
-                }
-                PREV => {
-                    let ty: Type = meta.value()?.parse()?;
-                    set(cx, &mut out.prev, span, ty, PREV);
-                }
-                UPGRADE => {
-                    let path = parse_fn_path(&meta, UPGRADE)?;
-                    set(cx, &mut out.upgrade, span, path, UPGRADE);
-                }
-                DROPPED => {
+                StructKey::Union => {
                     let lit: LitStr = meta.value()?.parse()?;
+                    given.each(key, span);
+                    out.unions.push(lit);
+                }
+                StructKey::Record => {
+                    let expr: Expr = meta.value()?.parse()?;
+                    set(cx, given, &mut out.record, key, span, expr);
+                }
+                StructKey::Version => {
+                    let lit: LitInt = meta.value()?.parse()?;
+                    set(cx, given, &mut out.version, key, span, lit);
+                }
+                StructKey::Prev => {
+                    let ty: Type = meta.value()?.parse()?;
+                    set(cx, given, &mut out.prev, key, span, ty);
+                }
+                StructKey::Upgrade => {
+                    let path = parse_fn_path(&meta, key)?;
+                    set(cx, given, &mut out.upgrade, key, span, path);
+                }
+                StructKey::Dropped => {
+                    let lit: LitStr = meta.value()?.parse()?;
+                    given.each(key, span);
                     out.dropped.push(lit);
                 }
-                FINGERPRINT => {
+                StructKey::Fingerprint => {
                     let lit: LitInt = meta.value()?.parse()?;
-                    set(cx, &mut out.fingerprint, span, lit, FINGERPRINT);
+                    set(cx, given, &mut out.fingerprint, key, span, lit);
                 }
-                OPTIONAL => set(cx, &mut out.optional, span, (), OPTIONAL),
-                _ => unknown_key(cx, &meta, &key, Level::Struct)?,
+                StructKey::Optional => set(cx, given, &mut out.optional, key, span, ()),
             }
             Ok(())
         });
@@ -268,45 +383,49 @@ pub fn parse_field(cx: &mut impl Report, attrs: &[Attribute]) -> FieldAttrs {
     for attr in attrs.iter().filter(|a| a.path().is_ident(CR)) {
         out.attr_span.get_or_insert_with(|| span_of(attr));
         let result = attr.parse_nested_meta(|meta| {
-            let key = key_name(&meta);
             let span = key_span(&meta);
-            match key.as_str() {
-                PATH => {
+            let Some(key) = FieldKey::from_name(&key_name(&meta)) else {
+                out.had_error = true;
+                return unknown_key::<FieldKey>(cx, &meta);
+            };
+            let given = &mut out.given;
+            match key {
+                FieldKey::Path => {
                     let lit: LitStr = meta.value()?.parse()?;
-                    set_field_value(cx, &mut out, |o| &mut o.path, PATH, span, lit);
+                    set(cx, given, &mut out.path, key, span, lit);
                 }
-                MASK => {
+                FieldKey::Mask => {
                     let expr: Expr = meta.value()?.parse()?;
-                    set_field_value(cx, &mut out, |o| &mut o.mask, MASK, span, expr);
+                    set(cx, given, &mut out.mask, key, span, expr);
                 }
-                STRICT_MASK => {
+                FieldKey::StrictMask => {
                     let expr: Expr = meta.value()?.parse()?;
-                    set_field_value(cx, &mut out, |o| &mut o.strict_mask, STRICT_MASK, span, expr);
+                    set(cx, given, &mut out.strict_mask, key, span, expr);
                 }
-                SINCE => {
+                FieldKey::Since => {
                     let lit: LitInt = meta.value()?.parse()?;
-                    set_field_value(cx, &mut out, |o| &mut o.since, SINCE, span, lit);
+                    set(cx, given, &mut out.since, key, span, lit);
                 }
-                DEFAULT => {
+                FieldKey::Default => {
                     let expr: Expr = meta.value()?.parse()?;
-                    set_field_value(cx, &mut out, |o| &mut o.default, DEFAULT, span, expr);
+                    set(cx, given, &mut out.default, key, span, expr);
                 }
-                BITS => out.mark(cx, BITS, span),
-                CONVERT => out.mark(cx, CONVERT, span),
-                SAVE_ONLY => out.mark(cx, SAVE_ONLY, span),
-                SKIP => out.mark(cx, SKIP, span),
-                RESERVED => out.mark(cx, RESERVED, span),
-                NESTED => out.mark(cx, NESTED, span),
-                FLAG => {
+                FieldKey::When => {
+                    let when = parse_when(&meta)?;
+                    set(cx, given, &mut out.when, key, span, when);
+                }
+                FieldKey::Bits
+                | FieldKey::Convert
+                | FieldKey::SaveOnly
+                | FieldKey::Skip
+                | FieldKey::Reserved
+                | FieldKey::Nested => {
+                    given.once(cx, key, span);
+                }
+                FieldKey::Flag => {
                     let flag = parse_flag(cx, &meta, span)?;
-                    if !out.has(FLAG) {
-                        out.keys.push((FLAG, span));
-                    }
+                    given.each(key, span);
                     out.flags.push(flag);
-                }
-                _ => {
-                    out.had_error = true;
-                    unknown_key(cx, &meta, &key, Level::Field)?;
                 }
             }
             Ok(())
@@ -319,26 +438,10 @@ pub fn parse_field(cx: &mut impl Report, attrs: &[Attribute]) -> FieldAttrs {
     out
 }
 
-/// Stores a key's value in its slot and records the key; a second one is reported.
-fn set_field_value<T>(
-    cx: &mut impl Report,
-    out: &mut FieldAttrs,
-    slot: impl Fn(&mut FieldAttrs) -> &mut Option<Key<T>>,
-    key: &'static str,
-    span: Span,
-    value: T,
-) {
-    if out.has(key) {
-        cx.error(span, format!("duplicate `{key}`: give it once"));
-    } else {
-        out.keys.push((key, span));
-        *slot(out) = Some(Key { span, value });
-    }
-}
-
 fn parse_flag(cx: &mut impl Report, meta: &ParseNestedMeta, span: Span) -> syn::Result<RawFlag> {
     let mut flag = RawFlag {
         span,
+        given: Given::default(),
         bit: None,
         path: None,
         name: None,
@@ -347,28 +450,75 @@ fn parse_flag(cx: &mut impl Report, meta: &ParseNestedMeta, span: Span) -> syn::
         return Err(meta.error("`flag` takes its bit and place in parentheses: `flag(bit = 0, path = \"a.b\")`"));
     }
     meta.parse_nested_meta(|inner| {
-        let key = key_name(&inner);
-        match key.as_str() {
-            BIT => {
+        let span = key_span(&inner);
+        let Some(key) = FlagKey::from_name(&key_name(&inner)) else {
+            return unknown_key::<FlagKey>(cx, &inner);
+        };
+        let given = &mut flag.given;
+        match key {
+            FlagKey::Bit => {
                 let lit: LitInt = inner.value()?.parse()?;
-                set_plain(cx, &mut flag.bit, key_span(&inner), lit, BIT);
+                set(cx, given, &mut flag.bit, key, span, lit);
             }
-            PATH => {
+            FlagKey::Path => {
                 let lit: LitStr = inner.value()?.parse()?;
-                set_plain(cx, &mut flag.path, key_span(&inner), lit, PATH);
+                set(cx, given, &mut flag.path, key, span, lit);
             }
-            NAME => {
+            FlagKey::Name => {
                 let lit: LitStr = inner.value()?.parse()?;
-                set_plain(cx, &mut flag.name, key_span(&inner), lit, NAME);
+                set(cx, given, &mut flag.name, key, span, lit);
             }
-            _ => unknown_key(cx, &inner, &key, Level::Flag)?,
         }
         Ok(())
     })?;
     Ok(flag)
 }
 
-fn parse_fn_path(meta: &ParseNestedMeta, key: &str) -> syn::Result<syn::Path> {
+/// `when(tag = A | B | ...)`: one tag field, the values as the arms of a `match` would list them.
+fn parse_when(meta: &ParseNestedMeta) -> syn::Result<RawWhen> {
+    const FORM: &str =
+        "`when` names the header field holding the tag and the values that select this field: `when(chip_id = 0 | 1)`";
+    if !meta.input.peek(syn::token::Paren) {
+        return Err(meta.error(FORM));
+    }
+    let mut when = None;
+    meta.parse_nested_meta(|inner| {
+        let Some(tag) = inner.path.get_ident() else {
+            return Err(inner.error(FORM));
+        };
+        if when.is_some() {
+            return Err(inner.error("`when` takes one tag field: `when(chip_id = 0 | 1)`"));
+        }
+        let expr: Expr = inner.value()?.parse()?;
+        let mut values = Vec::new();
+        flatten_or(expr, &mut values);
+        when = Some(RawWhen {
+            tag: tag.clone(),
+            values,
+        });
+        Ok(())
+    })?;
+    when.ok_or_else(|| meta.error(FORM))
+}
+
+/// `A | B | C` as `[A, B, C]`.
+fn flatten_or(expr: Expr, out: &mut Vec<Expr>) {
+    match expr {
+        Expr::Binary(syn::ExprBinary {
+            left,
+            op: syn::BinOp::BitOr(_),
+            right,
+            ..
+        }) => {
+            flatten_or(*left, out);
+            flatten_or(*right, out);
+        }
+        Expr::Paren(p) if matches!(*p.expr, Expr::Binary(_)) => flatten_or(*p.expr, out),
+        other => out.push(other),
+    }
+}
+
+fn parse_fn_path(meta: &ParseNestedMeta, key: StructKey) -> syn::Result<syn::Path> {
     let expr: Expr = meta.value()?.parse()?;
     match expr {
         Expr::Path(p) if p.qself.is_none() => Ok(p.path),
@@ -404,33 +554,19 @@ fn span_of(attr: &Attribute) -> Span {
     first.join(attr.bracket_token.span.join()).unwrap_or(first)
 }
 
-fn set<T>(cx: &mut impl Report, slot: &mut Option<Key<T>>, span: Span, value: T, key: &str) {
-    if slot.is_some() {
-        cx.error(span, format!("duplicate `{key}`: give it once"));
-    } else {
-        *slot = Some(Key { span, value });
-    }
-}
-
-fn set_plain<T>(cx: &mut impl Report, slot: &mut Option<T>, span: Span, value: T, key: &str) {
-    if slot.is_some() {
-        cx.error(span, format!("duplicate `{key}` in `flag(...)`: give it once"));
-    } else {
-        *slot = Some(value);
-    }
-}
-
-/// Reports an unknown key, skips its value so parsing can go on, and suggests the closest
-/// known key (or says where the key belongs when it is a key of the other level).
-fn unknown_key(cx: &mut impl Report, meta: &ParseNestedMeta, key: &str, level: Level) -> syn::Result<()> {
+/// Reports an unknown key of level `K`, skips its value so parsing can go on, and suggests the
+/// closest known key (or says where the key belongs when it is a key of the other level).
+fn unknown_key<K: Keyword>(cx: &mut impl Report, meta: &ParseNestedMeta) -> syn::Result<()> {
+    let key = key_name(meta);
     let span = key_span(meta);
-    let known = level.keys();
+    let level = K::LEVEL;
+    let known = level.names();
     let here = level.describe();
     let msg = match level.other() {
-        Some(other) if other.keys().contains(&key) => {
+        Some(other) if other.names().contains(&key.as_str()) => {
             format!("`{key}` is not a key {here}: it belongs {}", other.describe())
         }
-        _ => match closest(key, known) {
+        _ => match closest(&key, &known) {
             Some(close) => format!("unknown `cr` key `{key}` {here}; did you mean `{close}`?"),
             None => {
                 let list = known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ");

@@ -2,16 +2,22 @@
 //! parse (`attr`) -> model (`model`, `place`, `ident`) -> check (`check`) -> expand (`expand`),
 //! collecting every error in a `Ctxt` before any code is generated.
 //!
-//! Adding a field key touches, in this order:
-//! 1. `attr.rs`: its keyword constant (listed in `FIELD_KEYS`) and one parse arm; a slot in
-//!    `FieldAttrs` only if the key carries a value (a bare key is known by `FieldAttrs::has`).
-//! 2. `model.rs`: one row in `RULES` (a mapping of its own or a modifier of `path`, and the keys
-//!    it conflicts with, with why), and one arm where the `Mapping` is built.
-//! 3. `expand.rs`: one arm in each generated part it changes (`save`, `restore_check`,
-//!    `restore_write`, `layout_row`).
-//! 4. Its tests and documentation: `tests/expand/every_key.rs` must use it (cr-derive's own tests
-//!    check that against `attr`'s key lists), a `tests/ui` case per misuse it adds, and
-//!    `cr-core/docs/attributes.md`.
+//! Adding a key: add its variant to `StructKey`, `FieldKey` or `FlagKey` in `attr.rs` (with its
+//! name as written), then build: the compiler lists every place it needs, each an exhaustive
+//! match:
+//! 1. `attr.rs`: its parse arm (`parse_container`, `parse_field` or `parse_flag`), and a slot in
+//!    the attrs struct if the key carries a value (a bare key is known by `given`).
+//! 2. `model.rs`: its row of rules (`FieldKey::rule`: its kind in a `CrCopy` and in a `CrLayout`
+//!    header, the keys it conflicts with and why; `StructKey::live_only`), and where the model is
+//!    built from it: a `Mapping`/`Mode` for a field key (`build_mapping` for `CrCopy`,
+//!    `build_image_field` for `CrLayout`), a `Live` or `Evolution` value for a struct key.
+//! 3. `expand/`: one arm in each output it changes: `copy.rs` (save, restore's checks, writes,
+//!    `after_restore`), `table.rs` (the `Layout` row and constants, for both derives),
+//!    `record.rs`, `cover.rs`, `fallback.rs`; and, if the key adds a mode of the table,
+//!    `cr_core::layout::Mode` and the helpers in `cr_core::__private` it calls.
+//! 4. Its tests and documentation: `tests/expand/every_key.rs` must use it (cr-derive's own
+//!    tests check that with this parser against `Keyword::ALL`), a `tests/ui` case per misuse it
+//!    adds, and `cr-core/docs/attributes.md`.
 //!
 //! A rule that spans several fields goes in `check.rs`; a generated name is computed in `model.rs`.
 

@@ -149,31 +149,61 @@ fn expansions_match_snapshots() {
     );
 }
 
-/// Every ident token inside the `#[cr(...)]` attributes of `tokens` (struct and fields).
-fn cr_attribute_idents(input: &syn::DeriveInput) -> Vec<String> {
-    fn walk(tokens: TokenStream, out: &mut Vec<String>) {
-        for tt in tokens {
-            match tt {
-                TokenTree::Ident(ident) => out.push(ident.to_string()),
-                TokenTree::Group(g) => walk(g.stream(), out),
-                _ => {}
+/// Every key the derive's own parser records for `input`: its struct keys, its fields' keys and
+/// the keys inside their `flag(...)`s (values never count as keys).
+struct Used {
+    structs: Vec<attr::StructKey>,
+    fields: Vec<attr::FieldKey>,
+    flags: Vec<attr::FlagKey>,
+}
+
+fn used_keys(inputs: &[syn::DeriveInput]) -> Used {
+    let mut used = Used {
+        structs: Vec::new(),
+        fields: Vec::new(),
+        flags: Vec::new(),
+    };
+    for input in inputs {
+        let mut cx = crate::ctxt::Ctxt::default();
+        let container = attr::parse_container(&mut cx, &input.attrs);
+        used.structs.extend(container.given.iter().map(|(k, _)| k));
+        let syn::Data::Struct(data) = &input.data else {
+            panic!("a struct")
+        };
+        for field in &data.fields {
+            let raw = attr::parse_field(&mut cx, &field.attrs);
+            used.fields.extend(raw.given.iter().map(|(k, _)| k));
+            for flag in &raw.flags {
+                used.flags.extend(flag.given.iter().map(|(k, _)| k));
             }
         }
+        assert!(!cx.has_errors(), "every_key.rs parses without errors");
     }
-    let syn::Data::Struct(data) = &input.data else {
-        panic!("a struct")
-    };
-    let attrs = input
-        .attrs
-        .iter()
-        .chain(data.fields.iter().flat_map(|f| f.attrs.iter()));
-    let mut out = Vec::new();
-    for attr in attrs.filter(|a| a.path().is_ident(attr::CR)) {
-        if let syn::Meta::List(list) = &attr.meta {
-            walk(list.tokens.clone(), &mut out);
-        }
+    used
+}
+
+fn assert_all_used<K: attr::Keyword + std::fmt::Debug>(used: &[K]) {
+    for key in K::ALL {
+        assert!(
+            used.contains(key),
+            "every_key.rs does not use the key `{key}` ({key:?})"
+        );
     }
-    out
+}
+
+#[test]
+fn a_value_named_like_a_key_is_no_use_of_it() {
+    let input: syn::DeriveInput = syn::parse_str(
+        r#"#[cr(target = skip)] struct H { #[cr(path = "a", mask = bits)] f: u8, #[cr(flag(bit = 0, path = "name"))] g: u8 }"#,
+    )
+    .expect("derive input");
+    let used = used_keys(&[input]);
+    assert_eq!(used.structs, [attr::StructKey::Target]);
+    assert_eq!(
+        used.fields,
+        [attr::FieldKey::Path, attr::FieldKey::Mask, attr::FieldKey::Flag]
+    );
+    assert_eq!(used.flags, [attr::FlagKey::Bit, attr::FlagKey::Path]);
 }
 
 /// The `unsafe_code` lint does not see derive output, so `forbid(unsafe_code)` in a user's crate
@@ -183,17 +213,10 @@ fn expansion_of_every_key_holds_no_unsafe() {
     let source = fs::read_to_string(workspace().join("tests/expand/every_key.rs")).expect("every_key.rs");
     let inputs = headers(&source);
     assert!(!inputs.is_empty(), "every_key.rs declares headers");
-    let used: Vec<String> = inputs.iter().flat_map(cr_attribute_idents).collect();
-    for key in attr::CONTAINER_KEYS
-        .iter()
-        .chain(attr::FIELD_KEYS)
-        .chain(attr::FLAG_KEYS)
-    {
-        assert!(
-            used.iter().any(|u| u == key),
-            "every_key.rs does not use the key `{key}`"
-        );
-    }
+    let used = used_keys(&inputs);
+    assert_all_used(&used.structs);
+    assert_all_used(&used.fields);
+    assert_all_used(&used.flags);
     for input in &inputs {
         let derive = if derives(input, "CrLayout") {
             crate::model::Derive::CrLayout
@@ -276,9 +299,11 @@ fn path_keywords_and_raw_names() {
         errors(r#"#[cr(target = T)] struct H { #[cr(path = "r#self")] f: u8, #[cr(path = "a.type")] g: u8 }"#),
         [
             "header field `f`: malformed path \"r#self\": `r#self` is not a field name; a path is field names \
-             separated by `.`, with constant indexes such as `[2]`, e.g. \"thread.acrs[3]\"",
+             separated by `.`, with constant indexes such as `[2]` and an accessor `name()` last, e.g. \"thread.acrs[3]\" or \
+             \"per_info.single_step()\"",
             "header field `g`: malformed path \"a.type\": `type` is a keyword; write it as `r#type`; a path is \
-             field names separated by `.`, with constant indexes such as `[2]`, e.g. \"thread.acrs[3]\"",
+             field names separated by `.`, with constant indexes such as `[2]` and an accessor `name()` last, e.g. \"thread.acrs[3]\" or \
+             \"per_info.single_step()\"",
         ]
     );
     assert!(errors(r#"#[cr(target = T)] struct H { #[cr(path = "a.r#type")] r#type: u8 }"#).is_empty());

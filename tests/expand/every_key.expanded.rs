@@ -2,6 +2,73 @@
 const _: () = {
     #[allow(unused_imports)]
     use ::cr_core::__private as __cr;
+    #[automatically_derived]
+    impl ::cr_core::Layout for LowcoreHeader {
+        const NAME: &'static str = "LowcoreHeader";
+        const FIELDS: &'static [::cr_core::FieldInfo] = &[
+            __cr::path_row::<
+                u8,
+            >(
+                "access_id",
+                "access_id",
+                __cr::offset_of!(LowcoreHeader, access_id),
+                "u8",
+                __cr::Mode::Copy,
+            ),
+            __cr::row::<
+                [u8; 6],
+            >(
+                "pad",
+                __cr::offset_of!(LowcoreHeader, pad),
+                "[u8; 6]",
+                __cr::Mode::Reserved,
+            ),
+        ];
+        const FINGERPRINT: u64 = ::cr_core::layout::fingerprint(
+            ::core::mem::size_of::<Self>(),
+            __cr::fields_of::<Self>(),
+        );
+    }
+    #[automatically_derived]
+    impl ::cr_core::CrCopy<PerLowcore> for LowcoreHeader {
+        #[inline]
+        fn save(&mut self, src: &PerLowcore) {
+            self.access_id = __cr::Same::save(self.access_id, src.access_id);
+            self.pad = __cr::FromZeros::new_zeroed();
+        }
+        #[inline]
+        fn restore(
+            &self,
+            dst: &mut PerLowcore,
+        ) -> ::core::result::Result<(), ::cr_core::Error> {
+            __cr::restore(self, dst)
+        }
+    }
+    #[automatically_derived]
+    impl __cr::Phases<PerLowcore> for LowcoreHeader {
+        #[inline]
+        fn check(
+            &self,
+            dst: &PerLowcore,
+        ) -> ::core::result::Result<(), ::cr_core::Error> {
+            if let __cr::Err(__e) = __cr::check_reserved(self.pad, "pad") {
+                return __cr::Err(__e);
+            }
+            ::core::result::Result::Ok(())
+        }
+        #[inline]
+        #[allow(trivial_casts, trivial_numeric_casts)]
+        fn write(&self, dst: &mut PerLowcore) {
+            dst.access_id = self.access_id as _;
+        }
+    }
+};
+#[doc(hidden)]
+const _: () = {
+    #[allow(unused_imports)]
+    use ::cr_core::__private as __cr;
+    #[allow(unused_imports)]
+    use __cr::union::{ViewPromised as _, ViewRefused as _};
     const _: () = ::core::assert!(
         __cr::size_of_place:: < Task, _ > (| t | t.thread.fp_regs.fprs) ==
         ::core::mem::size_of:: < [u64; 16] > (),
@@ -19,6 +86,11 @@ const _: () = {
             } = t.thread.per_info;
         };
     };
+    const _: () = __cr::check_variants(
+        "EveryKey",
+        "chip_id",
+        &[("pic", &[(0) as u64, (1) as u64]), ("ioapic", &[(2) as u64])],
+    );
     impl EveryKey {
         /// Bit 0 of `flag`: set when `thread.per_info.single_step` is true.
         pub const FLAG_SINGLE_STEP: u8 = 1 << 0;
@@ -26,6 +98,10 @@ const _: () = {
         pub const FLAG_IFETCH: u8 = 1 << 3;
         /// Every flag bit of `flag` (bits 0, 3); restore rejects any other bit.
         pub const FLAG_ALL: u8 = Self::FLAG_SINGLE_STEP | Self::FLAG_IFETCH;
+        /// Bit 0 of `control`: set when `control.single_step()` is true.
+        pub const CONTROL_SINGLE_STEP: u32 = 1 << 0;
+        /// Every flag bit of `control` (bit 0); restore rejects any other bit.
+        pub const CONTROL_ALL: u32 = Self::CONTROL_SINGLE_STEP;
     }
     #[automatically_derived]
     impl ::cr_core::Layout for EveryKey {
@@ -50,12 +126,12 @@ const _: () = {
                 __cr::Mode::Bits,
             ),
             __cr::path_row::<
-                u32,
+                u64,
             >(
                 "convert",
                 "regs.ilc",
                 __cr::offset_of!(EveryKey, convert),
-                "u32",
+                "u64",
                 __cr::Mode::Convert,
             ),
             __cr::path_row::<
@@ -118,7 +194,11 @@ const _: () = {
                 __cr::offset_of!(EveryKey, nested),
                 "LowcoreHeader",
                 __cr::Mode::Nested(
-                    __cr::nest::<Task, LowcoreHeader, _>(|t| t.thread.per_info.lowcore)
+                    __cr::nest_ref::<
+                        Task,
+                        LowcoreHeader,
+                        _,
+                    >(|t| &t.thread.per_info.lowcore)
                         .layout,
                 ),
             ),
@@ -126,11 +206,79 @@ const _: () = {
                 u64,
             >("skip", __cr::offset_of!(EveryKey, skip), "u64", __cr::Mode::Skip),
             __cr::row::<
-                [u8; 7],
+                [u8; 8],
             >(
                 "reserved",
                 __cr::offset_of!(EveryKey, reserved),
-                "[u8; 7]",
+                "[u8; 8]",
+                __cr::Mode::Reserved,
+            ),
+            __cr::path_row::<
+                u32,
+            >(
+                "chip_id",
+                "chip.id",
+                __cr::offset_of!(EveryKey, chip_id),
+                "u32",
+                __cr::Mode::Copy,
+            ),
+            __cr::path_row::<
+                u32,
+            >(
+                "irq",
+                "irq.irq",
+                __cr::offset_of!(EveryKey, irq),
+                "u32",
+                __cr::Mode::Copy,
+            ),
+            __cr::path_row::<
+                [u8; 8],
+            >(
+                "pic",
+                "chip.state.pic",
+                __cr::offset_of!(EveryKey, pic),
+                "[u8; 8]",
+                __cr::Mode::Variant(__cr::Variant {
+                    tag: "chip_id",
+                    values: &[(0) as u64, (1) as u64],
+                    mode: &__cr::Mode::Copy,
+                }),
+            ),
+            __cr::path_row::<
+                u64,
+            >(
+                "ioapic",
+                "chip.state.ioapic",
+                __cr::offset_of!(EveryKey, ioapic),
+                "u64",
+                __cr::Mode::Variant(__cr::Variant {
+                    tag: "chip_id",
+                    values: &[(2) as u64],
+                    mode: &__cr::Mode::Copy,
+                }),
+            ),
+            __cr::row::<
+                u32,
+            >(
+                "control",
+                __cr::offset_of!(EveryKey, control),
+                "u32",
+                __cr::Mode::Flags(
+                    &[
+                        __cr::FlagInfo {
+                            name: "SINGLE_STEP",
+                            bit: 0,
+                            path: __cr::Some("control.single_step()"),
+                        },
+                    ],
+                ),
+            ),
+            __cr::row::<
+                u32,
+            >(
+                "reserved_tail",
+                __cr::offset_of!(EveryKey, reserved_tail),
+                "u32",
                 __cr::Mode::Reserved,
             ),
         ];
@@ -210,6 +358,42 @@ const _: () = {
         "EveryKey",
         "EveryKeyV1",
     );
+    const _: () = __cr::check_new(
+        <EveryKeyV1 as ::cr_core::Layout>::FIELDS,
+        &<EveryKey as ::cr_core::Layout>::FIELDS[10],
+        "EveryKey",
+        "EveryKeyV1",
+    );
+    const _: () = __cr::check_new(
+        <EveryKeyV1 as ::cr_core::Layout>::FIELDS,
+        &<EveryKey as ::cr_core::Layout>::FIELDS[11],
+        "EveryKey",
+        "EveryKeyV1",
+    );
+    const _: () = __cr::check_new(
+        <EveryKeyV1 as ::cr_core::Layout>::FIELDS,
+        &<EveryKey as ::cr_core::Layout>::FIELDS[12],
+        "EveryKey",
+        "EveryKeyV1",
+    );
+    const _: () = __cr::check_new(
+        <EveryKeyV1 as ::cr_core::Layout>::FIELDS,
+        &<EveryKey as ::cr_core::Layout>::FIELDS[13],
+        "EveryKey",
+        "EveryKeyV1",
+    );
+    const _: () = __cr::check_new(
+        <EveryKeyV1 as ::cr_core::Layout>::FIELDS,
+        &<EveryKey as ::cr_core::Layout>::FIELDS[14],
+        "EveryKey",
+        "EveryKeyV1",
+    );
+    const _: () = __cr::check_new(
+        <EveryKeyV1 as ::cr_core::Layout>::FIELDS,
+        &<EveryKey as ::cr_core::Layout>::FIELDS[15],
+        "EveryKey",
+        "EveryKeyV1",
+    );
     const _: () = __cr::check_dropped(
         <EveryKeyV1 as ::cr_core::Layout>::FIELDS,
         <EveryKey as ::cr_core::Layout>::FIELDS,
@@ -257,11 +441,12 @@ const _: () = {
     }
     const _: () = __cr::check_pin(
         <EveryKey as ::cr_core::Layout>::FINGERPRINT,
-        0x1234,
+        0xdfe72e56f3d30708,
         "EveryKey",
     );
     #[automatically_derived]
     impl ::cr_core::CrCopy<Task> for EveryKey {
+        #[inline]
         fn save(&mut self, src: &Task) {
             self.copy = __cr::Same::save(self.copy, src.regs.gprs);
             self.bits = __cr::bits(src.thread.fp_regs.fprs);
@@ -277,15 +462,44 @@ const _: () = {
                     src.thread.per_info.instruction_fetch,
                     Self::FLAG_IFETCH,
                 );
-            self.nested = __cr::nest::<
-                Task,
-                LowcoreHeader,
-                _,
-            >(|t| t.thread.per_info.lowcore)
-                .save(self.nested, src.thread.per_info.lowcore);
+            __cr::nest_ref::<Task, LowcoreHeader, _>(|t| &t.thread.per_info.lowcore)
+                .save_ref(&mut self.nested, &src.thread.per_info.lowcore);
             self.skip = ::core::default::Default::default();
             self.reserved = __cr::FromZeros::new_zeroed();
+            self.chip_id = __cr::Same::save(self.chip_id, src.chip.id);
+            self.irq = __cr::Same::save(
+                self.irq,
+                __cr::union_of::<EveryKey, _>(&src.irq)
+                    .view()
+                    .member(|__u| &raw const __u.irq),
+            );
+            if self.chip_id == 0 || self.chip_id == 1 {
+                self.pic = __cr::Same::save(
+                    self.pic,
+                    __cr::union_of::<EveryKey, _>(&src.chip.state)
+                        .view()
+                        .member(|__u| &raw const __u.pic),
+                );
+            } else {
+                self.pic = __cr::FromZeros::new_zeroed();
+            }
+            if self.chip_id == 2 {
+                self.ioapic = __cr::Same::save(
+                    self.ioapic,
+                    __cr::union_of::<EveryKey, _>(&src.chip.state)
+                        .view()
+                        .member(|__u| &raw const __u.ioapic),
+                );
+            } else {
+                self.ioapic = __cr::FromZeros::new_zeroed();
+            }
+            self.control = __cr::Flag::save(
+                src.control.single_step(),
+                Self::CONTROL_SINGLE_STEP,
+            );
+            self.reserved_tail = __cr::FromZeros::new_zeroed();
         }
+        #[inline]
         fn restore(
             &self,
             dst: &mut Task,
@@ -320,14 +534,14 @@ const _: () = {
             ) {
                 return __cr::Err(__e);
             }
-            if let __cr::Err(__e) = __cr::nest::<
+            if let __cr::Err(__e) = __cr::nest_ref::<
                 Task,
                 LowcoreHeader,
                 _,
-            >(|t| t.thread.per_info.lowcore)
-                .check(
-                    self.nested,
-                    dst.thread.per_info.lowcore,
+            >(|t| &t.thread.per_info.lowcore)
+                .check_ref(
+                    &self.nested,
+                    &dst.thread.per_info.lowcore,
                     const { &<Self as ::cr_core::Layout>::FIELDS[7] },
                     __cr::None,
                 )
@@ -335,6 +549,45 @@ const _: () = {
                 return __cr::Err(__e);
             }
             if let __cr::Err(__e) = __cr::check_reserved(self.reserved, "reserved") {
+                return __cr::Err(__e);
+            }
+            if let __cr::Err(__e) = __cr::check_tag(
+                self.chip_id == 0 || self.chip_id == 1 || self.chip_id == 2,
+                self.chip_id,
+                "chip_id",
+                "chip.id",
+            ) {
+                return __cr::Err(__e);
+            }
+            if !(self.chip_id == 0 || self.chip_id == 1) {
+                if let __cr::Err(__e) = __cr::check_inactive(
+                    self.pic,
+                    self.chip_id,
+                    "pic",
+                ) {
+                    return __cr::Err(__e);
+                }
+            }
+            if !(self.chip_id == 2) {
+                if let __cr::Err(__e) = __cr::check_inactive(
+                    self.ioapic,
+                    self.chip_id,
+                    "ioapic",
+                ) {
+                    return __cr::Err(__e);
+                }
+            }
+            if let __cr::Err(__e) = __cr::check_flags(
+                self.control,
+                Self::CONTROL_ALL,
+                "control",
+            ) {
+                return __cr::Err(__e);
+            }
+            if let __cr::Err(__e) = __cr::check_reserved(
+                self.reserved_tail,
+                "reserved_tail",
+            ) {
                 return __cr::Err(__e);
             }
             let validate: fn(
@@ -362,21 +615,23 @@ const _: () = {
                 as _;
             dst.thread.per_info.instruction_fetch = (self.flag & Self::FLAG_IFETCH != 0)
                 as _;
-            dst.thread.per_info.lowcore = __cr::nest::<
-                Task,
-                LowcoreHeader,
-                _,
-            >(|t| t.thread.per_info.lowcore)
-                .write(self.nested, dst.thread.per_info.lowcore);
+            __cr::nest_ref::<Task, LowcoreHeader, _>(|t| &t.thread.per_info.lowcore)
+                .write_ref(&self.nested, &mut dst.thread.per_info.lowcore);
+            dst.chip.id = self.chip_id as _;
+            dst.irq.irq = self.irq as _;
+            if self.chip_id == 0 || self.chip_id == 1 {
+                dst.chip.state.pic = self.pic as _;
+            }
+            if self.chip_id == 2 {
+                dst.chip.state.ioapic = self.ioapic as _;
+            }
+            dst.control
+                .set_single_step((self.control & Self::CONTROL_SINGLE_STEP != 0) as _);
         }
         #[inline]
         fn after_restore(&self, dst: &mut Task) {
-            dst.thread.per_info.lowcore = __cr::nest::<
-                Task,
-                LowcoreHeader,
-                _,
-            >(|t| t.thread.per_info.lowcore)
-                .after_restore(self.nested, dst.thread.per_info.lowcore);
+            __cr::nest_ref::<Task, LowcoreHeader, _>(|t| &t.thread.per_info.lowcore)
+                .after_ref(&self.nested, &mut dst.thread.per_info.lowcore);
             let after_restore: fn(&mut Task) = reload;
             after_restore(dst);
         }
@@ -399,6 +654,31 @@ const _: () = {
             __cr::row::<
                 [u64; 16],
             >("copy", __cr::offset_of!(EveryKeyV1, copy), "[u64; 16]", __cr::Mode::Data),
+            __cr::row::<
+                [u64; 16],
+            >("bits", __cr::offset_of!(EveryKeyV1, bits), "[u64; 16]", __cr::Mode::Data),
+            __cr::row::<
+                u64,
+            >("convert", __cr::offset_of!(EveryKeyV1, convert), "u64", __cr::Mode::Data),
+            __cr::row::<
+                u64,
+            >("mask", __cr::offset_of!(EveryKeyV1, mask), "u64", __cr::Mode::Data),
+            __cr::row::<
+                u64,
+            >(
+                "strict_mask",
+                __cr::offset_of!(EveryKeyV1, strict_mask),
+                "u64",
+                __cr::Mode::Data,
+            ),
+            __cr::row::<
+                u64,
+            >(
+                "save_only",
+                __cr::offset_of!(EveryKeyV1, save_only),
+                "u64",
+                __cr::Mode::Data,
+            ),
             __cr::row::<
                 u8,
             >(
@@ -424,11 +704,19 @@ const _: () = {
                 __cr::Mode::Nested(<LowcoreHeader as __cr::Frozen>::LAYOUT),
             ),
             __cr::row::<
-                [u8; 7],
+                [u8; 8],
             >(
                 "gone",
                 __cr::offset_of!(EveryKeyV1, gone),
-                "[u8; 7]",
+                "[u8; 8]",
+                __cr::Mode::Reserved,
+            ),
+            __cr::row::<
+                [u8; 8],
+            >(
+                "reserved",
+                __cr::offset_of!(EveryKeyV1, reserved),
+                "[u8; 8]",
                 __cr::Mode::Reserved,
             ),
         ];

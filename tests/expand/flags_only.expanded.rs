@@ -51,11 +51,13 @@ const _: () = {
     }
     #[automatically_derived]
     impl ::cr_core::CrCopy<MmContext> for MmFlags {
+        #[inline]
         fn save(&mut self, src: &MmContext) {
             self.flags = __cr::Flag::save(src.noexec, Self::FLAGS_NOEXEC)
                 | __cr::Flag::save(src.has_pgste, Self::FLAGS_HAS_PGSTE)
                 | __cr::Flag::save(src.alloc_pgste, Self::FLAGS_ALLOC);
         }
+        #[inline]
         fn restore(
             &self,
             dst: &mut MmContext,

@@ -1,5 +1,14 @@
 // A header that is one flag word: the mm context's bools, packed.
-#[derive(CrCopy)]
+use cr_core::CrCopy;
+
+#[derive(Clone, Copy, Default)]
+pub struct MmContext {
+    pub noexec: bool,
+    pub has_pgste: bool,
+    pub alloc_pgste: bool,
+}
+
+#[derive(CrCopy, Default)]
 #[cr(target = MmContext)]
 pub struct MmFlags {
     #[cr(

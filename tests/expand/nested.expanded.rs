@@ -55,6 +55,7 @@ const _: () = {
     }
     #[automatically_derived]
     impl ::cr_core::CrCopy<Segment> for SegmentHeader {
+        #[inline]
         fn save(&mut self, src: &Segment) {
             self.base = __cr::Same::save(self.base, src.base);
             self.limit = __cr::Same::save(self.limit, src.limit);
@@ -62,6 +63,7 @@ const _: () = {
             self.dpl = __cr::Same::save(self.dpl, src.dpl);
             self.pad = __cr::FromZeros::new_zeroed();
         }
+        #[inline]
         fn restore(
             &self,
             dst: &mut Segment,
@@ -107,7 +109,7 @@ const _: () = {
                 __cr::offset_of!(SregsHeader, cs),
                 "SegmentHeader",
                 __cr::Mode::Nested(
-                    __cr::nest::<Sregs, SegmentHeader, _>(|t| t.cs).layout,
+                    __cr::nest_ref::<Sregs, SegmentHeader, _>(|t| &t.cs).layout,
                 ),
             ),
             __cr::path_row::<
@@ -118,7 +120,7 @@ const _: () = {
                 __cr::offset_of!(SregsHeader, segs),
                 "[SegmentHeader; 4]",
                 __cr::Mode::Nested(
-                    __cr::nest_each::<Sregs, SegmentHeader, _, 4>(|t| t.segs).layout,
+                    __cr::nest_each_ref::<Sregs, SegmentHeader, _, 4>(|t| &t.segs).layout,
                 ),
             ),
             __cr::path_row::<
@@ -132,20 +134,17 @@ const _: () = {
     }
     #[automatically_derived]
     impl ::cr_core::CrCopy<Sregs> for SregsHeader {
+        #[inline]
         fn save(&mut self, src: &Sregs) {
-            self.cs = __cr::nest::<Sregs, SegmentHeader, _>(|t| t.cs)
-                .save(self.cs, src.cs);
+            __cr::nest_ref::<Sregs, SegmentHeader, _>(|t| &t.cs)
+                .save_ref(&mut self.cs, &src.cs);
             for __i in 0..4 {
-                self.segs[__i] = __cr::nest_each::<
-                    Sregs,
-                    SegmentHeader,
-                    _,
-                    4,
-                >(|t| t.segs)
-                    .save(self.segs[__i], src.segs[__i]);
+                __cr::nest_each_ref::<Sregs, SegmentHeader, _, 4>(|t| &t.segs)
+                    .save_ref(&mut self.segs[__i], &src.segs[__i]);
             }
             self.cr0 = __cr::Same::save(self.cr0, src.cr0);
         }
+        #[inline]
         fn restore(
             &self,
             dst: &mut Sregs,
@@ -157,10 +156,10 @@ const _: () = {
     impl __cr::Phases<Sregs> for SregsHeader {
         #[inline]
         fn check(&self, dst: &Sregs) -> ::core::result::Result<(), ::cr_core::Error> {
-            if let __cr::Err(__e) = __cr::nest::<Sregs, SegmentHeader, _>(|t| t.cs)
-                .check(
-                    self.cs,
-                    dst.cs,
+            if let __cr::Err(__e) = __cr::nest_ref::<Sregs, SegmentHeader, _>(|t| &t.cs)
+                .check_ref(
+                    &self.cs,
+                    &dst.cs,
                     const { &<Self as ::cr_core::Layout>::FIELDS[0] },
                     __cr::None,
                 )
@@ -168,15 +167,15 @@ const _: () = {
                 return __cr::Err(__e);
             }
             for __i in 0..4 {
-                if let __cr::Err(__e) = __cr::nest_each::<
+                if let __cr::Err(__e) = __cr::nest_each_ref::<
                     Sregs,
                     SegmentHeader,
                     _,
                     4,
-                >(|t| t.segs)
-                    .check(
-                        self.segs[__i],
-                        dst.segs[__i],
+                >(|t| &t.segs)
+                    .check_ref(
+                        &self.segs[__i],
+                        &dst.segs[__i],
                         const { &<Self as ::cr_core::Layout>::FIELDS[1] },
                         __cr::Some(__i),
                     )
@@ -196,21 +195,21 @@ const _: () = {
         #[inline]
         #[allow(trivial_casts, trivial_numeric_casts)]
         fn write(&self, dst: &mut Sregs) {
-            dst.cs = __cr::nest::<Sregs, SegmentHeader, _>(|t| t.cs)
-                .write(self.cs, dst.cs);
+            __cr::nest_ref::<Sregs, SegmentHeader, _>(|t| &t.cs)
+                .write_ref(&self.cs, &mut dst.cs);
             for __i in 0..4 {
-                dst.segs[__i] = __cr::nest_each::<Sregs, SegmentHeader, _, 4>(|t| t.segs)
-                    .write(self.segs[__i], dst.segs[__i]);
+                __cr::nest_each_ref::<Sregs, SegmentHeader, _, 4>(|t| &t.segs)
+                    .write_ref(&self.segs[__i], &mut dst.segs[__i]);
             }
             dst.cr0 = self.cr0 as _;
         }
         #[inline]
         fn after_restore(&self, dst: &mut Sregs) {
-            dst.cs = __cr::nest::<Sregs, SegmentHeader, _>(|t| t.cs)
-                .after_restore(self.cs, dst.cs);
+            __cr::nest_ref::<Sregs, SegmentHeader, _>(|t| &t.cs)
+                .after_ref(&self.cs, &mut dst.cs);
             for __i in 0..4 {
-                dst.segs[__i] = __cr::nest_each::<Sregs, SegmentHeader, _, 4>(|t| t.segs)
-                    .after_restore(self.segs[__i], dst.segs[__i]);
+                __cr::nest_each_ref::<Sregs, SegmentHeader, _, 4>(|t| &t.segs)
+                    .after_ref(&self.segs[__i], &mut dst.segs[__i]);
             }
             let after_restore: fn(&mut Sregs) = load_sregs;
             after_restore(dst);

@@ -1,5 +1,34 @@
 // Nested headers: one segment header, reused alone and as an array (the shape of KVM's kvm_sregs).
-#[derive(CrCopy)]
+use cr_core::{CrCopy, Error};
+
+#[derive(Clone, Copy, Default)]
+pub struct Segment {
+    pub base: u64,
+    pub limit: u32,
+    pub selector: u16,
+    pub dpl: u8,
+}
+
+#[derive(Clone, Copy, Default)]
+pub struct Sregs {
+    pub cs: Segment,
+    pub segs: [Segment; 4],
+    pub cr0: u64,
+    pub loads: u32,
+}
+
+pub fn check_sregs(hdr: &SregsHeader, _: &Sregs) -> Result<(), Error> {
+    match hdr.cr0 & 1 {
+        1 => Ok(()),
+        _ => Err(Error::invalid("cr0", "protection disabled")),
+    }
+}
+
+pub fn load_sregs(sregs: &mut Sregs) {
+    sregs.loads += 1;
+}
+
+#[derive(CrCopy, Clone, Copy, Default)]
 #[cr(target = Segment)]
 pub struct SegmentHeader {
     #[cr(path = "base")]
@@ -14,7 +43,7 @@ pub struct SegmentHeader {
     pub pad: u8,
 }
 
-#[derive(CrCopy)]
+#[derive(CrCopy, Default)]
 #[cr(target = Sregs, validate = check_sregs, after_restore = load_sregs)]
 pub struct SregsHeader {
     #[cr(path = "cs", nested)]

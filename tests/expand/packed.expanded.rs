@@ -2,6 +2,77 @@
 const _: () = {
     #[allow(unused_imports)]
     use ::cr_core::__private as __cr;
+    const _: () = {
+        let _ = |t: &Channel| {
+            let Channel { head: _, tail: _ } = t;
+        };
+    };
+    #[automatically_derived]
+    impl ::cr_core::Layout for ChannelHeader {
+        const NAME: &'static str = "ChannelHeader";
+        const FIELDS: &'static [::cr_core::FieldInfo] = &[
+            __cr::path_row::<
+                u16,
+            >(
+                "head",
+                "head",
+                __cr::offset_of!(ChannelHeader, head),
+                "u16",
+                __cr::Mode::Copy,
+            ),
+            __cr::path_row::<
+                u16,
+            >(
+                "tail",
+                "tail",
+                __cr::offset_of!(ChannelHeader, tail),
+                "u16",
+                __cr::Mode::StrictMask {
+                    mask: (0xfff) as u64,
+                },
+            ),
+        ];
+        const FINGERPRINT: u64 = ::cr_core::layout::fingerprint(
+            ::core::mem::size_of::<Self>(),
+            __cr::fields_of::<Self>(),
+        );
+    }
+    #[automatically_derived]
+    impl ::cr_core::CrCopy<Channel> for ChannelHeader {
+        #[inline]
+        fn save(&mut self, src: &Channel) {
+            self.head = __cr::Same::save(self.head, src.head);
+            self.tail = __cr::Same::save(self.tail, src.tail);
+        }
+        #[inline]
+        fn restore(
+            &self,
+            dst: &mut Channel,
+        ) -> ::core::result::Result<(), ::cr_core::Error> {
+            __cr::restore(self, dst)
+        }
+    }
+    #[automatically_derived]
+    impl __cr::Phases<Channel> for ChannelHeader {
+        #[inline]
+        fn check(&self, dst: &Channel) -> ::core::result::Result<(), ::cr_core::Error> {
+            if let __cr::Err(__e) = __cr::check_mask(self.tail, 0xfff, "tail", "tail") {
+                return __cr::Err(__e);
+            }
+            ::core::result::Result::Ok(())
+        }
+        #[inline]
+        #[allow(trivial_casts, trivial_numeric_casts)]
+        fn write(&self, dst: &mut Channel) {
+            dst.head = self.head as _;
+            dst.tail = self.tail as _;
+        }
+    }
+};
+#[doc(hidden)]
+const _: () = {
+    #[allow(unused_imports)]
+    use ::cr_core::__private as __cr;
     const _: () = ::core::assert!(
         __cr::size_of_place:: < Device, _ > (| t | t.scale) == ::core::mem::size_of:: <
         u32 > (),
@@ -97,6 +168,7 @@ const _: () = {
     }
     #[automatically_derived]
     impl ::cr_core::CrCopy<Device> for DeviceHeader {
+        #[inline]
         fn save(&mut self, src: &Device) {
             self.id = __cr::Same::save(self.id, src.id);
             self.base = __cr::Same::save(self.base, src.base);
@@ -114,6 +186,7 @@ const _: () = {
             }
             self.reserved = __cr::FromZeros::new_zeroed();
         }
+        #[inline]
         fn restore(
             &self,
             dst: &mut Device,

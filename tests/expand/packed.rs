@@ -1,5 +1,35 @@
 // Packed on both sides: every value moves by copy, no reference to a field is ever taken.
-#[derive(CrCopy)]
+use cr_core::CrCopy;
+
+#[derive(Clone, Copy, Default)]
+#[repr(C, packed)]
+pub struct Channel {
+    pub head: u16,
+    pub tail: u16,
+}
+
+#[derive(Clone, Copy, Default)]
+#[repr(C, packed)]
+pub struct Device {
+    pub id: u8,
+    pub base: u64,
+    pub irq: u16,
+    pub scale: f32,
+    pub enabled: bool,
+    pub channels: [Channel; 2],
+}
+
+#[derive(CrCopy, Clone, Copy, Default)]
+#[repr(C, packed)]
+#[cr(target = Channel, cover(Channel = ""))]
+pub struct ChannelHeader {
+    #[cr(path = "head")]
+    pub head: u16,
+    #[cr(path = "tail", strict_mask = 0xfff)]
+    pub tail: u16,
+}
+
+#[derive(CrCopy, Default)]
 #[repr(C, packed)]
 #[cr(target = Device, cover(Device = ""))]
 pub struct DeviceHeader {

@@ -41,10 +41,12 @@ const _: () = {
     }
     #[automatically_derived]
     impl ::cr_core::CrCopy<Psw> for PswHeader {
+        #[inline]
         fn save(&mut self, src: &Psw) {
             self.mask = __cr::Same::save(self.mask, src.mask);
             self.addr = __cr::Same::save(self.addr, src.addr);
         }
+        #[inline]
         fn restore(
             &self,
             dst: &mut Psw,
@@ -134,7 +136,7 @@ const _: () = {
                 __cr::offset_of!(CrHdrCpu, psw),
                 "PswHeader",
                 __cr::Mode::Nested(
-                    __cr::nest::<Task, PswHeader, _>(|t| t.regs.psw).layout,
+                    __cr::nest_ref::<Task, PswHeader, _>(|t| &t.regs.psw).layout,
                 ),
             ),
             __cr::path_row::<
@@ -492,10 +494,11 @@ const _: () = {
     );
     #[automatically_derived]
     impl ::cr_core::CrCopy<Task> for CrHdrCpu {
+        #[inline]
         fn save(&mut self, src: &Task) {
             self.args = __cr::Same::save(self.args, src.regs.args);
-            self.psw = __cr::nest::<Task, PswHeader, _>(|t| t.regs.psw)
-                .save(self.psw, src.regs.psw);
+            __cr::nest_ref::<Task, PswHeader, _>(|t| &t.regs.psw)
+                .save_ref(&mut self.psw, &src.regs.psw);
             self.gprs = __cr::Same::save(self.gprs, src.regs.gprs);
             self.orig_gpr2 = __cr::Same::save(self.orig_gpr2, src.regs.orig_gpr2);
             self.ilc = __cr::Widen::save(self.ilc, src.regs.ilc);
@@ -543,6 +546,7 @@ const _: () = {
             self.reserved = __cr::FromZeros::new_zeroed();
             self.last_break = __cr::Same::save(self.last_break, src.thread.last_break);
         }
+        #[inline]
         fn restore(
             &self,
             dst: &mut Task,
@@ -554,10 +558,10 @@ const _: () = {
     impl __cr::Phases<Task> for CrHdrCpu {
         #[inline]
         fn check(&self, dst: &Task) -> ::core::result::Result<(), ::cr_core::Error> {
-            if let __cr::Err(__e) = __cr::nest::<Task, PswHeader, _>(|t| t.regs.psw)
-                .check(
-                    self.psw,
-                    dst.regs.psw,
+            if let __cr::Err(__e) = __cr::nest_ref::<Task, PswHeader, _>(|t| &t.regs.psw)
+                .check_ref(
+                    &self.psw,
+                    &dst.regs.psw,
                     const { &<Self as ::cr_core::Layout>::FIELDS[1] },
                     __cr::None,
                 )
@@ -604,8 +608,8 @@ const _: () = {
         #[allow(trivial_casts, trivial_numeric_casts)]
         fn write(&self, dst: &mut Task) {
             dst.regs.args = self.args as _;
-            dst.regs.psw = __cr::nest::<Task, PswHeader, _>(|t| t.regs.psw)
-                .write(self.psw, dst.regs.psw);
+            __cr::nest_ref::<Task, PswHeader, _>(|t| &t.regs.psw)
+                .write_ref(&self.psw, &mut dst.regs.psw);
             dst.regs.gprs = self.gprs as _;
             dst.regs.orig_gpr2 = self.orig_gpr2 as _;
             dst.regs.ilc = __cr::narrowed(self.ilc, dst.regs.ilc);
@@ -628,8 +632,8 @@ const _: () = {
         }
         #[inline]
         fn after_restore(&self, dst: &mut Task) {
-            dst.regs.psw = __cr::nest::<Task, PswHeader, _>(|t| t.regs.psw)
-                .after_restore(self.psw, dst.regs.psw);
+            __cr::nest_ref::<Task, PswHeader, _>(|t| &t.regs.psw)
+                .after_ref(&self.psw, &mut dst.regs.psw);
             let after_restore: fn(&mut Task) = restore_access_regs;
             after_restore(dst);
         }
@@ -904,6 +908,7 @@ const _: () = {
     }
     #[automatically_derived]
     impl ::cr_core::CrCopy<MmContext> for CrHdrMmContext {
+        #[inline]
         fn save(&mut self, src: &MmContext) {
             self.vdso_base = ::core::default::Default::default();
             self.flags = __cr::Flag::save(src.noexec, Self::FLAGS_NOEXEC)
@@ -913,6 +918,7 @@ const _: () = {
             self.asce_bits = __cr::Same::save(self.asce_bits, src.asce_bits);
             self.asce_limit = __cr::Same::save(self.asce_limit, src.asce_limit);
         }
+        #[inline]
         fn restore(
             &self,
             dst: &mut MmContext,

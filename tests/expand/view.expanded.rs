@@ -54,6 +54,7 @@ const _: () = {
     }
     #[automatically_derived]
     impl<'__cr0> ::cr_core::CrCopy<TaskView<'__cr0>> for PerHdr {
+        #[inline]
         fn save(&mut self, src: &TaskView<'__cr0>) {
             self.psw_addr = __cr::Same::save(self.psw_addr, src.regs.psw.addr);
             self.starting_addr = __cr::Same::save(
@@ -65,6 +66,7 @@ const _: () = {
                 Self::TRACE_SINGLE_STEP,
             );
         }
+        #[inline]
         fn restore(
             &self,
             dst: &mut TaskView<'__cr0>,

@@ -1,6 +1,7 @@
 use cr_core::CrCopy;
 
-// Nested headers move by copy (either side may be packed): the header must be `Copy`.
+// A `#[repr(packed)]` header says its live struct is packed, where a reference to a field would be
+// unaligned: nested headers then move by copy, and must be `Copy`.
 
 #[derive(Clone, Copy, Default)]
 pub struct Segment {
@@ -21,6 +22,7 @@ pub struct SegmentHeader {
 }
 
 #[derive(CrCopy)]
+#[repr(C, packed)]
 #[cr(target = Live)]
 pub struct Hdr {
     #[cr(path = "cs", nested)]

@@ -1,7 +1,8 @@
+// A flag place is a `bool` or an unsigned integer holding 0 or 1 (a one-bit bitfield's getter).
 use cr_core::CrCopy;
 
 pub struct Live {
-    pub noexec: u8,
+    pub noexec: i32,
 }
 
 #[derive(CrCopy)]
