@@ -3,10 +3,13 @@
 //! `valgrind --tool=callgrind` (see `scripts/bench/callgrind_image.sh`).
 //!
 //! ```text
-//! image_read <native|empty> <N>
+//! image_read <native|foreign|empty> <N>
 //! ```
-//! `native`: an image this machine wrote; `empty`: the loop alone (subtracted). Not a criterion
-//! benchmark: `cargo bench` runs it without arguments, which only checks that every variant runs.
+//! `native`: an image this machine wrote; `foreign`: the same image as a machine of the other
+//! byte order writes it (`cr::foreign::other_order`, byte for byte the committed golden image of
+//! that order), whose headers the reader converts; `empty`: the loop alone (subtracted). Not a
+//! criterion benchmark: `cargo bench` runs it without arguments, which only checks that every
+//! variant runs and that both reads give the same headers.
 
 use cr::s390::{checkpoint_image, sample_task, CrHdrCpu, CrHdrMmContext, ARCH_S390X};
 use cr_core::image::Reader;
@@ -22,16 +25,21 @@ fn read(image: &[u8]) -> (CrHdrCpu, CrHdrMmContext) {
     (cpu, mm)
 }
 
-fn run(variant: &str, image: &[u8], n: u64) -> bool {
+fn run(variant: &str, images: &Images, n: u64) -> bool {
     match variant {
-        "native" => {
+        "native" | "foreign" => {
+            let image = if variant == "native" {
+                &images.native
+            } else {
+                &images.foreign
+            };
             for _ in 0..n {
                 black_box(read(black_box(image)));
             }
         }
         "empty" => {
             for _ in 0..n {
-                black_box(black_box(image));
+                black_box(black_box(&images.native));
             }
         }
         _ => return false,
@@ -39,20 +47,29 @@ fn run(variant: &str, image: &[u8], n: u64) -> bool {
     true
 }
 
+/// The s390 task image in both byte orders.
+struct Images {
+    native: Vec<u8>,
+    foreign: Vec<u8>,
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
     let native = checkpoint_image(&sample_task());
+    let foreign = cr::foreign::other_order(&native, ARCH_S390X, &cr::s390::KINDS).expect("convert");
+    assert_eq!(read(&native), read(&foreign));
+    let images = Images { native, foreign };
     match args.as_slice() {
         [] => {
-            for variant in ["native", "empty"] {
-                assert!(run(variant, &native, 100));
+            for variant in ["native", "foreign", "empty"] {
+                assert!(run(variant, &images, 100));
             }
             println!("image_read: every variant ran; see scripts/bench/callgrind_image.sh");
             ExitCode::SUCCESS
         }
-        [variant, n] if n.parse::<u64>().is_ok() && run(variant, &native, n.parse().unwrap_or(0)) => ExitCode::SUCCESS,
+        [variant, n] if n.parse::<u64>().is_ok() && run(variant, &images, n.parse().unwrap_or(0)) => ExitCode::SUCCESS,
         _ => {
-            eprintln!("usage: image_read <native|empty> <N>");
+            eprintln!("usage: image_read <native|foreign|empty> <N>");
             ExitCode::from(2)
         }
     }

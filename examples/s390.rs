@@ -5,7 +5,9 @@
 //! the file and checks it field by field, then shows two tampered images refused with the task
 //! untouched. Exits with status 0 only if every step behaved.
 //!
-//! Run: `cargo run --example s390`; review any image with `cargo run --example s390 -- dump FILE`.
+//! Run: `cargo run --example s390`; review any image with `cargo run --example s390 -- dump FILE`;
+//! `cargo run --example s390 -- write FILE` writes the sample task's image to FILE (in this
+//! machine's byte order: how the big-endian golden image was made, on s390x).
 
 use cr::s390::{
     checkpoint_cpu, checkpoint_image, image_of, restart_from_image, sample_task, CrHdrCpu, CrHdrMmContext, Task,
@@ -38,6 +40,25 @@ impl Report {
     }
 }
 
+/// `write FILE`: the sample task's image, as a checkpoint on this machine writes it.
+fn write(path: &str) -> ExitCode {
+    let image = checkpoint_image(&sample_task());
+    match std::fs::write(path, &image) {
+        Ok(()) => {
+            println!(
+                "wrote {path} ({} bytes, {})",
+                image.len(),
+                cr_core::image::ByteOrder::NATIVE
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("cannot write {path}: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 /// `dump FILE`: prints every record of an image.
 fn dump(path: &str) -> ExitCode {
     let bytes = match std::fs::read(path) {
@@ -64,8 +85,9 @@ fn main() -> ExitCode {
     match args.as_slice() {
         [] => {}
         [cmd, file] if cmd == "dump" => return dump(file),
+        [cmd, file] if cmd == "write" => return write(file),
         _ => {
-            eprintln!("usage: s390 [dump FILE]");
+            eprintln!("usage: s390 [dump FILE | write FILE]");
             return ExitCode::FAILURE;
         }
     }

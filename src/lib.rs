@@ -3,6 +3,7 @@
 //! run over the KVM fixtures (the VMM) live in their own crate, `cr-vmm` (`vmm/`).
 #![forbid(unsafe_code)]
 
+pub mod foreign;
 #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
 pub mod kvm_x86_64;
 #[cfg(all(target_os = "linux", target_arch = "x86_64"))]

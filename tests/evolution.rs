@@ -7,6 +7,11 @@ use cr_core::zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
 use cr_core::{CrCopy, CrLayout, Error, ErrorKind, Layout};
 use proptest::prelude::*;
 
+/// A payload in this machine's byte order, as a typed read hands a record of it to `decode`.
+fn native(bytes: &[u8]) -> cr_core::image::Payload<'_> {
+    cr_core::image::Payload::new(bytes, cr_core::image::ByteOrder::NATIVE)
+}
+
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Timer {
     pub count: u64,
@@ -166,7 +171,7 @@ fn versions_and_the_chain() {
 #[test]
 fn version_1_upgrades_to_version_3_step_by_step() {
     let old = v1();
-    let v3 = TimerV3::decode(1, old.as_bytes()).unwrap();
+    let v3 = TimerV3::decode(1, native(old.as_bytes())).unwrap();
     assert_eq!(
         v3,
         TimerV3 {
@@ -188,13 +193,13 @@ fn version_1_upgrades_to_version_3_step_by_step() {
 
 #[test]
 fn a_hand_written_step_runs_and_may_refuse() {
-    let v2 = PeriodV2::decode(1, v1().as_bytes()).unwrap();
+    let v2 = PeriodV2::decode(1, native(v1().as_bytes())).unwrap();
     assert_eq!(
         (v2.count, v2.period, v2.flags),
         (0xfffe_0001, 250, PeriodV2::FLAGS_ARMED)
     );
     let odd = TimerV1 { reload: 501, ..v1() };
-    let err = PeriodV2::decode(1, odd.as_bytes()).unwrap_err();
+    let err = PeriodV2::decode(1, native(odd.as_bytes())).unwrap_err();
     assert_eq!(
         err.kind(),
         ErrorKind::Invalid {
@@ -220,7 +225,7 @@ proptest! {
         count in any::<u32>(), reload in any::<u32>(), flags in 0u8..2, legacy in any::<u32>(),
     ) {
         let old = TimerV1 { count, reload, flags, pad: [0; 3], legacy };
-        prop_assert_eq!(TimerV3::decode(1, old.as_bytes()).unwrap(), by_hand(&old));
+        prop_assert_eq!(TimerV3::decode(1, native(old.as_bytes())).unwrap(), by_hand(&old));
     }
 }
 
@@ -370,7 +375,7 @@ fn resized_reserved_room_must_be_zero_to_be_upgraded() {
     // Version 1's three reserved bytes became one in version 2: an upgrade cannot carry them,
     // so a record whose room is not zero is refused, as restoring it as version 1 would be.
     let dirty = TimerV1 { pad: [0, 9, 0], ..v1() };
-    let err = TimerV3::decode(1, dirty.as_bytes()).unwrap_err();
+    let err = TimerV3::decode(1, native(dirty.as_bytes())).unwrap_err();
     assert_eq!((err.kind(), err.field()), (ErrorKind::ReservedNotZero, Some("pad")));
     let bytes = image(|w| w.write(0, &dirty).unwrap());
     let err = Reader::new(&bytes, ARCH).unwrap().read::<TimerV3>().unwrap_err();

@@ -1,12 +1,18 @@
 //! Golden images: image files written by every image format and header version this code has
-//! produced, committed under `tests/golden/`, and restored by every later build, forever. A
-//! change that can no longer read one fails here.
+//! produced, in either byte order, committed under `tests/golden/`, and restored by every later
+//! build on machines of either byte order, forever. A change that can no longer read one fails
+//! here; CI runs this file on x86-64 and, under qemu, on big-endian s390x.
 //!
-//! `cargo test --test golden -- --ignored write_golden_images` writes the images of the current
-//! format and header versions that are not there yet; it never overwrites a committed one.
+//! From format 3 on, a name ends in the byte order that wrote the image (`-little`, `-big`);
+//! formats 1 and 2 were only written on x86-64 and are little-endian. `cargo test --test golden
+//! -- --ignored write_golden_images` writes this machine's image of the current format and
+//! header versions if it is not there yet (it never overwrites a committed one); the big-endian
+//! one is written by the s390 example on s390x, e.g. under qemu:
+//! `qemu-s390x -L /usr/s390x-linux-gnu target/s390x-unknown-linux-gnu/debug/examples/s390 write tests/golden/NAME`.
 
+use cr::foreign::{other_order, FOREIGN};
 use cr::s390::*;
-use cr_core::image::Reader;
+use cr_core::image::{ByteOrder, Reader};
 use std::path::{Path, PathBuf};
 
 fn golden(name: &str) -> PathBuf {
@@ -32,21 +38,39 @@ fn fresh_task() -> Task {
     task
 }
 
-/// The name of the current build's s390 image: image format and record versions.
-fn current_s390_name() -> String {
+/// The name of the current build's s390 image written in `order`: image format, record
+/// versions and byte order.
+fn current_s390_name(order: ByteOrder) -> String {
     use cr_core::image::Record;
     format!(
-        "s390-format{}-cpu{}-mm{}.img",
+        "s390-format{}-cpu{}-mm{}-{}.img",
         cr_core::image::VERSION,
         CrHdrCpu::VERSION,
-        CrHdrMmContext::VERSION
+        CrHdrMmContext::VERSION,
+        order_tag(order)
     )
+}
+
+/// How an image's name says its byte order.
+fn order_tag(order: ByteOrder) -> &'static str {
+    match order {
+        ByteOrder::Little => "little",
+        ByteOrder::Big => "big",
+    }
+}
+
+/// The byte order an image's name says (formats 1 and 2: little-endian, the only one they had).
+fn order_named(name: &str) -> ByteOrder {
+    match name {
+        n if n.ends_with("-big.img") => ByteOrder::Big,
+        _ => ByteOrder::Little,
+    }
 }
 
 #[test]
 #[ignore = "writes golden images; run by hand when a format or header version is added"]
 fn write_golden_images() {
-    let path = golden(&current_s390_name());
+    let path = golden(&current_s390_name(ByteOrder::NATIVE));
     if !path.exists() {
         std::fs::write(&path, current_s390_image()).expect("write golden image");
     }
@@ -114,19 +138,42 @@ fn every_golden_s390_image_restarts() {
         let mut whole = reference;
         whole.thread.last_break = last_break;
         assert_eq!(task, whole, "{name}: the whole restored task");
-        // And the reader took every record of it.
+        // And the reader took every record of it, in the byte order its name says.
         let mut reader = Reader::new(&bytes, ARCH_S390X).expect(name);
+        assert_eq!(reader.order(), order_named(name), "{name}");
         while reader.skip().expect(name).is_some() {}
     }
+    for order in [ByteOrder::Little, ByteOrder::Big] {
+        assert!(
+            names.contains(&current_s390_name(order)),
+            "the current format's {order} image is committed: {names:?}"
+        );
+    }
+}
+
+/// The committed image of the other byte order (written on a machine of that order) is, byte
+/// for byte, this machine's image converted by the layouts: both writers and the conversion
+/// agree on every field.
+#[test]
+fn the_other_byte_orders_golden_image_is_this_ones_converted() {
+    let theirs = std::fs::read(golden(&current_s390_name(FOREIGN))).expect("read golden image");
+    let converted = other_order(&current_s390_image(), ARCH_S390X, &KINDS).expect("convert");
     assert!(
-        names.contains(&current_s390_name()),
-        "the current format's image is committed: {names:?}"
+        converted == theirs,
+        "the {FOREIGN} golden image differs from this image converted"
+    );
+    let ours = std::fs::read(golden(&current_s390_name(ByteOrder::NATIVE))).expect("read golden image");
+    assert_eq!(
+        ours,
+        current_s390_image(),
+        "this build writes the committed {} image",
+        ByteOrder::NATIVE
     );
 }
 
 /// The record tag word (a record header's version and flags) is checked by format: a format-1
-/// image had zero there, and a format-2 image defines only flag bit 0 (optional). Anything else
-/// is corruption even with every checksum right.
+/// image had zero there, and a format-2 image defines only flag bit 0 (optional; format 3 adds
+/// bit 1, description). Anything else is corruption even with every checksum right.
 #[test]
 fn a_record_tag_the_format_does_not_define_is_corrupt() {
     use cr_core::image::{record, HEAD_SIZE as HEAD};
@@ -149,10 +196,17 @@ fn a_record_tag_the_format_does_not_define_is_corrupt() {
     cr_core::image::reseal(&mut versioned);
     assert_eq!(corrupt_at(&versioned), (cr_core::ErrorKind::Corrupt, Some(HEAD as u64)));
 
-    let format2 = std::fs::read(golden(&current_s390_name())).expect("read golden image");
-    read_all(&format2).expect("the current image reads");
+    let format2 = std::fs::read(golden("s390-format2-cpu2-mm1.img")).expect("read golden image");
+    read_all(&format2).expect("the format-2 image reads");
     let mut flagged = format2.clone();
-    flagged[flags] |= 0b10; // a flag bit no format defines
+    flagged[flags] |= 0b10; // a flag bit format 2 does not define (format 3's description)
+    cr_core::image::reseal(&mut flagged);
+    assert_eq!(corrupt_at(&flagged), (cr_core::ErrorKind::Corrupt, Some(HEAD as u64)));
+
+    let format3 = std::fs::read(golden(&current_s390_name(ByteOrder::NATIVE))).expect("read golden image");
+    read_all(&format3).expect("the current image reads");
+    let mut flagged = format3.clone();
+    flagged[flags] |= 0b100; // a flag bit no format defines
     cr_core::image::reseal(&mut flagged);
     assert_eq!(corrupt_at(&flagged), (cr_core::ErrorKind::Corrupt, Some(HEAD as u64)));
 }

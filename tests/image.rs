@@ -216,12 +216,12 @@ fn wrong_arch_wrong_record_and_layout_mismatch_have_their_kinds() {
     let err = Reader::new(&wide, ARCH_S390X).unwrap().read::<Note>().unwrap_err();
     assert_eq!(err.kind(), ErrorKind::BadLength { expected: 8, found: 16 });
 
-    let mut v3 = bytes.clone();
-    v3[8] = 3; // format 3, checksum fixed up: a newer writer
-    let crc = crc32c(&v3[..20]);
-    v3[20..24].copy_from_slice(&crc.to_le_bytes());
-    let err = Reader::new(&v3, ARCH_S390X).err().unwrap();
-    assert_eq!(err.kind(), ErrorKind::UnsupportedVersion { found: 3, supported: 2 });
+    let mut v4 = bytes.clone();
+    v4[8] = 4; // format 4, checksum fixed up: a newer writer
+    let crc = crc32c(&v4[..20]);
+    v4[20..24].copy_from_slice(&crc.to_le_bytes());
+    let err = Reader::new(&v4, ARCH_S390X).err().unwrap();
+    assert_eq!(err.kind(), ErrorKind::UnsupportedVersion { found: 4, supported: 3 });
     assert_eq!(err.offset(), Some(8));
 }
 
@@ -655,7 +655,7 @@ fn the_named_offsets_are_the_documented_layout() {
             head::MAGIC,
             head::VERSION,
             head::ARCH,
-            head::RESERVED,
+            head::ORDER,
             head::CRC,
             HEAD_SIZE
         ],
@@ -748,6 +748,9 @@ fn every_error_kind_is_classified() {
         ErrorKind::Corrupt,
         ErrorKind::TrailingData,
         ErrorKind::Io,
+        ErrorKind::Unconvertible {
+            order: cr_core::order::ByteOrder::Big,
+        },
     ];
     for kind in restore {
         assert!(!kind.is_image(), "{kind:?}");

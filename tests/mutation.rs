@@ -89,3 +89,43 @@ fn mutated_images_never_panic_and_never_half_restore() {
         "accepted {accepted}, refused {refused}"
     );
 }
+
+/// The same property for images of the other byte order: written there (converted here from
+/// this machine's image) and mutated, or this machine's image taken for the other order's.
+#[test]
+fn mutated_images_of_the_other_byte_order_never_panic_and_never_half_restore() {
+    let native = checkpoint_image(&sample_task());
+    let foreign = cr::foreign::other_order(&native, cr::s390::ARCH_S390X, &cr::s390::KINDS).expect("convert");
+    let mut rng = Rng(0x0B16_E4D1_A400_5EED);
+    let (mut accepted, mut refused) = (0, 0);
+    for round in 0..10_000 {
+        let source = if round % 4 == 3 { &native } else { &foreign };
+        let mut m = mutate(&mut rng, source);
+        match round % 4 {
+            1 => {
+                reseal(&mut m);
+            }
+            3 => cr::foreign::declare_other_order(&mut m),
+            _ => {}
+        }
+        let mut task = fresh();
+        let before = task;
+        match restart_from_image(&m, &mut task) {
+            Ok(()) => {
+                assert!(
+                    round % 2 == 1 || m == foreign,
+                    "round {round}: a raw mutation was accepted"
+                );
+                accepted += 1;
+            }
+            Err(e) => {
+                assert!(task == before, "round {round}: refused ({e}) but the task changed");
+                refused += 1;
+            }
+        }
+    }
+    assert!(
+        accepted > 50 && refused > 5_000,
+        "accepted {accepted}, refused {refused}"
+    );
+}

@@ -470,7 +470,10 @@ fn the_image_dumps_both_headers_by_name() {
     cr_core::dump::dump(&image, pt::ARCH_X86_64, &pt::KINDS, &mut out).expect("dump");
     let lines: Vec<&str> = out.lines().collect();
     let has = |words: &[&str]| lines.iter().any(|l| l.split_whitespace().eq(words.iter().copied()));
-    assert_eq!(lines[0], "cr image, format 2, arch 0x78383634, 856 bytes");
+    assert_eq!(
+        lines[0],
+        "cr image, format 3, arch 0x78383634, little-endian, 856 bytes"
+    );
     assert_eq!(
         lines[1],
         "@24     type 1 (CrHdrRegs), version 1, parent 4242, 224 bytes"

@@ -2,11 +2,13 @@
 //! parent and, for the header types the caller knows, one line per field (name, live path,
 //! value) read through the generated `Layout` table; a list record's entries one by one, a
 //! bulk-bytes record as its size, zero bytes and checksum. Unknown record types are listed, not
-//! refused.
+//! refused. Values are shown as the writer held them, in the image's byte order (named on the
+//! first line), on a machine of either order.
 //! Writes to any `core::fmt::Write`; no allocation.
 
 use crate::image::{Reader, Record, RecordKind, BYTES};
 use crate::layout::{padded, FieldInfo, Format, Mode, Prefix};
+use crate::order::ByteOrder;
 use crate::{Error, ErrorKind};
 use core::fmt::{self, Write};
 
@@ -43,9 +45,10 @@ impl Kind {
 pub fn dump(image: &[u8], arch: u32, kinds: &[Kind], out: &mut dyn Write) -> Result<(), Error> {
     let io = |_| Error::new(ErrorKind::Io);
     let mut reader = Reader::new(image, arch)?;
+    let order = reader.order();
     writeln!(
         out,
-        "cr image, format {}, arch {arch:#010x}, {} bytes",
+        "cr image, format {}, arch {arch:#010x}, {order}, {} bytes",
         reader.format(),
         image.len()
     )
@@ -63,6 +66,19 @@ pub fn dump(image: &[u8], arch: u32, kinds: &[Kind], out: &mut dyn Write) -> Res
             RecordKind::Bytes => None,
             _ => of_type(info.ty),
         };
+        if info.description {
+            write!(out, "@{:<6} description of type {}", info.offset, info.ty).map_err(io)?;
+            if let Some(kind) = kind {
+                write!(out, " ({})", kind.name).map_err(io)?;
+            }
+            writeln!(
+                out,
+                ", version {}, fingerprint {:#018x}, {} bytes",
+                info.version, info.fingerprint, info.len
+            )
+            .map_err(io)?;
+            continue;
+        }
         match record_kind {
             RecordKind::List { entry } => write!(out, "@{:<6} type LIST+{entry}", info.offset),
             RecordKind::Bytes => write!(out, "@{:<6} type BYTES+{}", info.offset, info.ty - BYTES),
@@ -104,11 +120,11 @@ pub fn dump(image: &[u8], arch: u32, kinds: &[Kind], out: &mut dyn Write) -> Res
                 writeln!(out, "    {} entries", payload.len() / kind.size).map_err(io)?;
                 for (i, entry) in payload.chunks_exact(kind.size).enumerate() {
                     writeln!(out, "    [{i}]").map_err(io)?;
-                    fields(out, kind.fields, entry, None).map_err(io)?;
+                    fields(out, kind.fields, entry, order, None).map_err(io)?;
                 }
             }
             (Some(kind), RecordKind::Header) if kind.size == payload.len() => {
-                fields(out, kind.fields, payload, None).map_err(io)?;
+                fields(out, kind.fields, payload, order, None).map_err(io)?;
             }
             _ => {}
         }
@@ -118,12 +134,13 @@ pub fn dump(image: &[u8], arch: u32, kinds: &[Kind], out: &mut dyn Write) -> Res
     writeln!(out, "@{end:<6} end").map_err(io)
 }
 
-/// One line per field of `table` over `payload` (the bytes of one header), nested headers' fields
-/// named by their route (`segs[2].dpl`).
+/// One line per field of `table` over `payload` (the bytes of one header, in `order`), nested
+/// headers' fields named by their route (`segs[2].dpl`).
 fn fields(
     out: &mut dyn Write,
     table: &'static [FieldInfo],
     payload: &[u8],
+    order: ByteOrder,
     prefix: Option<&Prefix<'_>>,
 ) -> fmt::Result {
     for field in table {
@@ -131,7 +148,7 @@ fn fields(
             continue;
         };
         if let Mode::Variant(variant) = field.mode {
-            if !selects(table, payload, &variant) {
+            if !selects(table, payload, order, &variant) {
                 out.write_str("    ")?;
                 padded(out, 24, format_args!("{}{}", Prefix::names(prefix), field.name))?;
                 writeln!(out, " (inactive: `{}` selects another variant)", variant.tag)?;
@@ -142,7 +159,7 @@ fn fields(
             for i in 0..nested.count() {
                 let inner = Prefix::below(prefix, field, &nested, i);
                 if let Some(element) = bytes.get(i * nested.size..(i + 1) * nested.size) {
-                    fields(out, nested.fields, element, Some(&inner))?;
+                    fields(out, nested.fields, element, order, Some(&inner))?;
                 }
             }
             continue;
@@ -155,29 +172,35 @@ fn fields(
             None => padded(out, 40, format_args!("-"))?,
         }
         out.write_char(' ')?;
-        value(out, field, bytes)?;
+        value(out, field, bytes, order)?;
         writeln!(out)?;
     }
     Ok(())
 }
 
-/// Whether the tag field of `variant`, in the header `payload` whose table is `table`, selects it.
-fn selects(table: &[FieldInfo], payload: &[u8], variant: &crate::layout::Variant) -> bool {
+/// Whether the tag field of `variant`, in the header `payload` (in `order`) whose table is
+/// `table`, selects it.
+fn selects(table: &[FieldInfo], payload: &[u8], order: ByteOrder, variant: &crate::layout::Variant) -> bool {
     let tag = table.iter().find(|f| f.name == variant.tag);
-    let value = tag.and_then(|f| payload.get(f.offset..f.offset + f.size)).map(int);
+    let value = tag
+        .and_then(|f| payload.get(f.offset..f.offset + f.size))
+        .map(|b| int(b, order));
     value.is_some_and(|v| variant.values.iter().any(|x| u128::from(*x) == v))
 }
 
-/// An integer of 1 to 16 bytes, in the order the header was laid out in (native).
-fn int(bytes: &[u8]) -> u128 {
+/// An integer of 1 to 16 bytes in `order` (the image's).
+fn int(bytes: &[u8], order: ByteOrder) -> u128 {
     let mut buf = [0u8; 16];
     let n = bytes.len().min(16);
-    if cfg!(target_endian = "little") {
-        buf[..n].copy_from_slice(&bytes[..n]);
-        u128::from_le_bytes(buf)
-    } else {
-        buf[16 - n..].copy_from_slice(&bytes[..n]);
-        u128::from_be_bytes(buf)
+    match order {
+        ByteOrder::Little => {
+            buf[..n].copy_from_slice(&bytes[..n]);
+            u128::from_le_bytes(buf)
+        }
+        ByteOrder::Big => {
+            buf[16 - n..].copy_from_slice(&bytes[..n]);
+            u128::from_be_bytes(buf)
+        }
     }
 }
 
@@ -191,10 +214,11 @@ fn scalar(format: &Format) -> Option<usize> {
 }
 
 /// One value: integers and their arrays in hex (runs of equal elements folded), flag words
-/// decoded, anything else as bytes. Read from the field's [`Format`], never from its type's name.
-fn value(out: &mut dyn Write, field: &FieldInfo, bytes: &[u8]) -> fmt::Result {
+/// decoded, anything else as bytes. Read from the field's [`Format`], never from its type's name,
+/// in the image's byte order `order`.
+fn value(out: &mut dyn Write, field: &FieldInfo, bytes: &[u8], order: ByteOrder) -> fmt::Result {
     if let Some(width) = scalar(&field.format).filter(|w| *w == bytes.len() && *w <= 16) {
-        let v = int(&bytes[..width]);
+        let v = int(&bytes[..width], order);
         write!(out, "{v:#x}")?;
         if let Mode::Flags(flags) = field.mode {
             let mut known = 0u128;
@@ -214,14 +238,14 @@ fn value(out: &mut dyn Write, field: &FieldInfo, bytes: &[u8]) -> fmt::Result {
     // An array of scalars: the elements, runs of equal values folded.
     if let Format::Array { elem, len } = field.format {
         if let Some(width) = scalar(elem).filter(|w| *w <= 16 && w * len == bytes.len()) {
-            return runs(out, bytes.chunks_exact(width).map(int));
+            return runs(out, bytes.chunks_exact(width).map(|e| int(e, order)));
         }
     }
-    // A long value of another type (a struct under `bits`): little-endian 8-byte words, runs of
-    // equal words folded, so a mostly-zero 4 KiB area stays one short line.
+    // A long value of another type (a struct under `bits`): 8-byte words in the image's order,
+    // runs of equal words folded, so a mostly-zero 4 KiB area stays one short line.
     if bytes.len() > 16 && bytes.len() % 8 == 0 {
         out.write_str("words ")?;
-        return runs(out, bytes.chunks_exact(8).map(int));
+        return runs(out, bytes.chunks_exact(8).map(|w| int(w, order)));
     }
     for b in bytes {
         write!(out, "{b:02x}")?;

@@ -134,6 +134,15 @@ pub enum ErrorKind {
     TrailingData,
     /// The underlying reader or writer failed, or an output buffer is full.
     Io,
+    /// A header field's bytes are in the image's byte order `order`, not this machine's, and
+    /// its format gives nothing to convert them by: [`Format::Opaque`](crate::layout::Format::Opaque)
+    /// bytes, or a header without its table. Such a header is read only on a machine of the
+    /// byte order that wrote it, unless its type declares itself byte-order-free
+    /// ([`Format::Bytes`](crate::layout::Format::Bytes)).
+    Unconvertible {
+        /// The image's byte order.
+        order: crate::order::ByteOrder,
+    },
 }
 
 /// An integer from a header field, as an error reports it.
@@ -184,7 +193,8 @@ impl ErrorKind {
             | ErrorKind::TrailingData
             | ErrorKind::TooManyEntries { .. }
             | ErrorKind::DuplicateEntry { .. }
-            | ErrorKind::Io => true,
+            | ErrorKind::Io
+            | ErrorKind::Unconvertible { .. } => true,
         }
     }
 }
@@ -467,6 +477,11 @@ impl fmt::Display for Error {
             ErrorKind::Corrupt => f.write_str(" is corrupt: a checksum does not match")?,
             ErrorKind::TrailingData => f.write_str(" has data after its end record")?,
             ErrorKind::Io => f.write_str(": reading or writing failed")?,
+            ErrorKind::Unconvertible { order } => write!(
+                f,
+                " cannot be read on this {} machine: the image is {order} and the field's format gives nothing to convert it by (`Format::Opaque`); describe its bytes (integers, arrays, a nested header), or declare them `Format::Bytes` if they mean the same in either byte order",
+                crate::order::ByteOrder::NATIVE
+            )?,
         }
         match self.offset() {
             Some(offset) => write!(f, " (at byte {offset})"),

@@ -4,18 +4,29 @@
 //! No allocation except in the `std` adapters.
 //!
 //! ```text
-//! head    magic[8] version:u32 arch:u32 reserved:u32 crc:u32                       24 bytes
+//! head    magic[8] version:u32 arch:u32 order:u32 crc:u32                          24 bytes
 //! record  type:u32 len:u32 parent:u32 rversion:u16 flags:u16 fingerprint:u64      32 bytes
 //!         payload_crc:u32 header_crc:u32, then `len` payload bytes
 //! end     a record of type 0 and length 0
 //! ```
 //!
-//! Format 2 (this build writes it) gives each record the version of its header type
-//! (`rversion`, [`Record::VERSION`]) and flags: bit 0, [`OPTIONAL`], says a reader that does not
-//! know the record type may skip it; the other bits are zero. Format 1 had a zero word there
-//! (every record version 1, none optional); this build reads both.
-//! All integers are little-endian; an image is read back only on the architecture it was
-//! written for (`arch`). The record type says what the payload is ([`RecordKind`]):
+//! The head and every record header are little-endian, whatever machine wrote the image. The
+//! payloads of header and list records are in the writer's own byte order, written straight
+//! from memory; format 3 (this build writes it) names that order in the head's `order` word
+//! ([`ByteOrder`]: 1 little-endian, 2 big-endian). Formats 1 and 2 had a zero word there and
+//! were only ever written on little-endian machines (x86-64): their payloads are read as
+//! little-endian. A reader on a machine of the other order converts each header field by field
+//! from its layout ([`crate::order`]) before the header's own checks; bulk bytes are never
+//! converted. An image is read back only for the architecture it was written for (`arch`),
+//! which a reader of either byte order may be emulating or inspecting.
+//!
+//! Format 2 gave each record the version of its header type (`rversion`, [`Record::VERSION`])
+//! and flags: bit 0, [`OPTIONAL`], says a reader that does not know the record type may skip
+//! it. Format 1 had a zero word there (every record version 1, none optional). Format 3 adds
+//! flag bit 1, [`DESCRIPTION`]: the record describes a header type instead of holding one (its
+//! type, version and fingerprint are those of the header it describes; always optional; typed
+//! reads pass over it). Other flag bits are zero. This build reads formats 1 to 3.
+//! The record type says what the payload is ([`RecordKind`]):
 //!
 //! | type | kind | payload | fingerprint |
 //! |---|---|---|---|
@@ -23,11 +34,13 @@
 //! | 1 to `LIST - 1` | one header | the header's bytes, `len` = its size | the header's layout |
 //! | `LIST + t` (`t` < 2^30) | a list | the bytes of `n` headers of record type `t`, `len` = `n` x their size | the entry header's layout |
 //! | `BYTES + t` (`t` < 2^30) | bulk bytes | opaque bytes of any length (guest memory) | 0 |
+//! | 1 to `LIST - 1`, flag [`DESCRIPTION`] | a description of header type `t` | its self-description | the described layout |
 //!
 //! Lists and bulk bytes were added without a new format version: they use type numbers that no
 //! header record may have ([`Writer::write`] refuses them at compile time), so a reader that
 //! predates them still verifies such a record and can [`Reader::skip`] it.
 
+pub use crate::order::ByteOrder;
 use crate::{Error, ErrorKind, Layout};
 
 #[cfg(feature = "std")]
@@ -38,11 +51,15 @@ use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
 /// The first eight bytes of every image.
 pub const MAGIC: [u8; 8] = *b"\x89CRIMG\r\n";
 /// The format version this build writes.
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 /// The oldest format version this build reads: every format cr has written stays readable.
 pub const OLDEST_VERSION: u32 = 1;
 /// Record flag: a reader that does not know the record's type may skip it.
 pub const OPTIONAL: u16 = 1;
+/// Record flag (format 3): the record describes header type `type` (in version `rversion`, of
+/// layout `fingerprint`) instead of holding one. Always with [`OPTIONAL`]; typed reads pass over
+/// it, [`Reader::read_raw`] and [`Reader::skip`] return it ([`RecordInfo::description`]).
+pub const DESCRIPTION: u16 = 2;
 /// The record type of the end record; no header may use it.
 pub const END: u32 = 0;
 
@@ -198,10 +215,56 @@ pub trait Record: Layout + RecordBytes + Sized {
     }
 
     /// A payload of `version` (whose fingerprint and length [`layout_of`](Record::layout_of)
-    /// accepted), decoded as that version and upgraded to this one.
-    fn decode(version: u32, payload: &[u8]) -> Result<Self, Error> {
+    /// accepted), decoded as that version, in this machine's byte order
+    /// ([`Payload::read`]), and upgraded to this one.
+    fn decode(version: u32, payload: Payload<'_>) -> Result<Self, Error> {
         let _ = version;
         crate::__private::read_exact::<Self>(payload)
+    }
+}
+
+/// A record's payload as a typed read hands it to [`Record::decode`]: its bytes, verified, and
+/// the byte order they are in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Payload<'a> {
+    bytes: &'a [u8],
+    order: ByteOrder,
+}
+
+impl<'a> Payload<'a> {
+    /// `bytes` in `order`.
+    pub const fn new(bytes: &'a [u8], order: ByteOrder) -> Self {
+        Payload { bytes, order }
+    }
+
+    /// The bytes as the image holds them.
+    pub const fn bytes(&self) -> &'a [u8] {
+        self.bytes
+    }
+
+    /// The byte order they are in.
+    pub const fn order(&self) -> ByteOrder {
+        self.order
+    }
+
+    /// The payload as one header `H` (it must be exactly `H`'s size), in this machine's byte
+    /// order: converted field by field from `H`'s layout when the image is of the other order
+    /// ([`crate::order::swap`], which refuses a field it cannot convert).
+    #[inline]
+    pub fn read<H: Layout + FromBytes + IntoBytes>(self) -> Result<H, Error> {
+        if !self.order.is_native() {
+            return self.read_converted();
+        }
+        H::read_from_bytes(self.bytes).map_err(|_| Error::new(ErrorKind::Truncated))
+    }
+
+    /// [`Payload::read`] of a payload of the other byte order.
+    fn read_converted<H: Layout + FromBytes + IntoBytes>(self) -> Result<H, Error> {
+        let Ok(mut value) = H::read_from_bytes(self.bytes) else {
+            return Err(Error::new(ErrorKind::Truncated));
+        };
+        crate::order::swap(crate::__private::fields_of::<H>(), value.as_mut_bytes(), self.order)?;
+        Ok(value)
     }
 }
 
@@ -221,7 +284,7 @@ struct Head {
     magic: [u8; 8],
     version: U32,
     arch: U32,
-    reserved: U32,
+    order: U32,
     crc: U32,
 }
 
@@ -256,8 +319,9 @@ pub mod head {
     pub const VERSION: usize = offset_of!(Head, version);
     /// The architecture tag (`u32`).
     pub const ARCH: usize = offset_of!(Head, arch);
-    /// A reserved word (`u32`), zero.
-    pub const RESERVED: usize = offset_of!(Head, reserved);
+    /// The payloads' byte order (`u32`, format 3: 1 little-endian, 2 big-endian; zero in
+    /// formats 1 and 2, which are little-endian).
+    pub const ORDER: usize = offset_of!(Head, order);
     /// The CRC-32C of the bytes before it (`u32`).
     pub const CRC: usize = offset_of!(Head, crc);
 }
@@ -287,13 +351,37 @@ pub mod record {
     pub const HEADER_CRC: usize = offset_of!(RecordHeader, header_crc);
 }
 
+impl ByteOrder {
+    /// The head's `order` word of a format-3 image in this order: 1 little-endian, 2 big-endian
+    /// (formats 1 and 2 have 0 there, and are little-endian).
+    pub const fn head_word(self) -> u32 {
+        match self {
+            ByteOrder::Little => 1,
+            ByteOrder::Big => 2,
+        }
+    }
+}
+
+/// The byte order of an image of `format` whose head's `order` word is `word`, if valid.
+const fn order_of(format: u32, word: u32) -> Option<ByteOrder> {
+    const LITTLE: u32 = ByteOrder::Little.head_word();
+    const BIG: u32 = ByteOrder::Big.head_word();
+    match (format, word) {
+        (1 | 2, 0) => Some(ByteOrder::Little),
+        (1 | 2, _) => None,
+        (_, LITTLE) => Some(ByteOrder::Little),
+        (_, BIG) => Some(ByteOrder::Big),
+        _ => None,
+    }
+}
+
 impl Head {
     fn new(arch: u32) -> Head {
         let mut head = Head {
             magic: MAGIC,
             version: VERSION.into(),
             arch: arch.into(),
-            reserved: 0.into(),
+            order: ByteOrder::NATIVE.head_word().into(),
             crc: 0.into(),
         };
         head.seal();
@@ -447,7 +535,9 @@ pub struct Writer<W: Sink> {
 }
 
 impl<W: Sink> Writer<W> {
-    /// Starts an image for architecture `arch` (a tag of the writer's choosing, checked by readers).
+    /// Starts an image for architecture `arch` (a tag of the writer's choosing, checked by
+    /// readers), its payloads in this machine's byte order ([`ByteOrder::NATIVE`], named in the
+    /// head).
     pub fn new(mut sink: W, arch: u32) -> Result<Self, Error> {
         sink.put(Head::new(arch).as_bytes())?;
         Ok(Writer { sink })
@@ -518,6 +608,9 @@ pub struct RecordInfo {
     pub version: u32,
     /// A reader that does not know its type may skip it.
     pub optional: bool,
+    /// It describes header type `ty` (of `version` and `fingerprint`) instead of holding one
+    /// (format 3, flag [`DESCRIPTION`]; always optional).
+    pub description: bool,
 }
 
 /// Reads an image from a byte slice (`no_std`, no allocation). Every read checks before it trusts.
@@ -526,10 +619,15 @@ pub struct Reader<'a> {
     pos: usize,
     /// The image's format version.
     format: u32,
+    /// The record flags it defines.
+    flags: u16,
+    /// The byte order of its payloads.
+    order: ByteOrder,
 }
 
 impl<'a> Reader<'a> {
-    /// Checks the head: magic, checksum, version, then architecture.
+    /// Checks the head: magic, checksum, version, byte order, then architecture. An image of
+    /// either byte order is accepted: headers of the other one are converted as they are read.
     pub fn new(bytes: &'a [u8], arch: u32) -> Result<Self, Error> {
         let Ok((head, _)) = Head::ref_from_prefix(bytes) else {
             let kind = if bytes.len() < MAGIC.len() && MAGIC.starts_with(bytes) || bytes.starts_with(&MAGIC) {
@@ -542,7 +640,7 @@ impl<'a> Reader<'a> {
         if head.magic != MAGIC {
             return Err(Error::new(ErrorKind::BadMagic).at_offset(head::MAGIC as u64));
         }
-        if !head.sealed() || head.reserved.get() != 0 {
+        if !head.sealed() {
             return Err(Error::new(ErrorKind::Corrupt).at_offset(0));
         }
         let format = head.version.get();
@@ -553,6 +651,9 @@ impl<'a> Reader<'a> {
             };
             return Err(Error::new(kind).at_offset(head::VERSION as u64));
         }
+        let Some(order) = order_of(format, head.order.get()) else {
+            return Err(Error::new(ErrorKind::Corrupt).at_offset(head::ORDER as u64));
+        };
         if head.arch.get() != arch {
             return Err(Error::new(ErrorKind::ArchMismatch {
                 expected: arch,
@@ -564,12 +665,24 @@ impl<'a> Reader<'a> {
             bytes,
             pos: HEAD_SIZE,
             format,
+            flags: match format {
+                1 => 0,
+                2 => OPTIONAL,
+                _ => OPTIONAL | DESCRIPTION,
+            },
+            order,
         })
     }
 
     /// The image's format version (from its head).
     pub fn format(&self) -> u32 {
         self.format
+    }
+
+    /// The byte order of the image's header and list payloads (from its head; little-endian in
+    /// formats 1 and 2).
+    pub fn order(&self) -> ByteOrder {
+        self.order
     }
 
     /// Byte offset of the next record.
@@ -579,34 +692,41 @@ impl<'a> Reader<'a> {
 
     /// The next record's header, its own checksum verified; nothing after it is trusted yet.
     /// Every read parses a record header here once.
+    #[inline]
     fn header(&self) -> Result<Framed, Error> {
-        let at = self.pos as u64;
-        let Ok((header, _)) = RecordHeader::ref_from_prefix(&self.bytes[self.pos..]) else {
+        self.header_at(self.pos)
+    }
+
+    /// The header of the record at byte `pos` (a record boundary), its own checksum verified.
+    fn header_at(&self, pos: usize) -> Result<Framed, Error> {
+        let at = pos as u64;
+        let rest = self.bytes.get(pos..).unwrap_or_default();
+        let Ok((header, _)) = RecordHeader::ref_from_prefix(rest) else {
             return Err(Error::new(ErrorKind::Truncated).at_offset(at));
         };
-        let (version, flags) = (header.version.get(), header.flags.get());
-        // Format 1 had a zero word where format 2 has the version and flags; unknown flags are
-        // corruption, as a non-zero reserved word is.
-        let tag_ok = match self.format {
-            1 => version == 0 && flags == 0,
-            _ => flags & !OPTIONAL == 0,
-        };
+        let (ty, version, flags) = (header.ty.get(), header.version.get(), header.flags.get());
+        // Format 1 had a zero word where format 2 has the version and flags; flags the format
+        // does not define are corruption, as a non-zero reserved word is. A description (format
+        // 3) is optional and describes a header type.
+        let tag_ok = flags & !self.flags == 0
+            && (self.format != 1 || version == 0)
+            && (flags & DESCRIPTION == 0 || flags & OPTIONAL != 0 && matches!(RecordKind::of(ty), RecordKind::Header));
         if !header.sealed() || !tag_ok {
             return Err(Error::new(ErrorKind::Corrupt).at_offset(at));
         }
         let info = RecordInfo {
             offset: at,
-            ty: header.ty.get(),
+            ty,
             parent: header.parent.get(),
             len: header.len.get(),
             fingerprint: header.fingerprint.get(),
             // Format 1 records are version 1 (its end record, like format 2's, version 0).
-            version: match (self.format, header.ty.get()) {
-                (1, END) => 0,
-                (1, _) => 1,
+            version: match self.format {
+                1 => u32::from(ty != END),
                 _ => u32::from(version),
             },
             optional: flags & OPTIONAL != 0,
+            description: flags & DESCRIPTION != 0,
         };
         Ok(Framed {
             info,
@@ -614,13 +734,34 @@ impl<'a> Reader<'a> {
         })
     }
 
+    /// The next record that is not a description (descriptions before it verified and passed
+    /// over, as every typed read does), and where it is.
+    #[inline]
+    fn past_descriptions(&self) -> Result<Framed, Error> {
+        let framed = self.header()?;
+        match framed.info.description {
+            false => Ok(framed),
+            true => self.after_descriptions(framed),
+        }
+    }
+
+    /// [`Reader::past_descriptions`] once one was found.
+    #[cold]
+    fn after_descriptions(&self, mut framed: Framed) -> Result<Framed, Error> {
+        while framed.info.description {
+            let payload = self.payload(&framed)?;
+            framed = self.header_at(framed.at() + RECORD_HEADER_SIZE + payload.len())?;
+        }
+        Ok(framed)
+    }
+
     /// The payload of a verified record header, checked against its checksum.
     fn payload(&self, framed: &Framed) -> Result<&'a [u8], Error> {
-        let at = framed.info.offset + RECORD_HEADER_SIZE as u64;
-        let start = self.pos + RECORD_HEADER_SIZE;
+        let at = payload_at(&framed.info);
+        let start = framed.at() + RECORD_HEADER_SIZE;
         let payload = usize::try_from(framed.info.len)
             .ok()
-            .and_then(|len| self.bytes[start..].get(..len));
+            .and_then(|len| self.bytes.get(start..)?.get(..len));
         let Some(payload) = payload else {
             return Err(Error::new(ErrorKind::Truncated).at_offset(at));
         };
@@ -630,27 +771,35 @@ impl<'a> Reader<'a> {
         Ok(payload)
     }
 
-    /// The payload of the record `framed` (the next one), verified, and the reader moved past it.
+    /// The payload of the record `framed`, verified, and the reader moved past it.
     fn take(&mut self, framed: &Framed) -> Result<&'a [u8], Error> {
         let payload = self.payload(framed)?;
-        self.pos += RECORD_HEADER_SIZE + payload.len();
+        self.consume(framed, payload);
         Ok(payload)
     }
 
-    /// The next record's header, verified (and its payload's checksum), or `None` at the end record.
+    /// Moves the reader past the record `framed`, whose verified payload is `payload`.
+    fn consume(&mut self, framed: &Framed, payload: &[u8]) {
+        self.pos = framed.at() + RECORD_HEADER_SIZE + payload.len();
+    }
+
+    /// The next record's header, verified (and its payload's checksum), or `None` at the end
+    /// record. Description records are passed over (verified), as typed reads pass over them:
+    /// this is the record the next typed read meets.
     pub fn peek(&self) -> Result<Option<RecordInfo>, Error> {
-        let framed = self.header()?;
+        let framed = self.past_descriptions()?;
         self.payload(&framed)?;
         Ok(if framed.info.ty == END { None } else { Some(framed.info) })
     }
 
-    /// Skips the next record (of any type), verified; `None` at the end record, which stays next.
+    /// Skips the next record (of any type, descriptions included), verified; `None` at the end
+    /// record, which stays next.
     pub fn skip(&mut self) -> Result<Option<RecordInfo>, Error> {
         Ok(self.read_raw()?.map(|(info, _)| info))
     }
 
-    /// The next record (of any type) and its payload bytes, verified; `None` at the end record,
-    /// which stays next (for [`Reader::finish`]).
+    /// The next record (of any type, descriptions included) and its payload bytes, verified;
+    /// `None` at the end record, which stays next (for [`Reader::finish`]).
     pub fn read_raw(&mut self) -> Result<Option<(RecordInfo, &'a [u8])>, Error> {
         let framed = self.header()?;
         if framed.info.ty == END {
@@ -663,15 +812,18 @@ impl<'a> Reader<'a> {
 
     /// The next record of `H`'s type, with its parent: optional records of other types before it
     /// are skipped (a newer writer's state this build does not know), a mandatory one is
-    /// `WrongRecord`. The record may be of any version in `H`'s `prev` chain: it is decoded as
-    /// that version and upgraded to `H`. Checks, in order: the record header's checksum, the
-    /// type, the version (`UnsupportedRecordVersion` outside the chain), the length and the
-    /// layout fingerprint of that version, the payload's checksum; then the upgrade.
+    /// `WrongRecord`; descriptions are passed over. The record may be of any version in `H`'s
+    /// `prev` chain: it is decoded as that version, converted to this machine's byte order if
+    /// the image is of the other one, and upgraded to `H`. Checks, in order: the record header's
+    /// checksum, the type, the version (`UnsupportedRecordVersion` outside the chain), the
+    /// length and the layout fingerprint of that version, the payload's checksum; then the
+    /// conversion (`Unconvertible`) and the upgrade.
     pub fn read<H: Record>(&mut self) -> Result<(u32, H), Error> {
         let ty = const { header_type::<H>() };
         loop {
             let framed = self.header()?;
-            if framed.info.ty == ty || framed.info.ty == END || !framed.info.optional {
+            let info = &framed.info;
+            if !info.optional || (info.ty == ty && !info.description) || info.ty == END {
                 return self.versioned::<H>(ty, &framed);
             }
             self.take(&framed)?;
@@ -695,7 +847,7 @@ impl<'a> Reader<'a> {
     fn optional<H: Record>(&mut self, ty: u32) -> Result<Option<(u32, H)>, Error> {
         loop {
             let framed = self.header()?;
-            if framed.info.ty == ty {
+            if framed.info.ty == ty && !framed.info.description {
                 return self.versioned::<H>(ty, &framed).map(Some);
             }
             if framed.info.ty == END || !framed.info.optional {
@@ -727,22 +879,31 @@ impl<'a> Reader<'a> {
             }
         };
         let payload = self.checked(framed, ty, Length::Exactly(size), fingerprint)?;
+        let payload = Payload::new(payload, self.order);
         let value = H::decode(info.version, payload).map_err(|e| e.at_offset(payload_at(info)))?;
         Ok((info.parent, value))
     }
 
     /// The next record as a list of `E` headers (type `LIST + E::TYPE`), with its parent. Checks,
     /// in order: the record header's checksum, the type, the length (a whole number of entries),
-    /// the entry layout's fingerprint, the payload's checksum. The entries are not copied: see
-    /// [`List`].
+    /// the entry layout's fingerprint, the payload's checksum; in an image of the other byte
+    /// order, that every field of `E` converts (`Unconvertible`). The entries are not copied:
+    /// see [`List`].
     pub fn read_list<E: Record>(&mut self) -> Result<(u32, List<'a, E>), Error> {
         let ty = const { list_type::<E>() };
         let size = core::mem::size_of::<E>();
-        let framed = self.header()?;
-        let payload = self.checked(&framed, ty, Length::Entries(size), E::FINGERPRINT)?;
+        let framed = self.past_descriptions()?;
+        let at = payload_at(&framed.info);
+        self.checks(&framed, ty, Length::Entries(size), E::FINGERPRINT)?;
+        let payload = self.payload(&framed)?;
+        if !self.order.is_native() {
+            crate::order::check(crate::__private::fields_of::<E>(), self.order).map_err(|e| e.at_offset(at))?;
+        }
+        self.consume(&framed, payload);
         let list = List {
             bytes: payload,
-            offset: payload_at(&framed.info),
+            offset: at,
+            order: self.order,
             entry: core::marker::PhantomData,
         };
         Ok((framed.info.parent, list))
@@ -752,7 +913,7 @@ impl<'a> Reader<'a> {
     /// the payload's offset in the image. Checks, in order: the record header's checksum, the
     /// type, the length, the fingerprint (0), the payload's checksum. The bytes are not copied.
     pub fn read_bytes(&mut self, ty: BytesType, len: usize) -> Result<(u32, u64, &'a [u8]), Error> {
-        let framed = self.header()?;
+        let framed = self.past_descriptions()?;
         let payload = self.checked(&framed, ty.get(), Length::Exactly(len), 0)?;
         Ok((framed.info.parent, payload_at(&framed.info), payload))
     }
@@ -760,6 +921,12 @@ impl<'a> Reader<'a> {
     /// The record `framed` (the next one), checked in the order every typed read documents, and
     /// consumed.
     fn checked(&mut self, framed: &Framed, ty: u32, len: Length, fingerprint: u64) -> Result<&'a [u8], Error> {
+        self.checks(framed, ty, len, fingerprint)?;
+        self.take(framed)
+    }
+
+    /// The checks of [`Reader::checked`] before the payload's: type, length, fingerprint.
+    fn checks(&self, framed: &Framed, ty: u32, len: Length, fingerprint: u64) -> Result<(), Error> {
         let info = &framed.info;
         if info.ty != ty {
             return Err(Error::new(ErrorKind::WrongRecord {
@@ -778,12 +945,13 @@ impl<'a> Reader<'a> {
             };
             return Err(Error::new(kind).at_offset(info.offset + record::FINGERPRINT as u64));
         }
-        self.take(framed)
+        Ok(())
     }
 
-    /// Checks that the next record is the end record and that nothing follows it.
+    /// Checks that the next record is the end record (descriptions before it passed over) and
+    /// that nothing follows it.
     pub fn finish(self) -> Result<(), Error> {
-        let framed = self.header()?;
+        let framed = self.past_descriptions()?;
         self.payload(&framed)?;
         let info = framed.info;
         if info.ty != END
@@ -795,7 +963,7 @@ impl<'a> Reader<'a> {
         {
             return Err(Error::new(ErrorKind::TrailingData).at_offset(info.offset));
         }
-        let end = self.pos + RECORD_HEADER_SIZE;
+        let end = framed.at() + RECORD_HEADER_SIZE;
         if end != self.bytes.len() {
             return Err(Error::new(ErrorKind::TrailingData).at_offset(end as u64));
         }
@@ -803,10 +971,19 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// A record header as [`Reader`] parsed it: what it says, and the payload checksum to check.
+/// A record header as [`Reader`] parsed it: what it says, where it is, and the payload
+/// checksum to check.
 struct Framed {
     info: RecordInfo,
     payload_crc: u32,
+}
+
+impl Framed {
+    /// Byte offset of the record, as an index (it was one when the header was parsed).
+    #[inline(always)]
+    fn at(&self) -> usize {
+        self.info.offset as usize
+    }
 }
 
 /// Byte offset of a record's payload in the image.
@@ -844,11 +1021,13 @@ impl Length {
 }
 
 /// The entries of a list record, verified, still in the image's bytes: nothing is copied to
-/// read them. [`List::as_slice`] views them in place when the payload is aligned for `E`;
-/// [`List::get`] and [`List::iter`] work at any alignment (each entry read by value).
+/// read them. [`List::as_slice`] views them in place when the payload is aligned for `E` and in
+/// this machine's byte order; [`List::get`] and [`List::iter`] work at any alignment and in
+/// either order (each entry read by value, converted from the other order).
 pub struct List<'a, E> {
     bytes: &'a [u8],
     offset: u64,
+    order: ByteOrder,
     entry: core::marker::PhantomData<E>,
 }
 
@@ -857,6 +1036,7 @@ impl<E> core::fmt::Debug for List<'_, E> {
         f.debug_struct("List")
             .field("offset", &self.offset)
             .field("bytes", &self.bytes.len())
+            .field("order", &self.order)
             .finish()
     }
 }
@@ -879,23 +1059,36 @@ impl<'a, E: Record> List<'a, E> {
         self.bytes.is_empty()
     }
 
-    /// The entries in place, without a copy, when the payload is aligned for `E` in memory
-    /// (`None` otherwise: use [`List::iter`]).
+    /// The entries in place, without a copy, when the payload is aligned for `E` in memory and
+    /// in this machine's byte order (`None` otherwise: use [`List::iter`]).
     pub fn as_slice(&self) -> Option<&'a [E]> {
+        if !self.order.is_native() {
+            return None;
+        }
         <[E]>::ref_from_bytes(self.bytes).ok()
     }
 
-    /// Entry `i`, read by value.
+    /// Entry `i`, read by value (converted from the other byte order).
     pub fn get(&self, i: usize) -> Option<E> {
         let size = size_of::<E>();
         let start = i.checked_mul(size)?;
-        E::read_from_bytes(self.bytes.get(start..start.checked_add(size)?)?).ok()
+        let entry = self.bytes.get(start..start.checked_add(size)?)?;
+        Payload::new(entry, self.order).read::<E>().ok()
     }
 
-    /// The entries in order, each read by value.
+    /// The entries in order, each read by value (converted from the other byte order:
+    /// [`Reader::read_list`] checked that every field converts).
     pub fn iter(&self) -> impl Iterator<Item = E> + 'a {
         let size = size_of::<E>().max(1);
-        self.bytes.chunks_exact(size).filter_map(|c| E::read_from_bytes(c).ok())
+        let order = self.order;
+        self.bytes
+            .chunks_exact(size)
+            .filter_map(move |c| Payload::new(c, order).read::<E>().ok())
+    }
+
+    /// The byte order of the entries' bytes ([`List::bytes`]).
+    pub fn order(&self) -> ByteOrder {
+        self.order
     }
 
     /// Byte offset of entry `i` in the image (for errors about one entry).
@@ -904,7 +1097,7 @@ impl<'a, E: Record> List<'a, E> {
             .saturating_add((i as u64).saturating_mul(size_of::<E>() as u64))
     }
 
-    /// The payload's bytes.
+    /// The payload's bytes, as the image holds them (in [`List::order`]).
     pub fn bytes(&self) -> &'a [u8] {
         self.bytes
     }

@@ -48,8 +48,8 @@ impl FieldInfo {
 
 /// What a header field's bytes are in an image, described by the type system, so that two
 /// spellings of one type (`u64`, `core::primitive::u64`, an alias) describe the same bytes.
-/// Integers are in the byte order of the machine that wrote the image (its architecture tag says
-/// which).
+/// Integers and floats are in the image's byte order (its head names it, from format 3 on); a
+/// reader of the other order converts them by this format ([`crate::order`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Format {
@@ -84,8 +84,19 @@ pub enum Format {
         /// Its size in bytes.
         size: usize,
     },
-    /// Bytes whose structure the layout does not describe (see [`Describe`]).
+    /// Bytes whose structure the layout does not describe (see [`Describe`]). A reader cannot
+    /// convert them to its byte order, so it refuses a header holding them in an image of the
+    /// other order ([`ErrorKind::Unconvertible`](crate::ErrorKind::Unconvertible)).
     Opaque {
+        /// Their number.
+        size: usize,
+    },
+    /// Bytes without a byte order: they mean the same in an image of either order (text, a
+    /// UUID, a buffer the hardware reads byte by byte), so a reader of the other order takes
+    /// them as they are. The same bytes as [`Format::Opaque`] of that size, so the two hash
+    /// alike in the fingerprint: a type may declare itself byte-order-free later without a new
+    /// record version.
+    Bytes {
         /// Their number.
         size: usize,
     },
@@ -107,7 +118,18 @@ pub enum Format {
 /// impl Describe for Xmm {
 ///     const FORMAT: Format = Format::Opaque { size: 16 };
 /// }
+///
+/// #[derive(Clone, Copy)]
+/// #[repr(C)]
+/// pub struct Name([u8; 16]); // text: the same bytes in either byte order
+///
+/// impl Describe for Name {
+///     const FORMAT: Format = Format::Bytes { size: 16 };
+/// }
 /// ```
+///
+/// An image from a machine of the other byte order converts every described field; a header
+/// with an `Opaque` one is refused there, a `Bytes` one is taken as it is.
 #[diagnostic::on_unimplemented(
     message = "cr: `{Self}` has no image format description",
     label = "a header field's type must describe its bytes in an image",
@@ -380,7 +402,8 @@ const fn format(h: Fnv, format: &Format) -> Fnv {
         Format::Bool => h.u64(4),
         Format::Array { elem, len } => self::format(h.u64(5).u64(len as u64), elem),
         Format::Header { fingerprint, size } => h.u64(6).u64(fingerprint).u64(size as u64),
-        Format::Opaque { size } => h.u64(7).u64(size as u64),
+        // The same bytes, hashed alike: see `Format::Bytes`.
+        Format::Opaque { size } | Format::Bytes { size } => h.u64(7).u64(size as u64),
     }
 }
 

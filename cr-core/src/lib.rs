@@ -1,5 +1,5 @@
 //! cr-core: the runtime of cr. The [`CrCopy`] trait, its [`Error`], the [`Layout`] table, checkpoint
-//! [`image`]s and their [`dump`], and the helpers that `#[derive(CrCopy)]` output calls.
+//! [`image`]s, their [`dump`] and their byte [`order`], and the helpers that `#[derive(CrCopy)]` output calls.
 //! `#![no_std]`, no allocation, no panics on any input; all code generation lives in cr-derive.
 //!
 //! One declaration gives both directions of a checkpoint/restart copy:
@@ -55,6 +55,7 @@ mod entries;
 mod error;
 pub mod image;
 pub mod layout;
+pub mod order;
 mod unions;
 
 pub use error::{Error, ErrorKind, Value};

@@ -2,8 +2,9 @@
 //! (`cr_vmm::image::read_image`: header, list and bulk-bytes records; every vCPU, irqchip, PIT, clock,
 //! LAPIC and serial header's checks), and its dump. Half the inputs are
 //! taken as they come (the integrity checks), half have their checksums recomputed first (so arbitrary
-//! header values, list lengths and memory sizes reach the record and header checks). No input may
-//! panic; no ioctl is made.
+//! header values, list lengths and memory sizes reach the record and header checks); with mode bit 1
+//! the image is also taken for one of the other byte order, so every header and list entry goes
+//! through the conversion (or its refusal). No input may panic; no ioctl is made.
 #![no_main]
 
 use kvm_bindings::kvm_userspace_memory_region;
@@ -14,7 +15,10 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let mut image = image.to_vec();
-    if mode & 1 == 1 {
+    if mode & 2 == 2 {
+        // Taken for an image of the other byte order: every header is converted on the way in.
+        cr::foreign::declare_other_order(&mut image);
+    } else if mode & 1 == 1 {
         cr_core::image::reseal(&mut image);
     }
     // The seed corpus's images (`tests/kvm.rs`, `write_the_fuzz_seed_corpus`) have a 4 KiB slot 0 at guest

@@ -1,7 +1,9 @@
-//! Fuzz "read an image and restore it into a task". Half the inputs are taken as they come
-//! (exercising every integrity check); the other half have their checksums recomputed first, so
-//! arbitrary header values reach restore's own checks. Either way: no panic, and a refused
-//! restart leaves the task exactly as it was.
+//! Fuzz "read an image and restore it into a task". The first byte is a mode: bit 0 clear, the
+//! image is taken as it comes (exercising every integrity check); bit 0 set, its checksums are
+//! recomputed first, so arbitrary header values reach restore's own checks; bit 1 set, it is
+//! also taken for an image of the other byte order (its head's order flipped), so every header
+//! goes through the conversion. The seeds include images written on both byte orders. Either
+//! way: no panic, and a refused restart leaves the task exactly as it was.
 #![no_main]
 
 use cr::s390::{restart_from_image, sample_task};
@@ -12,7 +14,10 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let mut image = image.to_vec();
-    if mode & 1 == 1 {
+    if mode & 2 == 2 {
+        // Taken for an image of the other byte order: every header is converted on the way in.
+        cr::foreign::declare_other_order(&mut image);
+    } else if mode & 1 == 1 {
         cr_core::image::reseal(&mut image);
     }
     let mut task = sample_task();

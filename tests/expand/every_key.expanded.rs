@@ -425,7 +425,7 @@ const _: () = {
         }
         fn decode(
             version: u32,
-            payload: &[u8],
+            payload: ::cr_core::image::Payload<'_>,
         ) -> ::core::result::Result<Self, ::cr_core::Error> {
             if version == <Self as ::cr_core::image::Record>::VERSION {
                 return __cr::read_exact::<Self>(payload);
@@ -790,7 +790,7 @@ const _: () = {
         }
         fn decode(
             version: u32,
-            payload: &[u8],
+            payload: ::cr_core::image::Payload<'_>,
         ) -> ::core::result::Result<Self, ::cr_core::Error> {
             if version == <Self as ::cr_core::image::Record>::VERSION {
                 return __cr::read_exact::<Self>(payload);

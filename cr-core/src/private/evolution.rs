@@ -129,7 +129,10 @@ const fn formats_eq(a: &Format, b: &Format) -> bool {
                 size: n,
             },
         ) => x == y && m == n,
-        (Format::Opaque { size: m }, Format::Opaque { size: n }) => m == n,
+        (
+            Format::Opaque { size: m } | Format::Bytes { size: m },
+            Format::Opaque { size: n } | Format::Bytes { size: n },
+        ) => m == n,
         _ => false,
     }
 }
@@ -378,6 +381,6 @@ fn widen(src: &[u8], dst: &mut [u8], signed: bool) {
 }
 
 /// A record payload of exactly this header's version (length and fingerprint already checked).
-pub fn read_exact<H: crate::image::Record>(payload: &[u8]) -> Result<H, Error> {
-    H::read_from_bytes(payload).map_err(|_| Error::new(ErrorKind::Truncated))
+pub fn read_exact<H: crate::image::Record>(payload: crate::image::Payload<'_>) -> Result<H, Error> {
+    payload.read::<H>()
 }

@@ -113,7 +113,7 @@ fn prev_chain(h: &Header, prev: &syn::Type, span: Span) -> TokenStream {
                 <#prev as #krate::image::Record>::layout_of(#version)
             }
         }
-        fn decode(#version: u32, #payload: &[u8]) -> ::core::result::Result<Self, #krate::Error> {
+        fn decode(#version: u32, #payload: #krate::image::Payload<'_>) -> ::core::result::Result<Self, #krate::Error> {
             if #version == <Self as #krate::image::Record>::VERSION {
                 return __cr::read_exact::<Self>(#payload);
             }
