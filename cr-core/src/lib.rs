@@ -1,6 +1,7 @@
 //! cr-core: the runtime of cr. The [`CrCopy`] trait, its [`Error`], the [`Layout`] table, checkpoint
-//! [`image`]s and their [`dump`], and the helpers that `#[derive(CrCopy)]` output calls.
-//! `#![no_std]`, no allocation, no panics on any input; all code generation lives in cr-derive.
+//! [`image`]s, their [`dump`] and crash-safe image files (`file`, feature `std`), and the helpers that
+//! `#[derive(CrCopy)]` output calls. `#![no_std]`, no allocation, no panics on any input; all code
+//! generation lives in cr-derive.
 //!
 //! One declaration gives both directions of a checkpoint/restart copy:
 //!
@@ -47,6 +48,8 @@ extern crate std;
 pub mod attributes {}
 pub mod dump;
 mod error;
+#[cfg(feature = "std")]
+pub mod file;
 pub mod image;
 pub mod layout;
 

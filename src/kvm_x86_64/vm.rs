@@ -741,13 +741,9 @@ fn write_file(
     vcpu: &VcpuHeaders,
     memory: &[u8],
 ) -> Result<(), Failure> {
-    let file = std::fs::File::create(path).map_err(|e| Failure::Io("creating the image file", e))?;
-    let out = write_image(BufWriter::with_capacity(1 << 16, file), region, vcpu, memory).map_err(Failure::Refused)?;
-    let file = out
-        .into_inner()
-        .map_err(|e| Failure::Io("writing the image file", e.into_error()))?;
-    file.sync_data().map_err(|e| Failure::Io("syncing the image file", e))?;
-    Ok(())
+    // Beside the path, synced, then renamed over it: a crash leaves the old image or the new one.
+    cr_core::file::write_file(path, |file| write_image(file, region, vcpu, memory).map(drop))
+        .map_err(|e| Failure::Io("writing the image file", e))
 }
 
 /// The whole path: an uninterrupted run; then a run stopped after `snapshot_after` lines, its in-flight I/O
