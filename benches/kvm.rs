@@ -76,7 +76,7 @@ mod imp {
             write.push(t.elapsed());
 
             let t = Instant::now();
-            let restored = k::read_image(black_box(&image), &region).unwrap();
+            let restored = k::read_image(black_box(&image), &region, &k::VcpuCaps::ARCHITECTURAL).unwrap();
             target.as_mut_slice().copy_from_slice(restored.memory);
             read.push(t.elapsed());
             assert_eq!(restored.vcpu, state());
@@ -145,7 +145,7 @@ mod imp {
 
     fn cr_restore(bytes: &[u8]) -> VcpuState {
         let mut r = Reader::new(bytes, k::ARCH_X86_64).unwrap();
-        let s = k::read_vcpu(&mut r).unwrap();
+        let s = k::read_vcpu(&mut r, &k::VcpuCaps::ARCHITECTURAL).unwrap();
         r.finish().unwrap();
         s
     }

@@ -7,6 +7,9 @@ use cr::kvm_x86_64::vm::{self, segment, Config, Exit, Failure, Vm};
 use cr::kvm_x86_64::{self as k, VcpuHeaders, VcpuState};
 use cr_core::image::{Reader, HEAD_SIZE, RECORD_HEADER_SIZE as RECORD};
 use cr_core::{Error, ErrorKind};
+
+/// The checks that hold on any host: the architecture's widest vCPU.
+const ARCH: &k::VcpuCaps = &k::VcpuCaps::ARCHITECTURAL;
 use kvm_bindings::{kvm_msr_entry, kvm_segment, kvm_userspace_memory_region};
 
 /// Runs the whole path; `None` (after saying why) where there is no KVM.
@@ -199,7 +202,7 @@ fn restore_with(change: &dyn Fn(&mut VcpuState)) -> Option<(u64, u64)> {
     drop(first);
 
     let mut second = Vm::new(&kvm, config.mem_size).unwrap();
-    let mut restored = k::read_image(&image, second.region()).unwrap();
+    let mut restored = k::read_image(&image, second.region(), &second.caps).unwrap();
     change(&mut restored.vcpu);
     second.apply(&restored).unwrap();
     match second.run(None).unwrap() {
@@ -344,7 +347,7 @@ fn a_long_mode_vcpu_round_trips_through_the_image() {
     let state = long_mode();
     let memory: Vec<u8> = (0..8192u32).map(|i| (i * 7) as u8).collect();
     let image = k::write_image(Vec::new(), &slot(8192), &VcpuHeaders::save(&state), &memory).unwrap();
-    let restored = k::read_image(&image, &slot(8192)).unwrap();
+    let restored = k::read_image(&image, &slot(8192), ARCH).unwrap();
     assert_eq!(restored.vcpu, state);
     assert_eq!(restored.memory, &memory[..]);
     assert_eq!(
@@ -356,7 +359,7 @@ fn a_long_mode_vcpu_round_trips_through_the_image() {
     let at = image.len() - RECORD - memory.len();
     assert_eq!(restored.memory.as_ptr(), image[at..].as_ptr());
     // A restoring VM with another slot size refuses it.
-    let err = k::read_image(&image, &slot(16384)).unwrap_err();
+    let err = k::read_image(&image, &slot(16384), ARCH).unwrap_err();
     assert_eq!(err.field(), Some("memory_size"));
 }
 
@@ -369,7 +372,7 @@ fn every_tampered_image_is_refused_as_the_live_run_refuses_it() {
     assert_eq!(images.len(), want.len());
     for ((tamper, image), (name, field, leaf, kind)) in images.iter().zip(want) {
         assert_eq!(*tamper, name);
-        let err = k::read_image(image, &slot(4 << 20)).expect_err(tamper);
+        let err = k::read_image(image, &slot(4 << 20), ARCH).expect_err(tamper);
         assert_eq!(refusal(&err), (field, leaf, kind), "{tamper}: {err}");
     }
 }
@@ -383,20 +386,20 @@ fn errors_name_the_route_and_the_msr_entry() {
     let mut h = headers.clone();
     h.sregs.fs.base = 0x0000_8000_0000_0000;
     assert_eq!(
-        k::read_image(&image(&h), &slot(4096)).unwrap_err().to_string(),
-        "header field `fs.base` (live `fs.base`) is invalid: non-canonical address (bits 63:47 differ)"
+        k::read_image(&image(&h), &slot(4096), ARCH).unwrap_err().to_string(),
+        "header field `fs.base` (live `sregs.fs.base`) is invalid: non-canonical address (bits 63:47 differ)"
     );
     let mut h = headers.clone();
     h.events.exception.has_error_code = 2;
     assert_eq!(
-        k::read_image(&image(&h), &slot(4096)).unwrap_err().to_string(),
-        "header field `exception.has_error_code` (live `exception.has_error_code`) has bits 0x2 set outside its strict mask"
+        k::read_image(&image(&h), &slot(4096), ARCH).unwrap_err().to_string(),
+        "header field `exception.has_error_code` (live `events.exception.has_error_code`) has bits 0x2 set outside its strict mask"
     );
     // The MSR error's offset is its entry in the list record.
     let mut h = headers.clone();
     h.msrs[7].index = 0x1b; // IA32_APIC_BASE: not in the saved set
     let bytes = image(&h);
-    let err = k::read_image(&bytes, &slot(4096)).unwrap_err();
+    let err = k::read_image(&bytes, &slot(4096), ARCH).unwrap_err();
     let mut r = Reader::new(&bytes, k::ARCH_X86_64).unwrap();
     while r
         .peek()
@@ -418,7 +421,7 @@ fn errors_name_the_route_and_the_msr_entry() {
 
 #[test]
 fn validators_follow_kvm() {
-    let ok = |s: &VcpuState| VcpuHeaders::save(s).restore();
+    let ok = |s: &VcpuState| VcpuHeaders::save(s).restore(ARCH);
     assert!(ok(&long_mode()).is_ok());
     let refused = |f: &dyn Fn(&mut VcpuState)| {
         let mut s = long_mode();
@@ -442,7 +445,7 @@ fn validators_follow_kvm() {
     assert!(refused(&|s| s.sregs.cr0 |= k::CR0_NW).contains("NW"));
     assert!(refused(&|s| s.sregs.cs.db = 1).contains("L and D/B both set"));
     assert!(refused(&|s| s.sregs.cr8 = 0x10).contains("`cr8`"));
-    assert!(refused(&|s| s.sregs.cr3 = 1 << 60).contains("physical-address width"));
+    assert!(refused(&|s| s.sregs.cr3 = 1 << 60).contains("MAXPHYADDR"));
     assert!(refused(&|s| s.sregs.apic_base |= 1).contains("apic_base"));
     assert!(refused(&|s| s.sregs.apic_base = 0xfee0_0400).contains("x2APIC enabled with the APIC disabled"));
     assert!(refused(&|s| s.sregs.interrupt_bitmap = [1, 0, 1 << 5, 0]).contains("more than one pending interrupt"));
@@ -491,7 +494,7 @@ fn every_bit_flip_and_cut_of_the_vcpu_records_is_refused() {
         for bit in 0..8 {
             let mut bad = image.clone();
             bad[at] ^= 1 << bit;
-            let err = k::read_image(&bad, &slot(4096)).expect_err("a flipped bit was read");
+            let err = k::read_image(&bad, &slot(4096), ARCH).expect_err("a flipped bit was read");
             assert!(err.kind().is_image(), "byte {at} bit {bit}: {err}");
             assert!(
                 err.offset().is_some_and(|o| o <= at as u64),
@@ -500,7 +503,7 @@ fn every_bit_flip_and_cut_of_the_vcpu_records_is_refused() {
         }
     }
     for len in (0..image.len()).step_by(7) {
-        let err = k::read_image(&image[..len], &slot(4096)).expect_err("a cut image was read");
+        let err = k::read_image(&image[..len], &slot(4096), ARCH).expect_err("a cut image was read");
         assert!(err.offset().is_some(), "{len}: {err}");
     }
     assert!(HEAD_SIZE < memory_at);
@@ -513,9 +516,9 @@ fn the_dump_names_segments_lists_msrs_and_summarises_memory() {
     let mut out = String::new();
     vm::dump(&image, &mut out).unwrap();
     let has = |words: &[&str]| out.lines().any(|l| l.split_whitespace().eq(words.iter().copied()));
-    assert!(has(&["cs.l", "cs.l", "0x1"]), "{out}");
-    assert!(has(&["gdt.base", "gdt.base", "0x500"]), "{out}");
-    assert!(has(&["efer", "efer", "0x500"]), "{out}");
+    assert!(has(&["cs.l", "sregs.cs.l", "0x1"]), "{out}");
+    assert!(has(&["gdt.base", "sregs.gdt.base", "0x500"]), "{out}");
+    assert!(has(&["efer", "sregs.efer", "0x500"]), "{out}");
     assert!(
         out.contains("type LIST+39 (list of CrHdrKvmMsr), version 1, parent 0, 160 bytes"),
         "{out}"

@@ -3,8 +3,8 @@
 //! `examples/kvm_x86_64.rs`, `tests/kvm.rs` and the benchmarks.
 
 use super::{
-    read_image, write_image, Restored, VcpuHeaders, VcpuState, CR0_ET, CR0_MP, CR0_NE, CR0_PE, CR0_PG, CR0_WP, CR4_PAE,
-    EFER_LMA, EFER_LME, MSR_IA32_TSC, SAVED_MSRS,
+    read_image, write_image, Restored, VcpuCaps, VcpuHeaders, VcpuState, CR0_ET, CR0_MP, CR0_NE, CR0_PE, CR0_PG,
+    CR0_WP, CR4_PAE, EFER_LMA, EFER_LME, MSR_IA32_TSC, SAVED_MSRS,
 };
 use cr_core::Error;
 use kvm_bindings::{kvm_msr_entry, kvm_segment, kvm_userspace_memory_region, Msrs, KVM_MAX_CPUID_ENTRIES};
@@ -325,6 +325,8 @@ pub struct Vm {
     _vm: VmFd,
     memory: GuestMemory,
     region: kvm_userspace_memory_region,
+    /// What the vCPU can hold (from its CPUID and KVM's capabilities): images are checked against it.
+    pub caps: VcpuCaps,
     /// Every byte the guest wrote to the serial port.
     pub output: Vec<u8>,
 }
@@ -355,6 +357,7 @@ impl Vm {
             _vm: vm,
             memory,
             region,
+            caps: VcpuCaps::of(kvm, &cpuid),
             output: Vec::new(),
         })
     }
@@ -496,7 +499,7 @@ impl Vm {
     /// checksum, record and header check), and only then copies the memory and makes the ioctls. On
     /// `Err(Failure::Refused)` nothing of the VM was touched.
     pub fn restore(&mut self, image: &[u8]) -> Result<(), Failure> {
-        let restored = read_image(image, &self.region).map_err(Failure::Refused)?;
+        let restored = read_image(image, &self.region, &self.caps).map_err(Failure::Refused)?;
         self.apply(&restored)
     }
 
@@ -903,4 +906,22 @@ pub fn receive(listener: &std::net::TcpListener, config: &Config) -> Result<Run,
         }),
         Exit::Lines => Err(Failure::Broken("stopped without halting".into())),
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Real states, for the differential test of `super::kernelcheck`.
+// ---------------------------------------------------------------------------------------------
+
+/// Three real vCPU states of the example's guest: a new vCPU at reset (real mode), the guest booted in
+/// long mode before its first instruction, and the snapshot after `snapshot_after` lines.
+pub fn example_states(kvm: &Kvm, config: &Config) -> Result<Vec<VcpuState>, Failure> {
+    let mut vm = Vm::new(kvm, config.mem_size)?;
+    let reset = vm.save()?;
+    vm.boot(config.rounds)?;
+    let booted = vm.save()?;
+    if vm.run(Some(config.snapshot_after))? != Exit::Lines {
+        return Err(Failure::Broken("the guest halted before the snapshot".into()));
+    }
+    vm.complete_io()?;
+    Ok(vec![reset, booted, vm.save()?])
 }
