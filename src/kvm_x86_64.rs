@@ -7,8 +7,14 @@
 //! image is refused with the field at fault before any ioctl.
 //!
 //! This module is pure: it writes and reads a vCPU's records and restores headers into `kvm-bindings`
-//! structs, without touching `/dev/kvm`. The VMM that runs a guest, snapshots it and restores it with
-//! `kvm-ioctls` is a crate of its own, `cr-vmm` (`vmm/`).
+//! structs, without touching `/dev/kvm` (but for [`caps`], which asks KVM what a vCPU can hold, and the
+//! differential test [`kernelcheck`], which asks KVM for its verdicts). The VMM that runs a guest, snapshots
+//! it and restores it with `kvm-ioctls` is a crate of its own, `cr-vmm` (`vmm/`).
+
+pub mod caps;
+pub mod kernelcheck;
+
+pub use caps::VcpuCaps;
 
 use cr_core::dump::Kind;
 use cr_core::image::{BytesType, Reader, Sink, Writer};
@@ -155,6 +161,43 @@ fn canonical(field: &'static str, addr: u64) -> Result<(), Error> {
         Err(Error::invalid(field, "non-canonical address (bits 63:47 differ)"))
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// View targets: a kvm-bindings struct with the restoring vCPU's capabilities.
+// ---------------------------------------------------------------------------------------------
+
+macro_rules! view {
+    ($(#[$doc:meta])* $view:ident, $field:ident: $ty:ty) => {
+        $(#[$doc])*
+        ///
+        /// A view target (`#[cr(target = ...<'_>)]`): the header's paths start at the struct's name, so
+        /// errors read like the [`VcpuState`] field (`sregs.cr0`), and its validator reads `caps`.
+        #[derive(Debug)]
+        pub struct $view<'a> {
+            pub $field: &'a mut $ty,
+            /// What the restoring vCPU can hold.
+            pub caps: &'a VcpuCaps,
+        }
+    };
+}
+
+view!(
+    /// `kvm_sregs` on a vCPU: CR3 and the APIC base against its MAXPHYADDR, CR4 against its CPUID,
+    /// x2APIC against its CPUID.
+    SregsOn, sregs: kvm_sregs
+);
+view!(
+    /// `kvm_xsave` on a vCPU: the XSAVE header's components against its supported XCR0.
+    XsaveOn, xsave: kvm_xsave
+);
+view!(
+    /// `kvm_xcrs` on a vCPU: XCR0 against its supported XCR0.
+    XcrsOn, xcrs: kvm_xcrs
+);
+view!(
+    /// `kvm_vcpu_events` on a vCPU: SMM state against the kernel's SMM support.
+    EventsOn, events: kvm_vcpu_events
+);
 
 // ---------------------------------------------------------------------------------------------
 // Record types. The arch tag is the ptrace example's: x86-64; a VM image uses other record types.
@@ -368,52 +411,57 @@ pub fn validate_dtable(hdr: &CrHdrKvmDtable, _live: &kvm_dtable) -> Result<(), E
 /// The system registers (`KVM_GET_SREGS`).
 #[derive(CrCopy, Clone, Copy, Debug, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
 #[repr(C)]
-#[cr(target = kvm_sregs, record = CR_HDR_KVM_SREGS, validate = validate_sregs, cover(kvm_sregs = ""))]
+#[cr(target = SregsOn<'_>, record = CR_HDR_KVM_SREGS, validate = validate_sregs)]
+#[cr(cover(kvm_sregs = "sregs"))]
 pub struct CrHdrKvmSregs {
-    #[cr(path = "cs", nested)]
+    #[cr(path = "sregs.cs", nested)]
     pub cs: CrHdrKvmSegment,
-    #[cr(path = "ds", nested)]
+    #[cr(path = "sregs.ds", nested)]
     pub ds: CrHdrKvmSegment,
-    #[cr(path = "es", nested)]
+    #[cr(path = "sregs.es", nested)]
     pub es: CrHdrKvmSegment,
-    #[cr(path = "fs", nested)]
+    #[cr(path = "sregs.fs", nested)]
     pub fs: CrHdrKvmSegment,
-    #[cr(path = "gs", nested)]
+    #[cr(path = "sregs.gs", nested)]
     pub gs: CrHdrKvmSegment,
-    #[cr(path = "ss", nested)]
+    #[cr(path = "sregs.ss", nested)]
     pub ss: CrHdrKvmSegment,
-    #[cr(path = "tr", nested)]
+    #[cr(path = "sregs.tr", nested)]
     pub tr: CrHdrKvmSegment,
-    #[cr(path = "ldt", nested)]
+    #[cr(path = "sregs.ldt", nested)]
     pub ldt: CrHdrKvmSegment,
-    #[cr(path = "gdt", nested)]
+    #[cr(path = "sregs.gdt", nested)]
     pub gdt: CrHdrKvmDtable,
-    #[cr(path = "idt", nested)]
+    #[cr(path = "sregs.idt", nested)]
     pub idt: CrHdrKvmDtable,
-    #[cr(path = "cr0", strict_mask = CR0_VALID)]
+    #[cr(path = "sregs.cr0", strict_mask = CR0_VALID)]
     pub cr0: u64,
-    #[cr(path = "cr2")]
+    #[cr(path = "sregs.cr2")]
     pub cr2: u64,
-    #[cr(path = "cr3")]
+    #[cr(path = "sregs.cr3")]
     pub cr3: u64,
-    #[cr(path = "cr4", strict_mask = CR4_VALID)]
+    #[cr(path = "sregs.cr4", strict_mask = CR4_VALID)]
     pub cr4: u64,
     /// The task-priority register: 4 bits (`kvm_set_cr8()` refuses more).
-    #[cr(path = "cr8", strict_mask = 0xf)]
+    #[cr(path = "sregs.cr8", strict_mask = 0xf)]
     pub cr8: u64,
-    #[cr(path = "efer", strict_mask = EFER_VALID)]
+    #[cr(path = "sregs.efer", strict_mask = EFER_VALID)]
     pub efer: u64,
-    #[cr(path = "apic_base")]
+    #[cr(path = "sregs.apic_base")]
     pub apic_base: u64,
     /// A pending external interrupt, as a 256-bit vector bitmap.
-    #[cr(path = "interrupt_bitmap")]
+    #[cr(path = "sregs.interrupt_bitmap")]
     pub interrupt_bitmap: [u64; 4],
 }
 
-/// `kvm_is_valid_sregs()`, `kvm_is_valid_cr0()` and the APIC base rules of `kvm_apic_set_base()`, with
-/// the architecture's maximum physical-address width (52 bits) where KVM uses the guest's.
-pub fn validate_sregs(hdr: &CrHdrKvmSregs, _live: &kvm_sregs) -> Result<(), Error> {
-    let (cr0, cr4, efer) = (hdr.cr0, hdr.cr4, hdr.efer);
+/// `kvm_is_valid_sregs()`, `kvm_is_valid_cr0()`/`kvm_is_valid_cr4()` and the APIC base rules of
+/// `kvm_apic_set_base()`, on the restoring vCPU: its MAXPHYADDR bounds CR3 and the APIC base, its CPUID
+/// the CR4 bits and x2APIC.
+pub fn validate_sregs(hdr: &CrHdrKvmSregs, on: &SregsOn<'_>) -> Result<(), Error> {
+    let (cr0, cr4, efer, caps) = (hdr.cr0, hdr.cr4, hdr.efer, on.caps);
+    if let Some(why) = caps.cr4_refusal(cr4) {
+        return Err(Error::invalid("cr4", why));
+    }
     if cr0 & CR0_PG != 0 && cr0 & CR0_PE == 0 {
         return Err(Error::invalid("cr0", "paging (PG) without protection (PE)"));
     }
@@ -431,8 +479,11 @@ pub fn validate_sregs(hdr: &CrHdrKvmSregs, _live: &kvm_sregs) -> Result<(), Erro
         if efer & EFER_LMA == 0 {
             return Err(Error::invalid("efer", "LME and CR0.PG set but LMA clear"));
         }
-        if hdr.cr3 >> 52 != 0 {
-            return Err(Error::invalid("cr3", "bits above the physical-address width"));
+        if caps.beyond_maxphyaddr(hdr.cr3) {
+            return Err(Error::invalid(
+                "cr3",
+                "bits at or above the restoring vCPU's MAXPHYADDR",
+            ));
         }
     } else {
         if efer & EFER_LMA != 0 {
@@ -444,14 +495,34 @@ pub fn validate_sregs(hdr: &CrHdrKvmSregs, _live: &kvm_sregs) -> Result<(), Erro
         if cr4 & CR4_PCIDE != 0 {
             return Err(Error::invalid("cr4", "PCIDE outside long mode"));
         }
+        if cr0 & CR0_PG != 0 && efer & EFER_LME == 0 && !caps.legacy_paging {
+            return Err(Error::invalid(
+                "cr0",
+                "paging outside long mode (CR0.PG without EFER.LME), which the restoring KVM cannot run: \
+                 it would clear PG and leave a triple fault pending",
+            ));
+        }
     }
     if cr4 & CR4_LA57 != 0 && cr0 & CR0_PG != 0 && efer & EFER_LMA == 0 {
         return Err(Error::invalid("cr4", "LA57 outside long mode"));
     }
-    // APIC base: bits 0-7 and 9 reserved, the address within 52 bits, x2APIC only with the xAPIC enabled.
+    // APIC base: bits 0-7 and 9 reserved, the address below MAXPHYADDR, x2APIC only where CPUID has it
+    // and with the xAPIC enabled.
     let apic = hdr.apic_base;
-    if apic & 0x2ff != 0 || apic >> 52 != 0 {
+    if apic & 0x2ff != 0 {
         return Err(Error::invalid("apic_base", "reserved bits set"));
+    }
+    if caps.beyond_maxphyaddr(apic) {
+        return Err(Error::invalid(
+            "apic_base",
+            "bits at or above the restoring vCPU's MAXPHYADDR",
+        ));
+    }
+    if apic & (1 << 10) != 0 && !caps.x2apic {
+        return Err(Error::invalid(
+            "apic_base",
+            "x2APIC enabled, which the restoring vCPU's CPUID lacks",
+        ));
     }
     if apic & (1 << 10) != 0 && apic & (1 << 11) == 0 {
         return Err(Error::invalid("apic_base", "x2APIC enabled with the APIC disabled"));
@@ -507,17 +578,17 @@ pub struct XsaveArea {
 /// onto [`XsaveArea`] and the validator checks its parts by name (errors name the field `region`).
 #[derive(CrCopy, Clone, Copy, Debug, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
 #[repr(C)]
-#[cr(target = kvm_xsave, record = CR_HDR_KVM_XSAVE, validate = validate_xsave)]
-#[cr(cover(kvm_xsave = ""), ignore = "extra")]
+#[cr(target = XsaveOn<'_>, record = CR_HDR_KVM_XSAVE, validate = validate_xsave)]
+#[cr(cover(kvm_xsave = "xsave"), ignore = "xsave.extra")]
 pub struct CrHdrKvmXsave {
-    #[cr(path = "region", bits)]
+    #[cr(path = "xsave.region", bits)]
     pub region: XsaveArea,
 }
 
 /// What `fpu_copy_uabi_to_guest_fpstate()` refuses with EINVAL: MXCSR bits outside the area's own MXCSR
-/// mask, a compacted area (`xcomp_bv`), non-zero header reserved words, and state components that are not
-/// user components.
-pub fn validate_xsave(hdr: &CrHdrKvmXsave, _live: &kvm_xsave) -> Result<(), Error> {
+/// mask, a compacted area (`xcomp_bv`), non-zero header reserved words, state components that are not
+/// user components or that the restoring vCPU does not support (its `user_xfeatures`).
+pub fn validate_xsave(hdr: &CrHdrKvmXsave, on: &XsaveOn<'_>) -> Result<(), Error> {
     let area = &hdr.region;
     let mask = match area.mxcsr_mask {
         0 => MXCSR_DEFAULT_MASK,
@@ -541,7 +612,10 @@ pub fn validate_xsave(hdr: &CrHdrKvmXsave, _live: &kvm_xsave) -> Result<(), Erro
             "XSAVE header: xstate_bv names supervisor or unknown components",
         ));
     }
-    Ok(())
+    match on.caps.xcr0_refusal(area.xstate_bv) {
+        Some(why) => Err(Error::invalid("region", why)),
+        None => Ok(()),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -564,27 +638,32 @@ pub struct CrHdrKvmXcr {
 /// The extended control registers (`KVM_GET_XCRS`): XCR0 in practice.
 #[derive(CrCopy, Clone, Copy, Debug, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
 #[repr(C)]
-#[cr(target = kvm_xcrs, record = CR_HDR_KVM_XCRS, validate = validate_xcrs)]
-#[cr(cover(kvm_xcrs = ""), ignore = "padding")]
+#[cr(target = XcrsOn<'_>, record = CR_HDR_KVM_XCRS, validate = validate_xcrs)]
+#[cr(cover(kvm_xcrs = "xcrs"), ignore = "xcrs.padding")]
 pub struct CrHdrKvmXcrs {
-    #[cr(path = "nr_xcrs")]
+    #[cr(path = "xcrs.nr_xcrs")]
     pub nr_xcrs: u32,
     /// KVM_SET_XCRS refuses any flag.
-    #[cr(path = "flags", strict_mask = 0)]
+    #[cr(path = "xcrs.flags", strict_mask = 0)]
     pub flags: u32,
-    #[cr(path = "xcrs", nested)]
+    #[cr(path = "xcrs.xcrs", nested)]
     pub xcrs: [CrHdrKvmXcr; 16],
     #[cr(reserved)]
     pub padding: [u64; 16],
 }
 
-/// `kvm_vcpu_ioctl_x86_set_xcrs()` and `__kvm_set_xcr()`: at most `KVM_MAX_XCRS` entries; KVM sets XCR0
+/// `kvm_vcpu_ioctl_x86_set_xcrs()` and `__kvm_set_xcr()`: one to `KVM_MAX_XCRS` entries (with none KVM
+/// keeps the vCPU's XCR0); KVM sets XCR0
 /// and silently ignores any other index, so the image refuses one; XCR0 holds x87, AVX only with SSE, MPX
-/// and AMX components in pairs, AVX-512's three together and only with AVX, user components only.
-pub fn validate_xcrs(hdr: &CrHdrKvmXcrs, _live: &kvm_xcrs) -> Result<(), Error> {
+/// and AMX components in pairs, AVX-512's three together and only with AVX, user components only, and
+/// only those the restoring vCPU supports (`guest_supported_xcr0`).
+pub fn validate_xcrs(hdr: &CrHdrKvmXcrs, on: &XcrsOn<'_>) -> Result<(), Error> {
     let n = hdr.nr_xcrs as usize;
     if n > kvm_bindings::KVM_MAX_XCRS as usize {
         return Err(Error::invalid("nr_xcrs", "more than KVM_MAX_XCRS (16) entries"));
+    }
+    if n == 0 {
+        return Err(Error::invalid("nr_xcrs", "no XCR0: KVM would keep the vCPU's own"));
     }
     let zero = CrHdrKvmXcr::new_zeroed();
     if hdr.xcrs[n..].iter().any(|x| *x != zero) {
@@ -607,6 +686,8 @@ pub fn validate_xcrs(hdr: &CrHdrKvmXcrs, _live: &kvm_xcrs) -> Result<(), Error> 
             "XCR0: one AMX component without the other"
         } else if v & !XFEATURES_USER != 0 {
             "XCR0: supervisor or unknown components"
+        } else if let Some(why) = on.caps.xcr0_refusal(v) {
+            why
         } else {
             continue;
         };
@@ -729,36 +810,38 @@ pub const VCPU_EVENTS_FLAGS: u32 = kvm_bindings::KVM_VCPUEVENT_VALID_NMI_PENDING
 /// Pending and injected events (`KVM_GET_VCPU_EVENTS`).
 #[derive(CrCopy, Clone, Copy, Debug, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
 #[repr(C)]
-#[cr(target = kvm_vcpu_events, record = CR_HDR_KVM_VCPU_EVENTS, validate = validate_vcpu_events)]
-#[cr(cover(kvm_vcpu_events = ""), ignore = "reserved")]
+#[cr(target = EventsOn<'_>, record = CR_HDR_KVM_VCPU_EVENTS, validate = validate_vcpu_events)]
+#[cr(cover(kvm_vcpu_events = "events"), ignore = "events.reserved")]
 pub struct CrHdrKvmVcpuEvents {
-    #[cr(path = "exception", nested)]
+    #[cr(path = "events.exception", nested)]
     pub exception: CrHdrKvmException,
-    #[cr(path = "interrupt", nested)]
+    #[cr(path = "events.interrupt", nested)]
     pub interrupt: CrHdrKvmInterrupt,
-    #[cr(path = "nmi", nested)]
+    #[cr(path = "events.nmi", nested)]
     pub nmi: CrHdrKvmNmi,
     /// An 8-bit vector.
-    #[cr(path = "sipi_vector", strict_mask = 0xff)]
+    #[cr(path = "events.sipi_vector", strict_mask = 0xff)]
     pub sipi_vector: u32,
-    #[cr(path = "flags", strict_mask = VCPU_EVENTS_FLAGS)]
+    #[cr(path = "events.flags", strict_mask = VCPU_EVENTS_FLAGS)]
     pub flags: u32,
-    #[cr(path = "smi", nested)]
+    #[cr(path = "events.smi", nested)]
     pub smi: CrHdrKvmSmi,
-    #[cr(path = "triple_fault", nested)]
+    #[cr(path = "events.triple_fault", nested)]
     pub triple_fault: CrHdrKvmTripleFault,
     #[cr(reserved)]
     pub reserved: [u8; 26],
-    #[cr(path = "exception_has_payload", strict_mask = 1)]
+    #[cr(path = "events.exception_has_payload", strict_mask = 1)]
     pub exception_has_payload: u8,
-    #[cr(path = "exception_payload")]
+    #[cr(path = "events.exception_payload")]
     pub exception_payload: u64,
 }
 
 /// `kvm_vcpu_ioctl_x86_set_vcpu_events()`: an exception vector above 31 or the NMI vector (2) is refused;
 /// without the PAYLOAD flag KVM silently drops a pending exception and its payload, so the image refuses
-/// them; a pending triple fault needs the TRIPLE_FAULT flag.
-pub fn validate_vcpu_events(hdr: &CrHdrKvmVcpuEvents, _live: &kvm_vcpu_events) -> Result<(), Error> {
+/// them; a pending triple fault needs the TRIPLE_FAULT flag; KVM clamps pending NMIs to two and ignores SMM
+/// state without the SMM flag, so the image refuses more or such state; SMM state needs a kernel with SMM
+/// (`KVM_CAP_X86_SMM`), which KVM checks only after writing the other events.
+pub fn validate_vcpu_events(hdr: &CrHdrKvmVcpuEvents, on: &EventsOn<'_>) -> Result<(), Error> {
     let e = &hdr.exception;
     if (e.injected != 0 || e.pending != 0) && (e.nr > 31 || e.nr == 2) {
         return Err(Error::invalid("exception", "vector above 31 or the NMI vector"));
@@ -771,6 +854,27 @@ pub fn validate_vcpu_events(hdr: &CrHdrKvmVcpuEvents, _live: &kvm_vcpu_events) -
     }
     if hdr.triple_fault.pending != 0 {
         return Err(Error::invalid("triple_fault", "pending without the TRIPLE_FAULT flag"));
+    }
+    if hdr.nmi.pending > 2 {
+        return Err(Error::invalid(
+            "nmi",
+            "more than two pending NMIs: KVM keeps at most two",
+        ));
+    }
+    let smi = &hdr.smi;
+    let smm_state = smi.smm != 0 || smi.pending != 0 || smi.smm_inside_nmi != 0;
+    if hdr.flags & kvm_bindings::KVM_VCPUEVENT_VALID_SMM == 0 && (smm_state || smi.latched_init != 0) {
+        return Err(Error::invalid(
+            "smi",
+            "SMM state without the SMM flag: KVM would ignore it",
+        ));
+    }
+    if hdr.flags & kvm_bindings::KVM_VCPUEVENT_VALID_SMM != 0 && smm_state && !on.caps.smm {
+        // KVM refuses this only after it has written the exception, interrupt, NMI and shadow state.
+        return Err(Error::invalid(
+            "smi",
+            "SMM state, and the restoring kernel has no SMM (KVM_CAP_X86_SMM)",
+        ));
     }
     Ok(())
 }
@@ -960,24 +1064,36 @@ fn saved<H: CrCopy<T> + FromZeros, T>(live: &T) -> H {
     hdr
 }
 
+/// Saves a struct whose header targets a view: save reads no capability, so the view carries
+/// [`VcpuCaps::ARCHITECTURAL`] over a copy of the struct.
+macro_rules! saved_on {
+    ($view:ident, $field:ident, $live:expr) => {{
+        let mut copy = $live;
+        saved(&$view {
+            $field: &mut copy,
+            caps: &VcpuCaps::ARCHITECTURAL,
+        })
+    }};
+}
+
 impl VcpuHeaders {
     /// Saves every struct into its header.
     pub fn save(state: &VcpuState) -> VcpuHeaders {
         VcpuHeaders {
             regs: saved(&state.regs),
-            sregs: saved(&state.sregs),
-            xsave: saved(&state.xsave),
-            xcrs: saved(&state.xcrs),
+            sregs: saved_on!(SregsOn, sregs, state.sregs),
+            xsave: saved_on!(XsaveOn, xsave, copy_xsave(&state.xsave)),
+            xcrs: saved_on!(XcrsOn, xcrs, state.xcrs),
             debugregs: saved(&state.debugregs),
-            events: saved(&state.events),
+            events: saved_on!(EventsOn, events, state.events),
             mp_state: saved(&state.mp_state),
             msrs: state.msrs.iter().map(saved).collect(),
         }
     }
 
-    /// Restores every header into fresh structs: every check of every header runs before the state is
-    /// returned.
-    pub fn restore(&self) -> Result<VcpuState, Error> {
+    /// Restores every header into fresh structs for a vCPU with capabilities `caps`: every check of
+    /// every header runs before the state is returned.
+    pub fn restore(&self, caps: &VcpuCaps) -> Result<VcpuState, Error> {
         let msrs = cr_core::image::restore_entries(&self.msrs)?;
         restore_vcpu(
             &self.regs,
@@ -988,6 +1104,7 @@ impl VcpuHeaders {
             &self.events,
             &self.mp_state,
             msrs,
+            caps,
         )
     }
 }
@@ -1004,6 +1121,7 @@ fn restore_vcpu(
     events: &CrHdrKvmVcpuEvents,
     mp_state: &CrHdrKvmMpState,
     msrs: Vec<kvm_msr_entry>,
+    caps: &VcpuCaps,
 ) -> Result<VcpuState, Error> {
     let mut state = VcpuState {
         regs: kvm_regs::default(),
@@ -1016,11 +1134,23 @@ fn restore_vcpu(
         msrs,
     };
     regs.restore(&mut state.regs)?;
-    sregs.restore(&mut state.sregs)?;
-    xsave.restore(&mut state.xsave)?;
-    xcrs.restore(&mut state.xcrs)?;
+    sregs.restore(&mut SregsOn {
+        sregs: &mut state.sregs,
+        caps,
+    })?;
+    xsave.restore(&mut XsaveOn {
+        xsave: &mut state.xsave,
+        caps,
+    })?;
+    xcrs.restore(&mut XcrsOn {
+        xcrs: &mut state.xcrs,
+        caps,
+    })?;
     debugregs.restore(&mut state.debugregs)?;
-    events.restore(&mut state.events)?;
+    events.restore(&mut EventsOn {
+        events: &mut state.events,
+        caps,
+    })?;
     mp_state.restore(&mut state.mp_state)?;
     Ok(state)
 }
@@ -1047,9 +1177,9 @@ pub fn check_parent(expected: u32, found: u32, at: u64) -> Result<(), Error> {
     }
 }
 
-/// Reads the records of vCPU `vcpu` ([`write_vcpu`]) and restores them into fresh structs: every record's
-/// checks (their parent is `vcpu`), then every header's.
-pub fn read_vcpu(r: &mut Reader<'_>, vcpu: u32) -> Result<VcpuState, Error> {
+/// Reads the records of vCPU `vcpu` ([`write_vcpu`]) and restores them into fresh structs for a vCPU with
+/// capabilities `caps`: every record's checks (their parent is `vcpu`), then every header's.
+pub fn read_vcpu(r: &mut Reader<'_>, vcpu: u32, caps: &VcpuCaps) -> Result<VcpuState, Error> {
     macro_rules! vcpu_record {
         ($ty:ty) => {{
             let at = r.offset();
@@ -1068,7 +1198,7 @@ pub fn read_vcpu(r: &mut Reader<'_>, vcpu: u32) -> Result<VcpuState, Error> {
     let at = r.offset();
     let (p, msrs) = r.read_entries::<CrHdrKvmMsr, kvm_msr_entry>()?;
     check_parent(vcpu, p, at)?;
-    restore_vcpu(&regs, &sregs, &xsave, &xcrs, &debugregs, &events, &mp_state, msrs)
+    restore_vcpu(&regs, &sregs, &xsave, &xcrs, &debugregs, &events, &mp_state, msrs, caps)
 }
 
 // ---------------------------------------------------------------------------------------------

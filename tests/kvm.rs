@@ -18,6 +18,9 @@ use cr_vmm::vm::{self, Vm};
 use cr_vmm::vm_state_interim as interim;
 use std::time::Duration;
 
+/// The checks that hold on any host: the architecture's widest vCPU.
+const ARCH: &k::VcpuCaps = &k::VcpuCaps::ARCHITECTURAL;
+
 /// Runs the whole path; `None` (after saying why) where there is no KVM.
 fn live(config: &Config) -> Option<scenario::Outcome> {
     match scenario::snapshot_restore(config, &mut |line| eprintln!("{line}")) {
@@ -320,7 +323,7 @@ fn restore_with(watchdog: Duration, change: &dyn Fn(&mut Snapshot, &Snapshot)) -
 
     let mut second = Vm::new(&kvm, config.mem_size).unwrap();
     let fresh = second.save().unwrap();
-    let mut restored = read_image(&image, second.region(), VCPUS).unwrap();
+    let mut restored = read_image(&image, second.region(), VCPUS, &second.caps).unwrap();
     change(&mut restored.snapshot, &fresh);
     second.apply(&restored).unwrap();
     let config = Config { watchdog, ..config };
@@ -443,7 +446,7 @@ fn a_whole_vm_round_trips_through_the_image() {
     let snapshot = sample::snapshot();
     let memory: Vec<u8> = (0..8192u32).map(|i| (i * 7) as u8).collect();
     let image = sample_image(&Headers::save(&snapshot), &memory);
-    let restored = read_image(&image, &sample::region(8192), VCPUS).unwrap();
+    let restored = read_image(&image, &sample::region(8192), VCPUS, ARCH).unwrap();
     assert_eq!(restored.snapshot, snapshot);
     assert_eq!(restored.memory, &memory[..]);
     assert_eq!(
@@ -455,11 +458,11 @@ fn a_whole_vm_round_trips_through_the_image() {
     let at = image.len() - RECORD - memory.len();
     assert_eq!(restored.memory.as_ptr(), image[at..].as_ptr());
     // A restoring VM with another slot size, or another number of vCPUs, refuses it.
-    let err = read_image(&image, &sample::region(16384), VCPUS).unwrap_err();
+    let err = read_image(&image, &sample::region(16384), VCPUS, ARCH).unwrap_err();
     assert_eq!(err.field(), Some("memory_size"));
-    let err = read_image(&image, &sample::region(8192), 1).unwrap_err();
+    let err = read_image(&image, &sample::region(8192), 1, ARCH).unwrap_err();
     assert!(matches!(err.kind(), ErrorKind::WrongRecord { .. }), "{err}");
-    let err = read_image(&image, &sample::region(8192), 3).unwrap_err();
+    let err = read_image(&image, &sample::region(8192), 3, ARCH).unwrap_err();
     assert!(matches!(err.kind(), ErrorKind::WrongRecord { .. }), "{err}");
 }
 
@@ -496,7 +499,7 @@ fn every_tampered_image_is_refused_as_the_live_run_refuses_it() {
     assert_eq!(images.len(), want.len());
     for ((tamper, image), (name, refused)) in images.iter().zip(want) {
         assert_eq!(*tamper, name);
-        let err = read_image(image, &sample::region(4 << 20), VCPUS).expect_err(tamper);
+        let err = read_image(image, &sample::region(4 << 20), VCPUS, ARCH).expect_err(tamper);
         assert_eq!(refusal(&err), refused, "{tamper}: {err}");
     }
 }
@@ -509,16 +512,19 @@ fn errors_name_the_route_the_vcpu_and_the_entry() {
         let mut h = headers.clone();
         change(&mut h);
         let bytes = sample_image(&h, &memory);
-        (read_image(&bytes, &sample::region(4096), VCPUS).unwrap_err(), bytes)
+        (
+            read_image(&bytes, &sample::region(4096), VCPUS, ARCH).unwrap_err(),
+            bytes,
+        )
     };
     let text = |change: &dyn Fn(&mut Headers)| refused(change).0.to_string();
     assert_eq!(
         text(&|h| h.vcpus[1].vcpu.sregs.fs.base = 0x0000_8000_0000_0000),
-        "header field `fs.base` (live `fs.base`) is invalid: non-canonical address (bits 63:47 differ)"
+        "header field `fs.base` (live `sregs.fs.base`) is invalid: non-canonical address (bits 63:47 differ)"
     );
     assert_eq!(
         text(&|h| h.vcpus[0].vcpu.events.exception.has_error_code = 2),
-        "header field `exception.has_error_code` (live `exception.has_error_code`) has bits 0x2 set outside its strict mask"
+        "header field `exception.has_error_code` (live `events.exception.has_error_code`) has bits 0x2 set outside its strict mask"
     );
     assert_eq!(
         text(&|h| h.irqchips[2].ioapic.redirtbl[7].mask = 0x81),
@@ -579,7 +585,7 @@ fn errors_name_the_route_the_vcpu_and_the_entry() {
 
 #[test]
 fn vcpu_validators_follow_kvm() {
-    let ok = |s: &VcpuState| VcpuHeaders::save(s).restore();
+    let ok = |s: &VcpuState| VcpuHeaders::save(s).restore(ARCH);
     assert!(ok(&sample::vcpu(0)).is_ok());
     let refused = |f: &dyn Fn(&mut VcpuState)| {
         let mut s = sample::vcpu(0);
@@ -603,7 +609,7 @@ fn vcpu_validators_follow_kvm() {
     assert!(refused(&|s| s.sregs.cr0 |= k::CR0_NW).contains("NW"));
     assert!(refused(&|s| s.sregs.cs.db = 1).contains("L and D/B both set"));
     assert!(refused(&|s| s.sregs.cr8 = 0x10).contains("`cr8`"));
-    assert!(refused(&|s| s.sregs.cr3 = 1 << 60).contains("physical-address width"));
+    assert!(refused(&|s| s.sregs.cr3 = 1 << 60).contains("MAXPHYADDR"));
     assert!(refused(&|s| s.sregs.apic_base |= 1).contains("apic_base"));
     assert!(refused(&|s| s.sregs.apic_base = 0xfee0_0400).contains("x2APIC enabled with the APIC disabled"));
     assert!(refused(&|s| s.sregs.interrupt_bitmap = [1, 0, 1 << 5, 0]).contains("more than one pending interrupt"));
@@ -649,17 +655,17 @@ fn vcpu_validators_follow_kvm() {
 
 #[test]
 fn vm_and_device_validators_refuse_what_kvm_and_the_device_would_take_silently() {
-    let ok = |s: &Snapshot| Headers::save(s).restore();
+    let ok = |s: &Snapshot| Headers::save(s).restore(ARCH);
     assert!(ok(&sample::snapshot()).is_ok());
     let refused = |f: &dyn Fn(&mut Headers)| {
         let mut h = Headers::save(&sample::snapshot());
         f(&mut h);
-        h.restore().expect_err("accepted").to_string()
+        h.restore(ARCH).expect_err("accepted").to_string()
     };
     let accepted = |f: &dyn Fn(&mut Headers)| {
         let mut h = Headers::save(&sample::snapshot());
         f(&mut h);
-        h.restore().map(|_| ()).map_err(|e| e.to_string())
+        h.restore(ARCH).map(|_| ()).map_err(|e| e.to_string())
     };
     // LAPIC: the version, the DFR model and its reserved ones, LVT delivery modes.
     assert!(refused(&|h| h.vcpus[0].lapic.version = 0x0005_0010).contains("integrated APIC"));
@@ -736,7 +742,7 @@ fn every_bit_flip_and_cut_of_the_vm_records_is_refused() {
         for bit in 0..8 {
             let mut bad = image.clone();
             bad[at] ^= 1 << bit;
-            let err = read_image(&bad, &sample::region(4096), VCPUS).expect_err("a flipped bit was read");
+            let err = read_image(&bad, &sample::region(4096), VCPUS, ARCH).expect_err("a flipped bit was read");
             assert!(err.kind().is_image(), "byte {at} bit {bit}: {err}");
             assert!(
                 err.offset().is_some_and(|o| o <= at as u64),
@@ -745,7 +751,7 @@ fn every_bit_flip_and_cut_of_the_vm_records_is_refused() {
         }
     }
     for len in (0..image.len()).step_by(7) {
-        let err = read_image(&image[..len], &sample::region(4096), VCPUS).expect_err("a cut image was read");
+        let err = read_image(&image[..len], &sample::region(4096), VCPUS, ARCH).expect_err("a cut image was read");
         assert!(err.offset().is_some(), "{len}: {err}");
     }
     assert!(HEAD_SIZE < memory_at);
@@ -760,9 +766,9 @@ fn the_dump_shows_every_record_by_route() {
     let has = |words: &[&str]| out.lines().any(|l| l.split_whitespace().eq(words.iter().copied()));
     // vCPU records, by route, once per vCPU.
     assert_eq!(out.matches("(CrHdrKvmSregs), version 1, parent 1,").count(), 1, "{out}");
-    assert!(has(&["cs.l", "cs.l", "0x1"]), "{out}");
-    assert!(has(&["gdt.base", "gdt.base", "0x500"]), "{out}");
-    assert!(has(&["efer", "efer", "0x500"]), "{out}");
+    assert!(has(&["cs.l", "sregs.cs.l", "0x1"]), "{out}");
+    assert!(has(&["gdt.base", "sregs.gdt.base", "0x500"]), "{out}");
+    assert!(has(&["efer", "sregs.efer", "0x500"]), "{out}");
     assert!(
         out.contains("type LIST+39 (list of CrHdrKvmMsr), version 1, parent 1, 160 bytes"),
         "{out}"

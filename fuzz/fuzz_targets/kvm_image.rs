@@ -30,7 +30,7 @@ fuzz_target!(|data: &[u8]| {
         memory_size: 4096,
         userspace_addr: 0,
     };
-    if let Ok(restored) = cr_vmm::image::read_image(&image, &slot, cr_vmm::guest::VCPUS) {
+    if let Ok(restored) = cr_vmm::image::read_image(&image, &slot, cr_vmm::guest::VCPUS, &cr::kvm_x86_64::VcpuCaps::ARCHITECTURAL) {
         assert_eq!(restored.memory.len(), 4096);
         assert_eq!(restored.region.userspace_addr, 0, "the host address is the restoring process's");
     }

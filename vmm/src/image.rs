@@ -14,7 +14,7 @@
 use crate::serial::COM1;
 use crate::state::{Headers, Snapshot, VcpuSnapshot, VmState};
 use crate::vm_state_interim::{self as interim, restore_lapic, restore_serial, CrHdrKvmIrqchip};
-use cr::kvm_x86_64::{self as k, check_parent, CrHdrKvmMemRegion, GUEST_MEMORY};
+use cr::kvm_x86_64::{self as k, check_parent, CrHdrKvmMemRegion, VcpuCaps, GUEST_MEMORY};
 use cr_core::dump::Kind;
 use cr_core::image::{Reader, Record, Sink, Writer, RECORD_HEADER_SIZE};
 use cr_core::{CrCopy, Error};
@@ -82,8 +82,8 @@ fn record<H: Record>(r: &mut Reader<'_>, parent: u32) -> Result<H, Error> {
     Ok(hdr)
 }
 
-/// Reads a VM image for a VM whose memory slot is `slot` and which has `vcpus` vCPUs, and restores every
-/// header into fresh structs. Every check runs before this returns: the image's (checksums, record types,
+/// Reads a VM image for a VM whose memory slot is `slot` and which has `vcpus` vCPUs with capabilities
+/// `caps`, and restores every header into fresh structs. Every check runs before this returns: the image's (checksums, record types,
 /// lengths, layouts, parents, the irqchips' order, the memory's length against the slot's size) and every
 /// header's (`restore`, validators; each LAPIC against its vCPU's APIC ID). On `Err` nothing has been
 /// handed to KVM; on `Ok` the state is what KVM and the device will accept.
@@ -91,6 +91,7 @@ pub fn read_image<'a>(
     image: &'a [u8],
     slot: &kvm_userspace_memory_region,
     vcpus: usize,
+    caps: &VcpuCaps,
 ) -> Result<Restored<'a>, Error> {
     let mut r = Reader::new(image, k::ARCH_X86_64)?;
     let region_hdr: CrHdrKvmMemRegion = record(&mut r, VM)?;
@@ -115,7 +116,7 @@ pub fn read_image<'a>(
     let vm = VmState::restore(&irqchips, &pit, &clock)?;
     let mut vcpu_states = Vec::with_capacity(vcpus);
     for id in (0..).take(vcpus) {
-        let state = k::read_vcpu(&mut r, id)?;
+        let state = k::read_vcpu(&mut r, id, caps)?;
         let lapic = restore_lapic(&record(&mut r, id)?, id)?;
         vcpu_states.push(VcpuSnapshot { state, lapic });
     }

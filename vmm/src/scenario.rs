@@ -8,7 +8,7 @@ use crate::image::write_image;
 use crate::state::{Headers, Snapshot};
 use crate::tamper::{reject_tampered, tampered, Rejection};
 use crate::vm::{open_kvm, Exit, Stop, Vm};
-use cr::kvm_x86_64::MSR_IA32_TSC;
+use cr::kvm_x86_64::{VcpuState, MSR_IA32_TSC};
 use kvm_bindings::kvm_userspace_memory_region;
 use kvm_ioctls::Kvm;
 use std::io::BufWriter;
@@ -135,14 +135,9 @@ fn write_file(
     headers: &Headers,
     memory: &[u8],
 ) -> Result<(), Failure> {
-    let file = std::fs::File::create(path).map_err(|e| Failure::Io("creating the image file", e))?;
-    let out =
-        write_image(BufWriter::with_capacity(1 << 16, file), region, headers, memory).map_err(Failure::Refused)?;
-    let file = out
-        .into_inner()
-        .map_err(|e| Failure::Io("writing the image file", e.into_error()))?;
-    file.sync_data().map_err(|e| Failure::Io("syncing the image file", e))?;
-    Ok(())
+    // Beside the path, synced, then renamed over it: a crash leaves the old image or the new one.
+    cr_core::file::write_file(path, |file| write_image(file, region, headers, memory).map(drop))
+        .map_err(|e| Failure::Io("writing the image file", e))
 }
 
 /// The name of an x86 `mp_state`.
@@ -377,4 +372,21 @@ pub fn tail(run: &Run, n: usize) -> &[String] {
 /// How many lines a run of `config` prints.
 pub fn line_count(config: &Config) -> usize {
     guest::lines(config.rounds)
+}
+
+/// Real vCPU states of the example's guest, for the differential test of `cr::kvm_x86_64::kernelcheck`: each
+/// vCPU of a new VM at reset, after the VMM's boot (long mode, before its first instruction), and at the
+/// snapshot after `snapshot_after` lines (the in-flight I/O completed).
+pub fn example_states(kvm: &Kvm, config: &Config) -> Result<Vec<VcpuState>, Failure> {
+    let mut vm = Vm::new(kvm, config.mem_size)?;
+    let reset = vm.save()?;
+    vm.boot(config.rounds)?;
+    let booted = vm.save()?;
+    let (mut running, _) = run_to_snapshot(kvm, config)?;
+    running.complete_io()?;
+    let snapshot = running.save()?;
+    Ok([reset, booted, snapshot]
+        .into_iter()
+        .flat_map(|s| s.vcpus.into_iter().map(|v| v.state))
+        .collect())
 }

@@ -6,6 +6,7 @@ use crate::vm_state_interim::{
     restore_clock, restore_irqchip, restore_lapic, restore_pit, restore_serial, save_clock, save_irqchip, save_lapic,
     save_pit, save_serial, CrHdrKvmClock, CrHdrKvmIrqchip, CrHdrKvmLapic, CrHdrKvmPitState2, CrHdrSerial,
 };
+use cr::kvm_x86_64::VcpuCaps;
 use cr::kvm_x86_64::{VcpuHeaders, VcpuState};
 use cr_core::Error;
 use kvm_bindings::{kvm_clock_data, kvm_irqchip, kvm_lapic_state, kvm_pit_state2};
@@ -110,14 +111,14 @@ impl Headers {
         }
     }
 
-    /// Restores every header into fresh structs: every check of every header runs before the snapshot is
-    /// returned. Each LAPIC must carry its vCPU's APIC ID (its index here).
-    pub fn restore(&self) -> Result<Snapshot, Error> {
+    /// Restores every header into fresh structs for vCPUs with capabilities `caps`: every check of every
+    /// header runs before the snapshot is returned. Each LAPIC must carry its vCPU's APIC ID (its index here).
+    pub fn restore(&self, caps: &VcpuCaps) -> Result<Snapshot, Error> {
         let vm = VmState::restore(&self.irqchips, &self.pit, &self.clock)?;
         let mut vcpus = Vec::with_capacity(self.vcpus.len());
         for (id, v) in (0..).zip(&self.vcpus) {
             vcpus.push(VcpuSnapshot {
-                state: v.vcpu.restore()?,
+                state: v.vcpu.restore(caps)?,
                 lapic: restore_lapic(&v.lapic, id)?,
             });
         }

@@ -9,6 +9,7 @@ use crate::image::{read_image, Restored};
 use crate::serial::SerialDevice;
 use crate::state::{Snapshot, VcpuSnapshot, VmState};
 use crate::sys::{self, GuestMemory};
+use cr::kvm_x86_64::VcpuCaps;
 use cr::kvm_x86_64::{VcpuState, MSR_IA32_TSC, SAVED_MSRS};
 use kvm_bindings::{
     kvm_irqchip, kvm_mp_state, kvm_msr_entry, kvm_pit_config, kvm_userspace_memory_region, CpuId, Msrs,
@@ -55,6 +56,8 @@ pub struct Vm {
     serial: Arc<Mutex<SerialDevice>>,
     memory: GuestMemory,
     region: kvm_userspace_memory_region,
+    /// What its vCPUs can hold (from their CPUID and KVM's capabilities): images are checked against it.
+    pub caps: VcpuCaps,
 }
 
 /// What a vCPU thread and the thread that runs them share.
@@ -136,6 +139,7 @@ impl Vm {
             serial,
             memory,
             region,
+            caps: VcpuCaps::of(kvm, &cpuid),
         })
     }
 
@@ -330,7 +334,7 @@ impl Vm {
     /// checksum, record and header check), and only then copies the memory and makes the ioctls. On
     /// `Err(Failure::Refused)` nothing of the VM was touched.
     pub fn restore(&mut self, image: &[u8]) -> Result<(), Failure> {
-        let restored = read_image(image, &self.region, self.vcpus.len()).map_err(Failure::Refused)?;
+        let restored = read_image(image, &self.region, self.vcpus.len(), &self.caps).map_err(Failure::Refused)?;
         self.apply(&restored)
     }
 
