@@ -210,6 +210,27 @@ fn child_rewrites_the_image_until_killed() {
     }
 }
 
+/// The environment variable that names the program this test binary runs under, with its arguments
+/// (whitespace-separated), when it cannot be executed directly: under emulation (`.ci/run`'s s390x leg
+/// sets it to cargo's runner, `qemu-s390x -L /usr/s390x-linux-gnu`), the child must run under the same
+/// emulator, or it never starts.
+const RUNNER: &str = "CR_TEST_RUNNER";
+
+/// This test binary as a command, under `$CR_TEST_RUNNER` when that is set.
+fn child_command() -> std::process::Command {
+    let exe = std::env::current_exe().unwrap();
+    let runner = std::env::var(RUNNER).unwrap_or_default();
+    let mut words = runner.split_whitespace();
+    match words.next() {
+        None => std::process::Command::new(exe),
+        Some(program) => {
+            let mut command = std::process::Command::new(program);
+            command.args(words).arg(exe);
+            command
+        }
+    }
+}
+
 /// xorshift64*, seeded from the clock (printed, and taken from `CR_FILE_TEST_SEED` to repeat a run).
 fn rng() -> impl FnMut() -> u64 {
     let seed = std::env::var("CR_FILE_TEST_SEED")
@@ -241,7 +262,7 @@ fn a_process_killed_at_any_point_leaves_the_old_or_the_new_image() {
     let (mut seen, mut mid_write) = ([0; 2], 0);
     const KILLS: usize = 30;
     for kill in 0..KILLS {
-        let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+        let mut child = child_command()
             .args([
                 "--ignored",
                 "--exact",
@@ -258,7 +279,7 @@ fn a_process_killed_at_any_point_leaves_the_old_or_the_new_image() {
             line.clear();
             assert!(
                 out.read_line(&mut line).unwrap() > 0,
-                "kill {kill}: the child did not start"
+                "kill {kill}: the child did not start (under an emulator, set ${RUNNER} to it)"
             );
         }
         // Anywhere in its first four rewrites.
