@@ -178,3 +178,39 @@ mod fam {
         assert_eq!(e.field(), Some("function"));
     }
 }
+
+/// The two ways `read_entries` takes the entries: in place from an aligned image of this machine's byte
+/// order, and by one copy otherwise (an image of the other byte order; an image at an odd address).
+/// Both restore the same entries and make the same checks.
+#[test]
+fn entries_read_in_place_and_by_copy_restore_the_same() {
+    let live = msrs(&[0x10, 0x174, 0x277]);
+    let native = image_of(&live);
+    let kinds = [cr_core::dump::Kind::of::<MsrHeader>()];
+    let foreign = cr::foreign::other_order(&native, ARCH, &kinds).unwrap();
+    assert_ne!(foreign, native, "the other byte order changes the entries' bytes");
+    // The same image one byte further on: its entries are not aligned for `MsrHeader`.
+    let mut shifted = vec![0u8; native.len() + 1];
+    shifted[1..].copy_from_slice(&native);
+    for (what, image) in [
+        ("native", &native[..]),
+        ("foreign", &foreign[..]),
+        ("unaligned", &shifted[1..]),
+    ] {
+        let mut r = Reader::new(image, ARCH).unwrap();
+        let (parent, back) = r.read_entries::<MsrHeader, Msr>().unwrap();
+        r.finish().unwrap();
+        assert_eq!((parent, back), (5, live.clone()), "{what}");
+    }
+    let twice = image_of(&msrs(&[0x10, 0x174, 0x10]));
+    for (what, image) in [
+        ("native", twice.clone()),
+        ("foreign", cr::foreign::other_order(&twice, ARCH, &kinds).unwrap()),
+    ] {
+        let e = Reader::new(&image, ARCH)
+            .unwrap()
+            .read_entries::<MsrHeader, Msr>()
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::DuplicateEntry { first: 0, second: 2 }, "{what}");
+    }
+}

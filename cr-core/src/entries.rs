@@ -93,8 +93,17 @@ impl<'a> Reader<'a> {
     fn read_entries_at_most<E: Record + CrCopy<L>, L: Default>(&mut self, max: usize) -> Result<(u32, Vec<L>), Error> {
         let start = self.offset();
         let (parent, list) = self.read_list::<E>()?;
-        let headers: Vec<E> = list.iter().collect();
-        let entries = restore_at_most(&headers, max, |i| Some(list.offset_of(i)), Some(start))?;
+        let offset_of = |i| Some(list.offset_of(i));
+        // The entries in place where the image's bytes allow it (native order, aligned); else
+        // one copy, allocated once.
+        let entries = match list.as_slice() {
+            Some(headers) => restore_at_most(headers, max, offset_of, Some(start))?,
+            None => {
+                let mut headers = Vec::with_capacity(list.len());
+                headers.extend(list.iter());
+                restore_at_most(&headers, max, offset_of, Some(start))?
+            }
+        };
         Ok((parent, entries))
     }
 
