@@ -166,7 +166,10 @@ fn named_bits_and_padding_on_both_sides() {
     hdr.flags = 1;
     hdr.reserved[8] = 1;
     let e = hdr.restore(&mut back).unwrap_err();
-    assert_eq!(e.to_string(), "header field `reserved` is reserved but not zero");
+    assert_eq!(
+        e.to_string(),
+        "header field `reserved` (live `reserved`) is reserved but not zero"
+    );
 }
 
 /// vm-superio's `SerialState`-shaped: a FIFO in a `Vec`, so not `Copy`.
@@ -238,4 +241,38 @@ fn a_nested_live_struct_need_not_be_copy() {
         e.to_string(),
         "header field `state.ier` (live `state.ier`) has bits 0x10 set outside its strict mask"
     );
+}
+
+/// A reserved slot of a register page, declared once: saved as zeros, refused unless zero by its name,
+/// and zeroed in the live page by restore (the derive once left the zeros' type to inference there).
+#[derive(CrCopy, Clone, Copy, Debug, Default, PartialEq)]
+#[cr(target = Lapic)]
+pub struct LapicReserved {
+    #[cr(path = "regs[0x80..0x84]")]
+    pub tpr: u32,
+    /// 0xA4..0xB0 is reserved in the APIC's page.
+    #[cr(path = "regs[0xa4..0xb0]", reserved)]
+    pub reserved_a4: [u8; 12],
+}
+
+#[test]
+fn a_reserved_range_of_a_page_is_zero_on_both_sides() {
+    let mut live = page();
+    live.regs[0xa4..0xb0].fill(7); // what a reader must not carry over
+    let mut hdr = LapicReserved::default();
+    hdr.save(&live);
+    assert_eq!(hdr.reserved_a4, [0; 12], "saved as zeros, whatever the live page holds");
+    let mut back = live;
+    hdr.restore(&mut back).unwrap();
+    assert!(
+        back.regs[0xa4..0xb0].iter().all(|b| *b == 0),
+        "restore zeroes the live range"
+    );
+    assert_eq!(&back.regs[0x80..0x84], &live.regs[0x80..0x84]);
+    hdr.reserved_a4[5] = 1;
+    let before = back;
+    let e = hdr.restore(&mut back).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::ReservedNotZero);
+    assert_eq!((e.field(), e.path()), (Some("reserved_a4"), Some("regs[0xa4..0xb0]")));
+    assert_eq!(back, before, "a refused restore writes nothing");
 }

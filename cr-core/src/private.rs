@@ -367,6 +367,20 @@ pub fn check_reserved<T: IntoBytes + Immutable>(value: T, field: &'static str) -
     }
 }
 
+/// Padding on both sides (`reserved` with a path): refuses a non-zero value, naming the live place.
+#[inline(always)]
+pub fn check_reserved_at<T: IntoBytes + Immutable>(
+    value: T,
+    field: &'static str,
+    path: &'static str,
+) -> Result<(), Error> {
+    if is_zero(value.as_bytes()) {
+        Ok(())
+    } else {
+        Err(Error::new(ErrorKind::ReservedNotZero).at(field, Some(path)))
+    }
+}
+
 /// Whether every byte is zero. Up to 64 bytes: a comparison with a block of zeros, which LLVM
 /// turns into word loads; more: a reduction without early exit, which it vectorizes
 /// (BENCHMARKS.md, runtime findings 1 and 4). The block is a `const`: a `static` would be reached

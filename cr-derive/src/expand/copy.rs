@@ -280,9 +280,15 @@ fn restore_check(h: &Header, names: &Names, index: usize, f: &Field) -> TokenStr
             let all = word.all.ident();
             checked!(f.span, #cr::check_flags(#member, Self::#all, #name))
         }
-        Mapping::Reserved(_) => {
+        Mapping::Reserved(None) => {
             let cr = cr_at(f.span);
             checked!(f.span, #cr::check_reserved(#member, #name))
+        }
+        // Padding on both sides: the error names the live padding too.
+        Mapping::Reserved(Some(place)) => {
+            let cr = cr_at(f.span);
+            let path = syn::LitStr::new(&place.text, place.span);
+            checked!(f.span, #cr::check_reserved_at(#member, #name, #path))
         }
         Mapping::Skip | Mapping::Data | Mapping::NestedData | Mapping::Unknown => TokenStream::new(),
     }
@@ -377,7 +383,15 @@ fn restore_write(h: &Header, names: &Names, f: &Field) -> TokenStream {
         Mapping::Reserved(Some(place)) => {
             let live = place.render(&names.dst, &names.through);
             let cr = cr_at(place.span);
-            live.assign(quote_spanned!(place.span=> #cr::FromZeros::new_zeroed()))
+            // A byte range has no type of its own: its zeros are the header field's type.
+            let zeros = match place.is_range() {
+                true => {
+                    let ty = f.ty;
+                    quote_spanned!(place.span=> <#ty as #cr::FromZeros>::new_zeroed())
+                }
+                false => quote_spanned!(place.span=> #cr::FromZeros::new_zeroed()),
+            };
+            live.assign(zeros)
         }
         Mapping::Skip | Mapping::Reserved(None) | Mapping::Data | Mapping::NestedData | Mapping::Unknown => {
             TokenStream::new()
