@@ -6,8 +6,8 @@
 //! every variant runs.
 //!
 //! ```text
-//! callgrind <s390_cpu|vcpu_4k|kvm_sregs|packed_dev|irqchip> <derived|hand|bytes|postcard|empty> <save|restore|save_restore> <N>
-//! callgrind paired <s390_cpu|vcpu_4k|kvm_sregs|packed_dev|irqchip> <save|restore|save_restore> <rounds> <N per block>
+//! callgrind <s390_cpu|vcpu_4k|kvm_sregs|packed_dev|irqchip|lapic|msr_list> <derived|hand|bytes|postcard|empty> <save|restore|save_restore> <N>
+//! callgrind paired <s390_cpu|vcpu_4k|kvm_sregs|packed_dev|irqchip|lapic> <save|restore|save_restore> <rounds> <N per block>
 //! ```
 
 mod common;
@@ -48,6 +48,20 @@ fn run_loop<L: Subject>(state: &mut Bench<L>, variant: Variant, op: Op, n: u64) 
 fn run<L: Subject>(variant: Variant, op: Op, n: u64) {
     let mut state = Bench::<L>::new();
     run_loop(&mut state, variant, op, n);
+}
+
+/// The list subject (`msr_list`), which is not a [`Subject`]: `n` iterations of one variant.
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+fn run_list(variant: Variant, op: Op, n: u64) {
+    let mut state = common::msr_list::ListBench::new();
+    looped!(
+        state,
+        n,
+        variant,
+        op,
+        [Derived, Hand, Bytes, Postcard, Empty],
+        [Save, Restore, SaveRestore]
+    );
 }
 
 fn median(values: &mut [f64]) -> f64 {
@@ -103,7 +117,11 @@ fn main() -> ExitCode {
                 run::<common::sregs::Sregs>(variant, op, 1000);
                 run::<common::packed::Dma>(variant, op, 1000);
                 #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
-                run::<common::irqchip::Irqchip>(variant, op, 1000);
+                {
+                    run::<common::irqchip::Irqchip>(variant, op, 1000);
+                    run::<common::lapic::Lapic>(variant, op, 1000);
+                    run_list(variant, op, 1000);
+                }
             }
         }
         println!("callgrind: every variant ran; see scripts/bench/callgrind.sh");
@@ -121,9 +139,11 @@ fn main() -> ExitCode {
                 ("irqchip", Some(op), Ok(rounds @ 1..), Ok(n @ 1..)) => {
                     paired::<common::irqchip::Irqchip>(op, rounds, n)
                 }
+                #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+                ("lapic", Some(op), Ok(rounds @ 1..), Ok(n @ 1..)) => paired::<common::lapic::Lapic>(op, rounds, n),
                 _ => {
                     eprintln!(
-                        "usage: callgrind paired <s390_cpu|vcpu_4k|kvm_sregs|packed_dev|irqchip> <save|restore|save_restore> <rounds> <N>"
+                        "usage: callgrind paired <s390_cpu|vcpu_4k|kvm_sregs|packed_dev|irqchip|lapic> <save|restore|save_restore> <rounds> <N>"
                     );
                     return ExitCode::from(2);
                 }
@@ -149,9 +169,13 @@ fn main() -> ExitCode {
         Some(("packed_dev", variant, op, n)) => run::<common::packed::Dma>(variant, op, n),
         #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
         Some(("irqchip", variant, op, n)) => run::<common::irqchip::Irqchip>(variant, op, n),
+        #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+        Some(("lapic", variant, op, n)) => run::<common::lapic::Lapic>(variant, op, n),
+        #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+        Some(("msr_list", variant, op, n)) => run_list(variant, op, n),
         _ => {
             eprintln!(
-                "usage: callgrind <s390_cpu|vcpu_4k|kvm_sregs|packed_dev|irqchip> <derived|hand|bytes|postcard|empty> <save|restore|save_restore> <N>"
+                "usage: callgrind <s390_cpu|vcpu_4k|kvm_sregs|packed_dev|irqchip|lapic|msr_list> <derived|hand|bytes|postcard|empty> <save|restore|save_restore> <N>"
             );
             return ExitCode::from(2);
         }

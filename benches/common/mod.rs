@@ -9,6 +9,10 @@
 pub mod hand;
 #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
 pub mod irqchip;
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+pub mod lapic;
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+pub mod msr_list;
 pub mod packed;
 pub mod serde_s390;
 pub mod sregs;
@@ -406,6 +410,36 @@ impl Subject for irqchip::Irqchip {
             h.pic.priority_add = 8;
         });
         out
+    }
+}
+
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+impl Subject for lapic::Lapic {
+    type Header = lapic::LapicHeader;
+    const NAME: &'static str = "lapic";
+
+    fn sample() -> Self {
+        lapic::sample()
+    }
+    fn hand_save(hdr: &mut lapic::LapicHeader, src: &Self) {
+        lapic::save(hdr, src)
+    }
+    fn hand_restore(hdr: &lapic::LapicHeader, dst: &mut Self) -> Result<(), Error> {
+        lapic::restore(hdr, dst)
+    }
+    fn to_postcard(&self, buf: &mut [u8]) -> usize {
+        postcard::to_slice(&self.0, buf)
+            .expect("BUF_LEN holds a kvm_lapic_state")
+            .len()
+    }
+    fn from_postcard(bytes: &[u8]) -> Self {
+        lapic::Lapic(postcard::from_bytes(bytes).expect("a kvm_lapic_state encoding"))
+    }
+    fn default_live() -> Self {
+        lapic::default_live()
+    }
+    fn tampered(valid: &lapic::LapicHeader) -> Vec<lapic::LapicHeader> {
+        lapic::tampered(valid)
     }
 }
 

@@ -24,7 +24,7 @@ count() { # subject variant op -> instructions collected
 echo "valgrind: $(valgrind --version); rustc: $(rustc --version); N = $N iterations"
 printf '%-10s %-13s %10s %10s %10s %10s %14s %14s\n' subject op derived hand bytes postcard derived/hand postcard/derived
 worst=0
-for subject in s390_cpu vcpu_4k kvm_sregs packed_dev irqchip; do
+for subject in ${SUBJECTS:-s390_cpu vcpu_4k kvm_sregs packed_dev irqchip lapic msr_list}; do
     for op in save restore save_restore; do
         empty=$(count "$subject" empty "$op")
         declare -A per=()
