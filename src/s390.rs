@@ -107,15 +107,16 @@ impl PerWords {
 }
 
 // SAFETY (the promise of `InitializedUnion`, for the four impls below): the headers read only the
-// `words` member of each union, and the fields of that member are initialized in every
-// `per_struct` this crate hands them. Each starts zero-filled: bindgen's `Default` for
-// `per_struct`, `thread_struct` and the unions writes zeros over every byte, and the kernel
-// zero-fills a new task's thread state likewise. After that, safe code can only assign a union's
-// members (a whole member, or a field of one), and each member of these two unions has its data
-// in the same bytes as `words`'s fields (`per_cr_bits`: 8 bytes of bits and two addresses over the
-// three control words; `per_lowcore_bits`: 2 bytes of bits, the address, 1 byte of bits over
-// `perc_atmid`, `address`, `access_id`), so whichever member was written last, `words`'s fields
-// stay initialized; a typed copy of a task loses only padding. A C union holds no `UnsafeCell`.
+// `words` member of each union, whose fields are initialized in every value safe code can make.
+// Safe code makes a union by zero-filling it (bindgen's `Default` for the unions, `per_struct`
+// and `thread_struct` writes zeros over every byte, as the kernel does for a new task), or by a
+// literal or an assignment of one whole member, then writes members or their fields. Every
+// member of these two unions has data (fields, or bindgen's explicit padding field) wherever
+// `words` has a field: `per_cr_bits` is 8 bytes of bits and two addresses over the three control
+// words; `per_lowcore_bits` is 2 bytes of bits, the address and 1 byte of bits (then a padding
+// field) over `perc_atmid`, `address` and `access_id`. So whichever member was written last,
+// `words`'s fields are initialized; a typed copy of a task loses padding bytes, never those. The
+// kernel's values (what a checkpointer reads) hold the same. A C union holds no `UnsafeCell`.
 #[allow(unsafe_code)]
 unsafe impl cr_core::InitializedUnion<CrHdrCpu> for PerControlRegs {}
 #[allow(unsafe_code)]

@@ -1,6 +1,6 @@
 /*
  * s390x task state as Linux 2.6.30 declares it (arch/s390/include/asm/ptrace.h, processor.h,
- * mmu_context.h): the structs the checkpoint/restart seed reads, for bindgen
+ * mmu.h): the structs the checkpoint/restart seed reads, for bindgen
  * (scripts/bindgen-s390.sh -> src/s390/bindings.rs). Written for cr from the kernel's struct and
  * field names; what is left out, or differs, says why.
  */
