@@ -141,7 +141,10 @@ fn main() -> ExitCode {
     report.check("access registers reloaded once, after the copy", {
         restarted.cpu.acrs == task.thread.acrs && restarted.cpu.acr_loads == 1
     });
-    report.check("per_info equal", restarted.thread.per_info == task.thread.per_info);
+    report.check(
+        "per_info equal: its bitfields (single_step(), ...) and its unions' words",
+        cr::s390::per_eq(&restarted.thread.per_info, &task.thread.per_info),
+    );
     report.check(
         "ieee_instruction_pointer equal",
         restarted.thread.ieee_instruction_pointer == task.thread.ieee_instruction_pointer,
@@ -157,7 +160,7 @@ fn main() -> ExitCode {
     report.check(
         "mm context equal but for vdso_base",
         restarted.mm
-            == cr::s390::MmContext {
+            == cr::s390::mm_context_t {
                 vdso_base: restarted.mm.vdso_base,
                 ..task.mm
             },

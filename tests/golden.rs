@@ -101,7 +101,24 @@ fn every_golden_s390_image_restarts() {
         restart_from_image(&bytes, &mut task).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(task.regs, expected.regs, "{name}");
         assert_eq!(task.thread.acrs, expected.thread.acrs, "{name}");
-        assert_eq!(task.thread.per_info, expected.thread.per_info, "{name}");
+        // PER state: the unions' words as c/r reads them, the bitfields through their getters.
+        let (per, want) = (&task.thread.per_info, &expected.thread.per_info);
+        assert_eq!(PerWords::of(per), PerWords::of(want), "{name}");
+        assert_eq!(
+            (
+                per.single_step(),
+                per.instruction_fetch(),
+                per.starting_addr,
+                per.ending_addr
+            ),
+            (
+                want.single_step(),
+                want.instruction_fetch(),
+                want.starting_addr,
+                want.ending_addr
+            ),
+            "{name}"
+        );
         assert_eq!(task.mm.asce_limit, expected.mm.asce_limit, "{name}");
         // Every other restored field: `bits` (the FPRs), the flag words, the mm, the hook's copy.
         assert_eq!(task.thread.fp_regs, expected.thread.fp_regs, "{name}");

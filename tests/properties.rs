@@ -46,7 +46,7 @@ fn fpr_bits() -> impl Strategy<Value = u64> {
     prop_oneof![3 => any::<u64>(), 1 => prop::sample::select(&SPECIAL_FPRS[..])]
 }
 
-fn arb_regs() -> impl Strategy<Value = PtRegs> {
+fn arb_regs() -> impl Strategy<Value = pt_regs> {
     (
         any::<[u64; 1]>(),
         any::<u64>(),
@@ -56,9 +56,9 @@ fn arb_regs() -> impl Strategy<Value = PtRegs> {
         any::<u16>(),
         any::<u16>(),
     )
-        .prop_map(|(args, mask, addr, gprs, orig_gpr2, ilc, svcnr)| PtRegs {
+        .prop_map(|(args, mask, addr, gprs, orig_gpr2, ilc, svcnr)| pt_regs {
             args,
-            psw: Psw { mask, addr },
+            psw: psw_t { mask, addr },
             gprs,
             orig_gpr2,
             ilc,
@@ -66,7 +66,7 @@ fn arb_regs() -> impl Strategy<Value = PtRegs> {
         })
 }
 
-fn arb_per() -> impl Strategy<Value = PerStruct> {
+fn arb_per() -> impl Strategy<Value = per_struct> {
     (
         any::<[u64; 3]>(),
         any::<bool>(),
@@ -78,26 +78,23 @@ fn arb_per() -> impl Strategy<Value = PerStruct> {
         any::<u8>(),
     )
         .prop_map(
-            |(words, single_step, instruction_fetch, starting_addr, ending_addr, perc_atmid, address, access_id)| {
-                PerStruct {
-                    control_regs: PerCrWords { words },
-                    single_step,
-                    instruction_fetch,
-                    starting_addr,
-                    ending_addr,
-                    lowcore: PerLowcore {
-                        words: PerLowcoreWords {
-                            perc_atmid,
-                            address,
-                            access_id,
-                        },
-                    },
-                }
+            |(cr, single_step, instruction_fetch, starting_addr, ending_addr, perc_atmid, address, access_id)| {
+                // Zero-filled, then written field by field (union members included), as the kernel does.
+                let mut per = per_struct::default();
+                per.control_regs.words.cr = cr;
+                per.set_single_step(single_step.into());
+                per.set_instruction_fetch(instruction_fetch.into());
+                per.starting_addr = starting_addr;
+                per.ending_addr = ending_addr;
+                per.lowcore.words.perc_atmid = perc_atmid;
+                per.lowcore.words.address = address;
+                per.lowcore.words.access_id = access_id;
+                per
             },
         )
 }
 
-fn arb_thread() -> impl Strategy<Value = ThreadStruct> {
+fn arb_thread() -> impl Strategy<Value = thread_struct> {
     (
         any::<u32>(),
         prop::array::uniform16(fpr_bits()),
@@ -108,8 +105,8 @@ fn arb_thread() -> impl Strategy<Value = ThreadStruct> {
         any::<u64>(),
     )
         .prop_map(
-            |(fpc, fprs, acrs, ksp, ieee_instruction_pointer, per_info, last_break)| ThreadStruct {
-                fp_regs: FpRegs {
+            |(fpc, fprs, acrs, ksp, ieee_instruction_pointer, per_info, last_break)| thread_struct {
+                fp_regs: s390_fp_regs {
                     fpc,
                     fprs: fprs.map(f64::from_bits),
                 },
@@ -122,7 +119,7 @@ fn arb_thread() -> impl Strategy<Value = ThreadStruct> {
         )
 }
 
-fn arb_mm() -> impl Strategy<Value = MmContext> {
+fn arb_mm() -> impl Strategy<Value = mm_context_t> {
     (
         any::<u64>(),
         any::<bool>(),
@@ -132,11 +129,11 @@ fn arb_mm() -> impl Strategy<Value = MmContext> {
         any::<u64>(),
     )
         .prop_map(
-            |(vdso_base, noexec, has_pgste, alloc_pgste, asce_bits, asce_limit)| MmContext {
+            |(vdso_base, noexec, has_pgste, alloc_pgste, asce_bits, asce_limit)| mm_context_t {
                 vdso_base,
-                noexec,
-                has_pgste,
-                alloc_pgste,
+                noexec: noexec.into(),
+                has_pgste: has_pgste.into(),
+                alloc_pgste: alloc_pgste.into(),
                 asce_bits,
                 asce_limit,
             },
@@ -353,9 +350,9 @@ fn cpu_restored(hdr: &CrHdrCpu, before: &Task) -> Task {
     // ksp: save_only, kept.
     t.thread.ieee_instruction_pointer = hdr.ieee_instruction_pointer;
     let per = &mut t.thread.per_info;
-    per.control_regs.words = hdr.per_control_regs;
-    per.single_step = hdr.em_instr & CrHdrCpu::EM_INSTR_SINGLE_STEP != 0;
-    per.instruction_fetch = hdr.em_instr & CrHdrCpu::EM_INSTR_INSTRUCTION_FETCH != 0;
+    per.control_regs.words.cr = hdr.per_control_regs;
+    per.set_single_step(u32::from(hdr.em_instr & CrHdrCpu::EM_INSTR_SINGLE_STEP != 0));
+    per.set_instruction_fetch(u32::from(hdr.em_instr & CrHdrCpu::EM_INSTR_INSTRUCTION_FETCH != 0));
     per.starting_addr = hdr.per_starting_addr;
     per.ending_addr = hdr.per_ending_addr;
     per.lowcore.words.perc_atmid = hdr.per_atmid;
@@ -380,12 +377,12 @@ fn mm_refusals(hdr: &CrHdrMmContext) -> Vec<Refusal> {
     out
 }
 
-fn mm_restored(hdr: &CrHdrMmContext, before: &MmContext) -> MmContext {
-    MmContext {
+fn mm_restored(hdr: &CrHdrMmContext, before: &mm_context_t) -> mm_context_t {
+    mm_context_t {
         vdso_base: before.vdso_base, // skip: kept
-        noexec: hdr.flags & CrHdrMmContext::FLAGS_NOEXEC != 0,
-        has_pgste: hdr.flags & CrHdrMmContext::FLAGS_HAS_PGSTE != 0,
-        alloc_pgste: hdr.flags & CrHdrMmContext::FLAGS_ALLOC_PGSTE != 0,
+        noexec: (hdr.flags & CrHdrMmContext::FLAGS_NOEXEC != 0).into(),
+        has_pgste: (hdr.flags & CrHdrMmContext::FLAGS_HAS_PGSTE != 0).into(),
+        alloc_pgste: (hdr.flags & CrHdrMmContext::FLAGS_ALLOC_PGSTE != 0).into(),
         asce_bits: hdr.asce_bits,
         asce_limit: hdr.asce_limit,
     }

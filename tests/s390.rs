@@ -25,7 +25,7 @@ fn bitwise(task: &Task) -> (Task, [u64; 16]) {
 fn other_task() -> Task {
     let mut task = Task::default();
     task.regs.args = [0x5A5A];
-    task.regs.psw = Psw {
+    task.regs.psw = psw_t {
         mask: PSW_USER_BITS | 0x0000_0C00_0000_0000,
         addr: 0x0000_0000_0000_1234,
     };
@@ -44,25 +44,20 @@ fn other_task() -> Task {
     }
     task.thread.ksp = 0x1111;
     task.thread.ieee_instruction_pointer = 0x2222;
-    task.thread.per_info = PerStruct {
-        control_regs: PerCrWords { words: [1, 2, 3] },
-        single_step: false,
-        instruction_fetch: true,
-        starting_addr: 0x10,
-        ending_addr: 0x20,
-        lowcore: PerLowcore {
-            words: PerLowcoreWords {
-                perc_atmid: 0x99,
-                address: 0x30,
-                access_id: 9,
-            },
-        },
-    };
-    task.mm = MmContext {
+    let per = &mut task.thread.per_info;
+    per.control_regs.words.cr = [1, 2, 3];
+    per.set_single_step(0);
+    per.set_instruction_fetch(1);
+    per.starting_addr = 0x10;
+    per.ending_addr = 0x20;
+    per.lowcore.words.perc_atmid = 0x99;
+    per.lowcore.words.address = 0x30;
+    per.lowcore.words.access_id = 9;
+    task.mm = mm_context_t {
         vdso_base: 0x1000,
-        noexec: false,
-        has_pgste: true,
-        alloc_pgste: false,
+        noexec: 0,
+        has_pgste: 1,
+        alloc_pgste: 0,
         asce_bits: 0x3,
         asce_limit: 1 << 31,
     };
@@ -73,7 +68,7 @@ fn other_task() -> Task {
     task
 }
 
-fn mm_header(mm: &MmContext) -> CrHdrMmContext {
+fn mm_header(mm: &mm_context_t) -> CrHdrMmContext {
     let mut hdr = CrHdrMmContext::default();
     hdr.save(mm);
     hdr
@@ -88,7 +83,7 @@ fn refuse_task(hdr: &impl CrCopy<Task>, task: &Task) -> Error {
 }
 
 /// Restores `hdr` into a copy of `mm`, expects a refusal and checks that the copy is untouched.
-fn refuse_mm(hdr: &impl CrCopy<MmContext>, mm: &MmContext) -> Error {
+fn refuse_mm(hdr: &impl CrCopy<mm_context_t>, mm: &mm_context_t) -> Error {
     let mut target = *mm;
     let err = hdr.restore(&mut target).expect_err("restore must refuse this header");
     assert_eq!(target, *mm, "a refused restore changed the mm context");
@@ -192,7 +187,7 @@ fn restore_writes_every_restored_field_and_keeps_the_rest() {
         sample.thread.ieee_instruction_pointer
     );
     // `per_info` is mapped field by field, flags included: it must equal the sample's.
-    assert_eq!(task.thread.per_info, sample.thread.per_info);
+    assert!(per_eq(&task.thread.per_info, &sample.thread.per_info));
     // Not mapped, or save_only: the target's own values.
     assert_eq!(task.thread.ksp, before.thread.ksp, "save_only is never restored");
     assert_eq!(task.mm, before.mm);
@@ -317,8 +312,8 @@ fn flags_save_sets_each_bit_iff_its_bool_is_true() {
         [(false, false, 0), (true, false, 1), (false, true, 2), (true, true, 3)]
     {
         let mut task = sample_task();
-        task.thread.per_info.single_step = single_step;
-        task.thread.per_info.instruction_fetch = instruction_fetch;
+        task.thread.per_info.set_single_step(u32::from(single_step));
+        task.thread.per_info.set_instruction_fetch(u32::from(instruction_fetch));
         let mut hdr = CrHdrCpu {
             em_instr: !word,
             ..CrHdrCpu::default()
@@ -338,17 +333,17 @@ fn flags_restore_sets_and_clears_each_bool() {
         for start in [false, true] {
             hdr.em_instr = word;
             let mut task = other_task();
-            task.thread.per_info.single_step = start;
-            task.thread.per_info.instruction_fetch = start;
+            task.thread.per_info.set_single_step(u32::from(start));
+            task.thread.per_info.set_instruction_fetch(u32::from(start));
             hdr.restore(&mut task).unwrap();
             assert_eq!(
-                task.thread.per_info.single_step,
-                word & 1 != 0,
+                task.thread.per_info.single_step(),
+                u32::from(word & 1 != 0),
                 "word {word:#x}, start {start}"
             );
             assert_eq!(
-                task.thread.per_info.instruction_fetch,
-                word & 2 != 0,
+                task.thread.per_info.instruction_fetch(),
+                u32::from(word & 2 != 0),
                 "word {word:#x}, start {start}"
             );
         }
@@ -598,22 +593,22 @@ fn mm_restore_ignores_skip_and_sets_every_flag() {
         asce_bits: 0x77,
         asce_limit: 0x88,
     };
-    let mut mm = MmContext {
+    let mut mm = mm_context_t {
         vdso_base: 0x5000,
-        noexec: true,
-        has_pgste: false,
-        alloc_pgste: true,
+        noexec: 1,
+        has_pgste: 0,
+        alloc_pgste: 1,
         asce_bits: 1,
         asce_limit: 2,
     };
     hdr.restore(&mut mm).unwrap();
     assert_eq!(
         mm,
-        MmContext {
+        mm_context_t {
             vdso_base: 0x5000,
-            noexec: false,
-            has_pgste: true,
-            alloc_pgste: false,
+            noexec: 0,
+            has_pgste: 1,
+            alloc_pgste: 0,
             asce_bits: 0x77,
             asce_limit: 0x88,
         }
@@ -686,12 +681,9 @@ fn round_trip_into_a_default_task() {
     assert_eq!(t.acrs, u.acrs);
     assert_eq!(t.ksp, 0, "save_only");
     assert_eq!(t.ieee_instruction_pointer, u.ieee_instruction_pointer);
-    assert_eq!(t.per_info, u.per_info);
+    assert!(per_eq(&t.per_info, &u.per_info));
     assert_eq!(task.mm.vdso_base, 0, "skip");
-    assert_eq!(
-        (task.mm.noexec, task.mm.has_pgste, task.mm.alloc_pgste),
-        (true, false, true)
-    );
+    assert_eq!((task.mm.noexec, task.mm.has_pgste, task.mm.alloc_pgste), (1, 0, 1));
     assert_eq!(
         (task.mm.asce_bits, task.mm.asce_limit),
         (sample.mm.asce_bits, sample.mm.asce_limit)
@@ -728,7 +720,7 @@ fn round_trip_into_a_fresh_task_reproduces_the_task() {
 
     // What the kernel set up before restart: system bits, addressing mode, stack, vdso.
     let mut task = Task::default();
-    task.regs.psw = Psw {
+    task.regs.psw = psw_t {
         mask: PSW_USER_BITS,
         addr: 0x8000_0000,
     };
@@ -834,8 +826,8 @@ fn probe_constants_follow_the_flag_names() {
 fn probe_save_reads_elements_widens_and_saves_defaults() {
     let mut task = other_task();
     task.thread.fp_regs.fprs[1] = f64::from_bits(0x7FF8_0000_0000_0042);
-    task.mm.noexec = true;
-    task.mm.has_pgste = false;
+    task.mm.noexec = 1;
+    task.mm.has_pgste = 0;
     let mut hdr = Probe {
         note: 3,
         pad: [0xFF; 6],
@@ -873,8 +865,8 @@ fn validate_sees_the_untouched_target_and_after_restore_sees_every_write() {
     expected.regs.svcnr = 0xFFFF;
     expected.mm.asce_bits = 0xABC;
     expected.mm.asce_limit = (before.mm.asce_limit & 0xFFF) | (0x1234_5678 & !0xFFF);
-    expected.mm.noexec = true;
-    expected.mm.has_pgste = false;
+    expected.mm.noexec = 1;
+    expected.mm.has_pgste = 0;
     assert_eq!(bitwise(&task), bitwise(&expected));
 
     let seen = take_seen();
@@ -1057,8 +1049,8 @@ fn probe_save_only_is_not_restored_and_skip_is_ignored() {
 // ---------------------------------------------------------------------------------------------
 
 struct TaskView<'a> {
-    regs: &'a mut PtRegs,
-    thread: &'a mut ThreadStruct,
+    regs: &'a mut pt_regs,
+    thread: &'a mut thread_struct,
 }
 
 fn view_validate(hdr: &ViewHdr, view: &TaskView<'_>) -> Result<(), Error> {
@@ -1092,8 +1084,8 @@ struct ViewHdr {
     #[cr(path = "thread.fp_regs.fprs", bits)]
     fprs: [u64; 16],
     #[cr(
-        flag(bit = 0, path = "thread.per_info.single_step"),
-        flag(bit = 4, path = "thread.per_info.instruction_fetch", name = "IFETCH")
+        flag(bit = 0, path = "thread.per_info.single_step()"),
+        flag(bit = 4, path = "thread.per_info.instruction_fetch()", name = "IFETCH")
     )]
     trace: u16,
     #[cr(path = "thread.ksp", save_only)]
@@ -1115,7 +1107,7 @@ fn view_header(task: &mut Task) -> ViewHdr {
 #[test]
 fn view_save_reads_through_every_reference() {
     let mut task = sample_task();
-    task.thread.per_info.instruction_fetch = true;
+    task.thread.per_info.set_instruction_fetch(u32::from(true));
     let hdr = view_header(&mut task);
     assert_eq!(
         hdr,
@@ -1154,8 +1146,8 @@ fn view_restore_writes_through_every_reference() {
     expected.regs.gprs = source.regs.gprs;
     expected.regs.ilc = 4;
     expected.thread.fp_regs = source.thread.fp_regs;
-    expected.thread.per_info.single_step = true;
-    expected.thread.per_info.instruction_fetch = false;
+    expected.thread.per_info.set_single_step(u32::from(true));
+    expected.thread.per_info.set_instruction_fetch(u32::from(false));
     // after_restore, once, after the writes:
     expected.regs.args[0] = before.regs.args[0] + 1;
     expected.thread.ieee_instruction_pointer = 0x0040_1000;
@@ -1233,11 +1225,11 @@ mod runtime {
 
 mod through_reexport {
     use crate::runtime::checkpoint::CrCopy;
-    use cr::s390::MmContext;
+    use cr::s390::mm_context_t;
 
     /// `bits` and `reserved` name zerocopy through the crate path, the checks name `Error`.
     #[derive(CrCopy, Clone, Copy, Debug, Default, PartialEq, Eq)]
-    #[cr(target = MmContext, crate = "crate::runtime::checkpoint")]
+    #[cr(target = mm_context_t, crate = "crate::runtime::checkpoint")]
     pub struct MmTail {
         #[cr(path = "asce_bits", bits)]
         pub asce_bits: i64,
@@ -1256,11 +1248,11 @@ use through_reexport::MmTail;
 fn crate_path_through_a_reexport() {
     use runtime::checkpoint::CrCopy as _;
 
-    let mm = MmContext {
+    let mm = mm_context_t {
         vdso_base: 1,
-        noexec: true,
-        has_pgste: true,
-        alloc_pgste: true,
+        noexec: 1,
+        has_pgste: 1,
+        alloc_pgste: 1,
         asce_bits: u64::MAX,
         asce_limit: 1 << 42,
     };
@@ -1277,15 +1269,15 @@ fn crate_path_through_a_reexport() {
     );
     assert_eq!((MmTail::FLAGS_NX, MmTail::FLAGS_ALL), (0x8000_0000, 0x8000_0000));
 
-    let mut target = MmContext::default();
+    let mut target = mm_context_t::default();
     hdr.restore(&mut target).unwrap();
     assert_eq!(
         target,
-        MmContext {
+        mm_context_t {
             asce_bits: u64::MAX,
             asce_limit: 1 << 42,
-            noexec: true,
-            ..MmContext::default()
+            noexec: 1,
+            ..mm_context_t::default()
         }
     );
 
@@ -1309,7 +1301,7 @@ fn crate_path_through_a_reexport() {
 // ---------------------------------------------------------------------------------------------
 
 #[derive(CrCopy, Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[cr(target = MmContext)]
+#[cr(target = mm_context_t)]
 struct MmFlags {
     #[cr(
         flag(bit = 0, path = "noexec"),
@@ -1319,12 +1311,13 @@ struct MmFlags {
     flags: u16,
 }
 
-fn mm_with(noexec: bool, has_pgste: bool, alloc_pgste: bool) -> MmContext {
-    MmContext {
+/// The flags are C `int`s: 1 for true.
+fn mm_with(noexec: bool, has_pgste: bool, alloc_pgste: bool) -> mm_context_t {
+    mm_context_t {
         vdso_base: 0x7000,
-        noexec,
-        has_pgste,
-        alloc_pgste,
+        noexec: noexec.into(),
+        has_pgste: has_pgste.into(),
+        alloc_pgste: alloc_pgste.into(),
         asce_bits: 0x11,
         asce_limit: 0x22,
     }
@@ -1366,6 +1359,20 @@ fn flags_only_save_and_restore_every_combination() {
     }
 }
 
+/// C's truth: any non-zero `int` is a set flag (the kernel writes 1, but `-1` and `2` are true in
+/// C too); restore writes 1, and clears to 0.
+#[test]
+fn flags_over_c_ints_save_any_non_zero_and_restore_one() {
+    let mut mm = mm_with(false, false, false);
+    (mm.noexec, mm.has_pgste, mm.alloc_pgste) = (-1, 2, i32::MIN);
+    let mut hdr = MmFlags::default();
+    hdr.save(&mm);
+    assert_eq!(hdr.flags, MmFlags::FLAGS_ALL);
+    hdr.flags = MmFlags::FLAGS_HAS_PGSTE;
+    hdr.restore(&mut mm).unwrap();
+    assert_eq!((mm.noexec, mm.has_pgste, mm.alloc_pgste), (0, 1, 0));
+}
+
 #[test]
 fn flags_only_unknown_bits() {
     let mm = mm_with(true, false, true);
@@ -1379,4 +1386,71 @@ fn flags_only_unknown_bits() {
     );
     let err = refuse_mm(&MmFlags { flags: 0x0002 }, &mm);
     assert_eq!(err.kind(), ErrorKind::UnknownFlags { bits: 0x0002 });
+}
+
+// ---------------------------------------------------------------------------------------------
+// `cover` over bindgen's shapes: accessor paths, and a struct behind a union.
+// ---------------------------------------------------------------------------------------------
+
+/// `per_struct` alone, covered whole and into its lowcore union's `words`: the accessors reach no
+/// field of their own (their storage, `_bitfield_1`, is ignored by name), and the covered member
+/// behind the union is read as save reads it.
+#[derive(CrCopy, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cr(target = per_struct, union = "control_regs", union = "lowcore")]
+#[cr(cover(
+    per_struct = "",
+    per_lowcore_words = "lowcore.words",
+    per_cr_words = "control_regs.words"
+))]
+#[cr(ignore = "_bitfield_1", ignore = "starting_addr", ignore = "ending_addr")]
+struct PerOnly {
+    #[cr(flag(bit = 0, path = "single_step()"), flag(bit = 1, path = "instruction_fetch()"))]
+    flags: u8,
+    #[cr(path = "lowcore.words.perc_atmid")]
+    perc_atmid: u16,
+    #[cr(path = "lowcore.words.address")]
+    address: u64,
+    #[cr(path = "lowcore.words.access_id", strict_mask = 0xf)]
+    access_id: u8,
+    #[cr(path = "control_regs.words.cr[1]")]
+    cr10: u64,
+}
+
+// SAFETY: as for `CrHdrCpu` (`src/s390.rs`): every `per_struct` here starts zero-filled
+// (`sample_task`, `Task::default`), and every member of either union has its data in the bytes of
+// `words`'s fields, so `words`, the member read, stays initialized.
+#[allow(unsafe_code)]
+unsafe impl cr_core::InitializedUnion<PerOnly> for PerControlRegs {}
+#[allow(unsafe_code)]
+unsafe impl cr_core::InitializedUnion<PerOnly> for PerLowcore {}
+
+#[test]
+fn cover_through_accessors_and_a_union_member_round_trips() {
+    let sample = sample_task().thread.per_info;
+    let mut hdr = PerOnly::default();
+    hdr.save(&sample);
+    assert_eq!(
+        hdr,
+        PerOnly {
+            flags: PerOnly::FLAGS_SINGLE_STEP,
+            perc_atmid: 0x40,
+            address: 0x0040_1234,
+            access_id: 3,
+            cr10: 0x0040_0000,
+        }
+    );
+    let mut per = Task::default().thread.per_info;
+    per.set_instruction_fetch(1);
+    hdr.restore(&mut per).unwrap();
+    assert_eq!((per.single_step(), per.instruction_fetch()), (1, 0));
+    assert_eq!(PerWords::of(&per).control_regs, [0, 0x0040_0000, 0]);
+    assert_eq!(PerOnly::of_saved(&per), hdr);
+}
+
+impl PerOnly {
+    fn of_saved(per: &per_struct) -> Self {
+        let mut hdr = Self::default();
+        hdr.save(per);
+        hdr
+    }
 }

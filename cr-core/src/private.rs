@@ -143,11 +143,11 @@ impl FlagWord for u16 {}
 impl FlagWord for u32 {}
 impl FlagWord for u64 {}
 
-/// A place a `flag` maps to: a `bool`, or an unsigned integer holding 0 or 1 (the getter of a
-/// one-bit C bitfield returns `c_uint`).
+/// A place a `flag` maps to: a `bool`, or an integer holding 0 or 1: the getter of a one-bit C
+/// bitfield returns `c_uint`, and C's flags are often `int` (`mm_context_t.noexec`).
 #[diagnostic::on_unimplemented(
-    message = "cr: a flag maps to a `bool` or an unsigned integer place, but this place has type `{Self}`",
-    label = "expected a `bool` field, or a one-bit bitfield's accessor (`u8` to `u64`) here"
+    message = "cr: a flag maps to a `bool` or an integer place, but this place has type `{Self}`",
+    label = "expected a `bool` field, a C `int` flag or a one-bit bitfield's accessor (`u8` to `u64`, `i8` to `i64`) here"
 )]
 pub trait Flag: Sized {
     /// Save: `bit` when the place is true (non-zero), zero otherwise; a word is the `|` of its
@@ -182,7 +182,7 @@ macro_rules! int_flag {
         }
     )*};
 }
-int_flag!(u8, u16, u32, u64);
+int_flag!(u8, u16, u32, u64, i8, i16, i32, i64);
 
 /// `convert`, save: the header type must hold every live value.
 #[diagnostic::on_unimplemented(

@@ -2,9 +2,121 @@
 const _: () = {
     #[allow(unused_imports)]
     use ::cr_core::__private as __cr;
+    #[allow(unused_imports)]
+    use __cr::union::{ViewPromised as _, ViewRefused as _};
+    #[automatically_derived]
+    impl ::cr_core::Layout for PerWords {
+        const NAME: &'static str = "PerWords";
+        const FIELDS: &'static [::cr_core::FieldInfo] = &[
+            __cr::path_row::<
+                [u64; 3],
+            >(
+                "control_regs",
+                "control_regs.words.cr",
+                __cr::offset_of!(PerWords, control_regs),
+                "[u64; 3]",
+                __cr::Mode::Copy,
+            ),
+            __cr::path_row::<
+                u16,
+            >(
+                "perc_atmid",
+                "lowcore.words.perc_atmid",
+                __cr::offset_of!(PerWords, perc_atmid),
+                "u16",
+                __cr::Mode::Copy,
+            ),
+            __cr::path_row::<
+                u64,
+            >(
+                "address",
+                "lowcore.words.address",
+                __cr::offset_of!(PerWords, address),
+                "u64",
+                __cr::Mode::Copy,
+            ),
+            __cr::path_row::<
+                u8,
+            >(
+                "access_id",
+                "lowcore.words.access_id",
+                __cr::offset_of!(PerWords, access_id),
+                "u8",
+                __cr::Mode::Copy,
+            ),
+        ];
+        const FINGERPRINT: u64 = ::cr_core::layout::fingerprint(
+            ::core::mem::size_of::<Self>(),
+            __cr::fields_of::<Self>(),
+        );
+    }
+    #[automatically_derived]
+    impl ::cr_core::CrCopy<per_struct> for PerWords {
+        #[inline]
+        fn save(&mut self, src: &per_struct) {
+            self.control_regs = __cr::Same::save(
+                self.control_regs,
+                __cr::union_of::<PerWords, _>(&src.control_regs)
+                    .view()
+                    .member(|__u| &raw const __u.words)
+                    .cr,
+            );
+            self.perc_atmid = __cr::Same::save(
+                self.perc_atmid,
+                __cr::union_of::<PerWords, _>(&src.lowcore)
+                    .view()
+                    .member(|__u| &raw const __u.words)
+                    .perc_atmid,
+            );
+            self.address = __cr::Same::save(
+                self.address,
+                __cr::union_of::<PerWords, _>(&src.lowcore)
+                    .view()
+                    .member(|__u| &raw const __u.words)
+                    .address,
+            );
+            self.access_id = __cr::Same::save(
+                self.access_id,
+                __cr::union_of::<PerWords, _>(&src.lowcore)
+                    .view()
+                    .member(|__u| &raw const __u.words)
+                    .access_id,
+            );
+        }
+        #[inline]
+        fn restore(
+            &self,
+            dst: &mut per_struct,
+        ) -> ::core::result::Result<(), ::cr_core::Error> {
+            __cr::restore(self, dst)
+        }
+    }
+    #[automatically_derived]
+    impl __cr::Phases<per_struct> for PerWords {
+        #[inline]
+        fn check(
+            &self,
+            dst: &per_struct,
+        ) -> ::core::result::Result<(), ::cr_core::Error> {
+            ::core::result::Result::Ok(())
+        }
+        #[inline]
+        #[allow(trivial_casts, trivial_numeric_casts)]
+        fn write(&self, dst: &mut per_struct) {
+            dst.control_regs.words.cr = self.control_regs as _;
+            dst.lowcore.words.perc_atmid = self.perc_atmid as _;
+            dst.lowcore.words.address = self.address as _;
+            dst.lowcore.words.access_id = self.access_id as _;
+        }
+    }
+};
+#[doc(hidden)]
+const _: () = {
+    #[allow(unused_imports)]
+    use ::cr_core::__private as __cr;
     const _: () = {
-        let _ = |t: &Psw| {
-            let Psw { mask: _, addr: _ } = t;
+        let _ = |t: &psw_t| {
+            let psw_t { mask: _, addr: _ } = t;
         };
     };
     #[automatically_derived]
@@ -40,27 +152,27 @@ const _: () = {
         );
     }
     #[automatically_derived]
-    impl ::cr_core::CrCopy<Psw> for PswHeader {
+    impl ::cr_core::CrCopy<psw_t> for PswHeader {
         #[inline]
-        fn save(&mut self, src: &Psw) {
+        fn save(&mut self, src: &psw_t) {
             self.mask = __cr::Same::save(self.mask, src.mask);
             self.addr = __cr::Same::save(self.addr, src.addr);
         }
         #[inline]
         fn restore(
             &self,
-            dst: &mut Psw,
+            dst: &mut psw_t,
         ) -> ::core::result::Result<(), ::cr_core::Error> {
             __cr::restore(self, dst)
         }
     }
     #[automatically_derived]
-    impl __cr::Phases<Psw> for PswHeader {
+    impl __cr::Phases<psw_t> for PswHeader {
         #[inline]
-        fn check(&self, dst: &Psw) -> ::core::result::Result<(), ::cr_core::Error> {
+        fn check(&self, dst: &psw_t) -> ::core::result::Result<(), ::cr_core::Error> {
             let validate: fn(
                 &Self,
-                &Psw,
+                &psw_t,
             ) -> ::core::result::Result<(), ::cr_core::Error> = validate_psw;
             if let __cr::Err(__e) = validate(self, dst) {
                 return __cr::Err(__cr::locate::<Self>(__e));
@@ -69,7 +181,7 @@ const _: () = {
         }
         #[inline]
         #[allow(trivial_casts, trivial_numeric_casts)]
-        fn write(&self, dst: &mut Psw) {
+        fn write(&self, dst: &mut psw_t) {
             dst.mask = __cr::Same::restore_masked(self.mask, PSW_MASK_USER, dst.mask);
             dst.addr = __cr::Same::restore_masked(self.addr, PSW_ADDR_INSN, dst.addr);
         }
@@ -79,6 +191,8 @@ const _: () = {
 const _: () = {
     #[allow(unused_imports)]
     use ::cr_core::__private as __cr;
+    #[allow(unused_imports)]
+    use __cr::union::{ViewPromised as _, ViewRefused as _};
     const _: () = ::core::assert!(
         __cr::size_of_place:: < Task, _ > (| t | t.thread.fp_regs.fprs) ==
         ::core::mem::size_of:: < [u64; 16] > (),
@@ -86,9 +200,9 @@ const _: () = {
     );
     const _: () = {
         let _ = |t: &Task| {
-            let PtRegs { args: _, psw: _, gprs: _, orig_gpr2: _, ilc: _, svcnr: _ } = t
+            let pt_regs { args: _, psw: _, gprs: _, orig_gpr2: _, ilc: _, svcnr: _ } = t
                 .regs;
-            let ThreadStruct {
+            let thread_struct {
                 fp_regs: _,
                 per_info: _,
                 acrs: _,
@@ -96,10 +210,9 @@ const _: () = {
                 ieee_instruction_pointer: _,
                 last_break: _,
             } = t.thread;
-            let PerStruct {
+            let per_struct {
+                _bitfield_1: _,
                 lowcore: _,
-                single_step: _,
-                instruction_fetch: _,
                 control_regs: _,
                 starting_addr: _,
                 ending_addr: _,
@@ -107,9 +220,9 @@ const _: () = {
         };
     };
     impl CrHdrCpu {
-        /// Bit 0 of `em_instr`: set when `thread.per_info.single_step` is true.
+        /// Bit 0 of `em_instr`: set when `thread.per_info.single_step()` is true.
         pub const EM_INSTR_SINGLE_STEP: u8 = 1 << 0;
-        /// Bit 1 of `em_instr`: set when `thread.per_info.instruction_fetch` is true.
+        /// Bit 1 of `em_instr`: set when `thread.per_info.instruction_fetch()` is true.
         pub const EM_INSTR_INSTRUCTION_FETCH: u8 = 1 << 1;
         /// Every flag bit of `em_instr` (bits 0, 1); restore rejects any other bit.
         pub const EM_INSTR_ALL: u8 = Self::EM_INSTR_SINGLE_STEP
@@ -215,12 +328,12 @@ const _: () = {
                         __cr::FlagInfo {
                             name: "SINGLE_STEP",
                             bit: 0,
-                            path: __cr::Some("thread.per_info.single_step"),
+                            path: __cr::Some("thread.per_info.single_step()"),
                         },
                         __cr::FlagInfo {
                             name: "INSTRUCTION_FETCH",
                             bit: 1,
-                            path: __cr::Some("thread.per_info.instruction_fetch"),
+                            path: __cr::Some("thread.per_info.instruction_fetch()"),
                         },
                     ],
                 ),
@@ -265,7 +378,7 @@ const _: () = {
                 [u64; 3],
             >(
                 "per_control_regs",
-                "thread.per_info.control_regs.words",
+                "thread.per_info.control_regs.words.cr",
                 __cr::offset_of!(CrHdrCpu, per_control_regs),
                 "[u64; 3]",
                 __cr::Mode::Copy,
@@ -506,18 +619,24 @@ const _: () = {
             self.fpc = __cr::Same::save(self.fpc, src.thread.fp_regs.fpc);
             self.per_atmid = __cr::Same::save(
                 self.per_atmid,
-                src.thread.per_info.lowcore.words.perc_atmid,
+                __cr::union_of::<CrHdrCpu, _>(&src.thread.per_info.lowcore)
+                    .view()
+                    .member(|__u| &raw const __u.words)
+                    .perc_atmid,
             );
             self.per_access_id = __cr::Same::save(
                 self.per_access_id,
-                src.thread.per_info.lowcore.words.access_id,
+                __cr::union_of::<CrHdrCpu, _>(&src.thread.per_info.lowcore)
+                    .view()
+                    .member(|__u| &raw const __u.words)
+                    .access_id,
             );
             self.em_instr = __cr::Flag::save(
-                src.thread.per_info.single_step,
+                src.thread.per_info.single_step(),
                 Self::EM_INSTR_SINGLE_STEP,
             )
                 | __cr::Flag::save(
-                    src.thread.per_info.instruction_fetch,
+                    src.thread.per_info.instruction_fetch(),
                     Self::EM_INSTR_INSTRUCTION_FETCH,
                 );
             self.fprs = __cr::bits(src.thread.fp_regs.fprs);
@@ -529,7 +648,10 @@ const _: () = {
             );
             self.per_control_regs = __cr::Same::save(
                 self.per_control_regs,
-                src.thread.per_info.control_regs.words,
+                __cr::union_of::<CrHdrCpu, _>(&src.thread.per_info.control_regs)
+                    .view()
+                    .member(|__u| &raw const __u.words)
+                    .cr,
             );
             self.per_starting_addr = __cr::Same::save(
                 self.per_starting_addr,
@@ -541,7 +663,10 @@ const _: () = {
             );
             self.per_address = __cr::Same::save(
                 self.per_address,
-                src.thread.per_info.lowcore.words.address,
+                __cr::union_of::<CrHdrCpu, _>(&src.thread.per_info.lowcore)
+                    .view()
+                    .member(|__u| &raw const __u.words)
+                    .address,
             );
             self.reserved = __cr::FromZeros::new_zeroed();
             self.last_break = __cr::Same::save(self.last_break, src.thread.last_break);
@@ -617,14 +742,18 @@ const _: () = {
             dst.thread.fp_regs.fpc = self.fpc as _;
             dst.thread.per_info.lowcore.words.perc_atmid = self.per_atmid as _;
             dst.thread.per_info.lowcore.words.access_id = self.per_access_id as _;
-            dst.thread.per_info.single_step = (self.em_instr & Self::EM_INSTR_SINGLE_STEP
-                != 0) as _;
-            dst.thread.per_info.instruction_fetch = (self.em_instr
-                & Self::EM_INSTR_INSTRUCTION_FETCH != 0) as _;
+            dst.thread
+                .per_info
+                .set_single_step((self.em_instr & Self::EM_INSTR_SINGLE_STEP != 0) as _);
+            dst.thread
+                .per_info
+                .set_instruction_fetch(
+                    (self.em_instr & Self::EM_INSTR_INSTRUCTION_FETCH != 0) as _,
+                );
             dst.thread.fp_regs.fprs = __cr::bits(self.fprs);
             dst.thread.acrs = self.acrs as _;
             dst.thread.ieee_instruction_pointer = self.ieee_instruction_pointer as _;
-            dst.thread.per_info.control_regs.words = self.per_control_regs as _;
+            dst.thread.per_info.control_regs.words.cr = self.per_control_regs as _;
             dst.thread.per_info.starting_addr = self.per_starting_addr as _;
             dst.thread.per_info.ending_addr = self.per_ending_addr as _;
             dst.thread.per_info.lowcore.words.address = self.per_address as _;
@@ -806,8 +935,8 @@ const _: () = {
     #[allow(unused_imports)]
     use ::cr_core::__private as __cr;
     const _: () = {
-        let _ = |t: &MmContext| {
-            let MmContext {
+        let _ = |t: &mm_context_t| {
+            let mm_context_t {
                 vdso_base: _,
                 noexec: _,
                 has_pgste: _,
@@ -907,9 +1036,9 @@ const _: () = {
         const TYPE: u32 = CR_HDR_MM_CONTEXT;
     }
     #[automatically_derived]
-    impl ::cr_core::CrCopy<MmContext> for CrHdrMmContext {
+    impl ::cr_core::CrCopy<mm_context_t> for CrHdrMmContext {
         #[inline]
-        fn save(&mut self, src: &MmContext) {
+        fn save(&mut self, src: &mm_context_t) {
             self.vdso_base = ::core::default::Default::default();
             self.flags = __cr::Flag::save(src.noexec, Self::FLAGS_NOEXEC)
                 | __cr::Flag::save(src.has_pgste, Self::FLAGS_HAS_PGSTE)
@@ -921,17 +1050,17 @@ const _: () = {
         #[inline]
         fn restore(
             &self,
-            dst: &mut MmContext,
+            dst: &mut mm_context_t,
         ) -> ::core::result::Result<(), ::cr_core::Error> {
             __cr::restore(self, dst)
         }
     }
     #[automatically_derived]
-    impl __cr::Phases<MmContext> for CrHdrMmContext {
+    impl __cr::Phases<mm_context_t> for CrHdrMmContext {
         #[inline]
         fn check(
             &self,
-            dst: &MmContext,
+            dst: &mm_context_t,
         ) -> ::core::result::Result<(), ::cr_core::Error> {
             if let __cr::Err(__e) = __cr::check_flags(
                 self.flags,
@@ -947,7 +1076,7 @@ const _: () = {
         }
         #[inline]
         #[allow(trivial_casts, trivial_numeric_casts)]
-        fn write(&self, dst: &mut MmContext) {
+        fn write(&self, dst: &mut mm_context_t) {
             dst.noexec = (self.flags & Self::FLAGS_NOEXEC != 0) as _;
             dst.has_pgste = (self.flags & Self::FLAGS_HAS_PGSTE != 0) as _;
             dst.alloc_pgste = (self.flags & Self::FLAGS_ALLOC_PGSTE != 0) as _;

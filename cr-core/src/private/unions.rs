@@ -1,6 +1,6 @@
 //! Reading a live union's member without `unsafe` in generated code: from the union's bytes,
-//! which zerocopy vouches for (`IntoBytes + Immutable`) or the user promised
-//! (`cr_core::InitializedUnion<H>`). Which one is chosen by method resolution at the use site:
+//! which zerocopy vouches for (`IntoBytes + Immutable`), or by a typed read of the member the user
+//! promised initialized (`cr_core::InitializedUnion<H>`). Which one is chosen by method resolution at the use site:
 //!
 //! ```text
 //! __cr::union_of::<Self, _>(&src.chip).view().member(|__u| &raw const __u.pic)
@@ -47,19 +47,37 @@ impl<'a, H: ?Sized, U: IntoBytes + Immutable> UnionOf<'a, H, U> {
     }
 }
 
-/// The bytes of a union the user promised to be initialized (zerocopy cannot vouch for them).
-pub trait ViewPromised<'a, U> {
-    /// The bytes.
-    fn view(self) -> UnionBytes<'a, U>;
+/// A union whose members the user promised initialized where header `H` reads them (zerocopy
+/// cannot vouch for its bytes).
+pub struct UnionPromised<'a, H: ?Sized, U> {
+    union: &'a U,
+    header: PhantomData<fn(&H)>,
 }
 
-impl<'a, H: ?Sized, U: InitializedUnion<H>> ViewPromised<'a, U> for UnionOf<'a, H, U> {
+/// The view of a union the user promised (`InitializedUnion<H>`).
+pub trait ViewPromised<'a, H: ?Sized, U> {
+    /// The union, to read promised members from.
+    fn view(self) -> UnionPromised<'a, H, U>;
+}
+
+impl<'a, H: ?Sized, U: InitializedUnion<H>> ViewPromised<'a, H, U> for UnionOf<'a, H, U> {
     #[inline(always)]
-    fn view(self) -> UnionBytes<'a, U> {
-        UnionBytes {
+    fn view(self) -> UnionPromised<'a, H, U> {
+        UnionPromised {
             union: self.union,
-            bytes: crate::unions::promised_bytes::<H, U>(self.union),
+            header: PhantomData,
         }
+    }
+}
+
+impl<H: ?Sized, U: InitializedUnion<H>> UnionPromised<'_, H, U> {
+    /// The member `at` points to (`|u| &raw const u.words`), by value, by a typed read (the
+    /// member's padding need not be initialized). Only the derive calls this, always with a field
+    /// projection: the member the user promised. A pointer outside the union reads as zeros.
+    #[inline(always)]
+    pub fn member<M: FromBytes>(self, at: impl FnOnce(&U) -> *const M) -> M {
+        let offset = (at(self.union) as usize).wrapping_sub(self.union as *const U as usize);
+        crate::unions::read_promised::<H, U, M>(self.union, offset).unwrap_or_else(M::new_zeroed)
     }
 }
 
@@ -90,7 +108,7 @@ impl<'a, H: ?Sized, U> ViewRefused<'a, H, U> for UnionOf<'a, H, U> {
     message = "cr: the union `{Self}` cannot be read without `unsafe`: neither zerocopy nor a promise vouches for its bytes",
     label = "a path through this union reads its member from the union's bytes",
     note = "if zerocopy can: derive `FromBytes`, `IntoBytes` and `Immutable` for the union (kvm-bindings: its `serde` feature; bindgen: `--with-derive-custom-union` or `ParseCallbacks::add_derives`)",
-    note = "if a member has padding (zerocopy then refuses `IntoBytes`), or the union is foreign and has no zerocopy impls: promise its bytes are initialized with `unsafe impl cr_core::InitializedUnion<{H}> for {Self} {{}}` (read its safety contract)"
+    note = "if a member has padding (zerocopy then refuses `IntoBytes`), or the union is foreign and has no zerocopy impls: promise the members the header reads are initialized with `unsafe impl cr_core::InitializedUnion<{H}> for {Self} {{}}` (read its safety contract)"
 )]
 pub trait ReadableUnion<H: ?Sized> {}
 
@@ -160,7 +178,7 @@ mod tests {
     }
 
     #[test]
-    fn a_member_is_read_from_bytes_the_user_promised() {
+    fn a_member_the_user_promised_is_read_by_a_typed_read() {
         let mut u = Promised::new_zeroed();
         u.words.a = 7;
         u.words.b = 0xdead_beef;
