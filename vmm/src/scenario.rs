@@ -158,8 +158,7 @@ pub fn describe(headers: &Headers, saved: &Snapshot) -> Vec<String> {
     let mut out = Vec::new();
     for (id, (v, s)) in headers.vcpus.iter().zip(&saved.vcpus).enumerate() {
         let l = &v.lapic;
-        let bits =
-            |regs: &[crate::vm_state_interim::CrHdrApicReg; 8]| regs.iter().map(|r| r.value.count_ones()).sum::<u32>();
+        let (in_service, requested) = l.in_service_and_requested();
         out.push(format!(
             "vCPU {id}: rip {:#x}, r8 {:#018x}, mp_state {}; LAPIC ID {}, SVR {:#x}, LINT0 {:#x}, {} vector(s) in service, {} requested",
             s.state.regs.rip,
@@ -168,8 +167,8 @@ pub fn describe(headers: &Headers, saved: &Snapshot) -> Vec<String> {
             l.id >> 24,
             l.svr,
             l.lvt_lint0,
-            bits(&l.isr),
-            bits(&l.irr),
+            in_service,
+            requested,
         ));
     }
     let [master, slave, ioapic] = &headers.irqchips;
@@ -177,13 +176,14 @@ pub fn describe(headers: &Headers, saved: &Snapshot) -> Vec<String> {
         "PIC master: vectors {:#04x}.., IMR {:#04x}, IRR {:#04x}, ISR {:#04x}; PIC slave: vectors {:#04x}.., IMR {:#04x}",
         master.pic.irq_base, master.pic.imr, master.pic.irr, master.pic.isr, slave.pic.irq_base, slave.pic.imr
     ));
+    const MASKED: u8 = cr::kvm_x86_64::CrHdrKvmRedirEntry::FLAGS_MASK;
     let pin0 = &ioapic.ioapic.redirtbl[0];
-    let masked = ioapic.ioapic.redirtbl.iter().filter(|e| e.mask & 1 != 0).count();
+    let masked = ioapic.ioapic.redirtbl.iter().filter(|e| e.flags & MASKED != 0).count();
     out.push(format!(
         "IOAPIC: pin 0 -> vector {:#04x}, APIC ID {}, {}; {masked} of 24 pins masked",
         pin0.vector,
         pin0.dest_id,
-        if pin0.mask & 1 == 0 { "unmasked" } else { "masked" },
+        if pin0.flags & MASKED == 0 { "unmasked" } else { "masked" },
     ));
     let ch0 = &headers.pit.channels[0];
     out.push(format!(
@@ -194,12 +194,13 @@ pub fn describe(headers: &Headers, saved: &Snapshot) -> Vec<String> {
         headers.clock.clock as f64 / 1e9,
         headers.clock.flags
     ));
-    let fifo = &headers.serial.fifo[..(headers.serial.fifo_len as usize).min(headers.serial.fifo.len())];
+    let uart = &headers.serial.state;
+    let fifo = &uart.fifo[..(uart.fifo_len as usize).min(uart.fifo.len())];
     out.push(format!(
         "serial port: {} byte(s) in the receive FIFO {:?}, line status {:#04x}",
         fifo.len(),
         String::from_utf8_lossy(fifo),
-        headers.serial.line_status
+        uart.line_status
     ));
     out
 }
