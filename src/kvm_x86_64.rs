@@ -6,6 +6,9 @@
 //! `arch/x86/kvm/x86.c`) or stricter where KVM would accept a value silently, so that a tampered
 //! image is refused with the field at fault before any ioctl.
 //!
+//! The interrupt controllers' headers (`kvm_irqchip`) are here too; the other VM-level and device headers
+//! (each vCPU's LAPIC, the PIT, the clock, a vm-superio serial port) are in [`vm_level`].
+//!
 //! This module is pure: it writes and reads a vCPU's records and restores headers into `kvm-bindings`
 //! structs, without touching `/dev/kvm` (but for [`caps`], which asks KVM what a vCPU can hold, and the
 //! differential test [`kernelcheck`], which asks KVM for its verdicts). The VMM that runs a guest, snapshots

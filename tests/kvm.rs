@@ -189,7 +189,11 @@ fn expected_refusals() -> Vec<(&'static str, Refusal)> {
         ),
         (
             "a PIT reload value above 0x10000",
-            (Some("channels"), Some("count"), invalid("a reload value above 0x10000")),
+            (
+                Some("channels"),
+                Some("count"),
+                invalid("a reload value out of range (1 to 0x10000: KVM stores a written 0 as 0x10000)"),
+            ),
         ),
         ("an unknown PIT flag (bit 2)", same("flags", flags(4))),
         ("a clock flag KVM_SET_CLOCK refuses (bit 0)", same("flags", flags(1))),
@@ -486,10 +490,11 @@ fn the_vm_level_headers_round_trip_every_struct_byte_for_byte() {
     let clock = k::restore_clock(&k::save_clock(&s.vm.clock)).unwrap();
     assert_eq!(clock.as_bytes(), s.vm.clock.as_bytes());
     for (id, v) in (0..).zip(&s.vcpus) {
-        let lapic = k::restore_lapic(&k::save_lapic(&v.lapic), id).unwrap();
+        let base = v.state.sregs.apic_base;
+        let lapic = k::restore_lapic(&k::save_lapic(&v.lapic), id, base).unwrap();
         assert_eq!(lapic.regs, v.lapic.regs);
         // Restored into the other vCPU, the LAPIC is refused.
-        let err = k::restore_lapic(&k::save_lapic(&v.lapic), 1 - id).unwrap_err();
+        let err = k::restore_lapic(&k::save_lapic(&v.lapic), 1 - id, base).unwrap_err();
         assert_eq!(err.field(), Some("id"));
     }
     let serial = k::save_serial(cr_vmm::serial::COM1, &s.serial);
@@ -686,7 +691,12 @@ fn vm_and_device_validators_refuse_what_kvm_and_the_device_would_take_silently()
     // LAPIC: the version, the DFR model and its reserved ones, LVT delivery modes.
     assert!(refused(&|h| h.vcpus[0].lapic.version = 0x0005_0010).contains("integrated APIC"));
     assert!(refused(&|h| h.vcpus[0].lapic.version = 0x0008_0014).contains("LVT entries"));
-    assert_eq!(accepted(&|h| h.vcpus[0].lapic.version = 0x0106_0014), Ok(()));
+    assert_eq!(accepted(&|h| h.vcpus[0].lapic.version = 0x0006_0014), Ok(()));
+    assert!(
+        refused(&|h| h.vcpus[0].lapic.version = 0x0105_0014).contains("`version`"),
+        "EOI-broadcast suppression, which KVM drops with an in-kernel IOAPIC"
+    );
+    assert!(refused(&|h| h.vcpus[1].lapic.ldr = 1).contains("in x2APIC mode"));
     assert!(refused(&|h| h.vcpus[0].lapic.dfr = 0x7fff_ffff).contains("neither flat"));
     assert!(refused(&|h| h.vcpus[0].lapic.dfr = 0xffff_fff0).contains("bits 27:0"));
     assert_eq!(accepted(&|h| h.vcpus[0].lapic.dfr = 0x0fff_ffff), Ok(()));
@@ -695,6 +705,23 @@ fn vm_and_device_validators_refuse_what_kvm_and_the_device_would_take_silently()
     assert!(refused(&|h| h.vcpus[1].lapic.lvt_lint1 = 0x100).contains("reserved delivery mode"));
     assert_eq!(accepted(&|h| h.vcpus[1].lapic.lvt_lint1 = 0x500), Ok(()));
     assert!(refused(&|h| h.vcpus[0].lapic.svr |= 0x400).contains("`svr`"));
+    assert!(refused(&|h| h.vcpus[0].lapic.ppr = 0x20).contains("KVM_SET_LAPIC recomputes"));
+    assert_eq!(
+        accepted(&|h| {
+            h.vcpus[0].lapic.tpr = 0x20;
+            h.vcpus[0].lapic.ppr = 0x20;
+        }),
+        Ok(()),
+        "PPR follows TPR"
+    );
+    assert_eq!(
+        accepted(&|h| {
+            h.vcpus[0].lapic.isr1 = 1 << 16; // vector 0x30 in service
+            h.vcpus[0].lapic.ppr = 0x30;
+        }),
+        Ok(()),
+        "PPR follows the vector in service"
+    );
     assert!(refused(&|h| h.vcpus[0].lapic.timer_divide = 4).contains("`timer_divide`"));
     assert_eq!(accepted(&|h| h.vcpus[0].lapic.irr1 = 1), Ok(()), "vector 32");
     // The PIC: bits no write to the chip makes.
@@ -724,6 +751,7 @@ fn vm_and_device_validators_refuse_what_kvm_and_the_device_would_take_silently()
     assert!(refused(&|h| h.pit.channels[1].read_state = 5).contains("byte-access state"));
     assert!(refused(&|h| h.pit.channels[0].bcd = 2).contains("`channels[0].bcd`"));
     assert_eq!(accepted(&|h| h.pit.channels[0].count = 0x1_0000), Ok(()));
+    assert!(refused(&|h| h.pit.channels[2].count = 0).contains("KVM stores a written 0 as 0x10000"));
     assert_eq!(accepted(&|h| h.pit.channels[1].mode = 5), Ok(()));
     assert!(refused(&|h| h.pit.reserved[8] = 1).contains("reserved but not zero"));
     assert!(refused(&|h| h.clock.flags = 0).contains("REALTIME"));

@@ -45,12 +45,24 @@ fn saved<H: CrCopy<T> + FromZeros, T>(live: &T) -> H {
 // ---------------------------------------------------------------------------------------------
 
 /// `kvm_lapic_state` on a vCPU: the view target of [`CrHdrKvmLapic`], whose validator checks the APIC ID
-/// against the restoring vCPU's (paths start at `lapic`, so errors read ``live `lapic.regs[0x80..0x84]` ``).
+/// and the x2APIC logical ID against the restoring vCPU's (paths start at `lapic`, so errors read
+/// ``live `lapic.regs[0x80..0x84]` ``).
 #[derive(Debug)]
 pub struct LapicOn<'a> {
     pub lapic: &'a mut kvm_lapic_state,
     /// The id of the vCPU the LAPIC is restored into (its APIC ID, `KVM_CREATE_VCPU`'s argument).
     pub vcpu: u32,
+    /// That vCPU's APIC base as restored (`kvm_sregs.apic_base`): its bit 10 is the x2APIC mode.
+    pub apic_base: u64,
+}
+
+/// APIC base: x2APIC mode enabled.
+pub const APIC_BASE_X2APIC: u64 = 1 << 10;
+
+/// The logical destination x2APIC gives APIC ID `id` (cluster in bits 31:16, one bit of 16 below): what
+/// KVM writes to the LDR of a vCPU in x2APIC mode (`kvm_apic_calc_x2apic_ldr()`).
+pub const fn x2apic_ldr(id: u32) -> u32 {
+    ((id >> 4) << 16) | (1 << (id & 0xf))
 }
 
 /// The LVT bits KVM keeps for the timer (`apic_lvt_mask`): vector, delivery status, mask, timer mode.
@@ -77,8 +89,9 @@ pub struct CrHdrKvmLapic {
     /// The APIC ID in bits 31:24 (xAPIC format, also in x2APIC mode: `KVM_GET_LAPIC` converts it).
     #[cr(path = "lapic.regs[0x20..0x24]", strict_mask = 0xff00_0000)]
     pub id: u32,
-    /// Version 0x14 (integrated APIC), the highest LVT entry, bit 24: EOI-broadcast suppression.
-    #[cr(path = "lapic.regs[0x30..0x34]", strict_mask = 0x01ff_00ff)]
+    /// Version 0x14 (integrated APIC) and the highest LVT entry. Bit 24 (EOI-broadcast suppression) KVM
+    /// never offers with an in-kernel IOAPIC, and drops.
+    #[cr(path = "lapic.regs[0x30..0x34]", strict_mask = 0x00ff_00ff)]
     pub version: u32,
     /// Task priority.
     #[cr(path = "lapic.regs[0x80..0x84]", strict_mask = 0xff)]
@@ -196,6 +209,12 @@ pub fn validate_lapic(hdr: &CrHdrKvmLapic, on: &LapicOn<'_>) -> Result<(), Error
             "the APIC ID of another vCPU: a LAPIC restores into the vCPU it was saved from (ID = vCPU id << 24)",
         ));
     }
+    if on.apic_base & APIC_BASE_X2APIC != 0 && hdr.ldr != x2apic_ldr(on.vcpu) {
+        return Err(Error::invalid(
+            "ldr",
+            "in x2APIC mode, not the logical ID the vCPU's APIC ID gives, which KVM_SET_LAPIC recomputes",
+        ));
+    }
     let max_lvt = (hdr.version >> 16) & 0xff;
     if hdr.version & 0xff != 0x14 || !(5..=6).contains(&max_lvt) {
         return Err(Error::invalid(
@@ -208,6 +227,12 @@ pub fn validate_lapic(hdr: &CrHdrKvmLapic, on: &LapicOn<'_>) -> Result<(), Error
         return Err(Error::invalid(
             "dfr",
             "bits 27:0 not all ones, or a model neither flat (0xf) nor cluster (0)",
+        ));
+    }
+    if hdr.ppr != hdr.processor_priority() {
+        return Err(Error::invalid(
+            "ppr",
+            "not the priority of TPR and the highest vector in service, which KVM_SET_LAPIC recomputes",
         ));
     }
     if (hdr.lvt_timer >> 17) & 3 == 3 {
@@ -232,34 +257,58 @@ pub fn validate_lapic(hdr: &CrHdrKvmLapic, on: &LapicOn<'_>) -> Result<(), Error
 }
 
 impl CrHdrKvmLapic {
+    fn isr(&self) -> [u32; 8] {
+        [
+            self.isr0, self.isr1, self.isr2, self.isr3, self.isr4, self.isr5, self.isr6, self.isr7,
+        ]
+    }
+
     /// The vectors in service (ISR) and requested (IRR), counted.
     pub fn in_service_and_requested(&self) -> (u32, u32) {
-        let isr = [
-            self.isr0, self.isr1, self.isr2, self.isr3, self.isr4, self.isr5, self.isr6, self.isr7,
-        ];
         let irr = [
             self.irr0, self.irr1, self.irr2, self.irr3, self.irr4, self.irr5, self.irr6, self.irr7,
         ];
         let count = |regs: [u32; 8]| regs.iter().map(|r| r.count_ones()).sum();
-        (count(isr), count(irr))
+        (count(self.isr()), count(irr))
+    }
+
+    /// The processor priority as KVM computes it (`__apic_update_ppr()`): the TPR, unless the class of the
+    /// highest vector in service is above the TPR's, then that class.
+    pub fn processor_priority(&self) -> u32 {
+        let isr = self.isr();
+        let highest = (0..8u32)
+            .rev()
+            .find_map(|i| match isr[i as usize] {
+                0 => None,
+                r => Some(32 * i + 31 - r.leading_zeros()),
+            })
+            .unwrap_or(0);
+        if self.tpr & 0xf0 >= highest & 0xf0 {
+            self.tpr & 0xff
+        } else {
+            highest & 0xf0
+        }
     }
 }
 
-/// Saves a vCPU's LAPIC (`KVM_GET_LAPIC`). Save reads no vCPU id: the view carries 0.
+/// Saves a vCPU's LAPIC (`KVM_GET_LAPIC`). Save reads no vCPU: the view carries 0s.
 pub fn save_lapic(live: &kvm_lapic_state) -> CrHdrKvmLapic {
     let mut copy = *live;
     saved(&LapicOn {
         lapic: &mut copy,
         vcpu: 0,
+        apic_base: 0,
     })
 }
 
-/// Restores a LAPIC into a fresh `kvm_lapic_state` for the vCPU `vcpu`, every check first.
-pub fn restore_lapic(hdr: &CrHdrKvmLapic, vcpu: u32) -> Result<kvm_lapic_state, Error> {
+/// Restores a LAPIC into a fresh `kvm_lapic_state` for the vCPU `vcpu` whose APIC base (restored before,
+/// with its `kvm_sregs`) is `apic_base`, every check first.
+pub fn restore_lapic(hdr: &CrHdrKvmLapic, vcpu: u32, apic_base: u64) -> Result<kvm_lapic_state, Error> {
     let mut lapic = kvm_lapic_state { regs: [0; 1024] };
     hdr.restore(&mut LapicOn {
         lapic: &mut lapic,
         vcpu,
+        apic_base,
     })?;
     Ok(lapic)
 }
@@ -273,7 +322,7 @@ pub fn restore_lapic(hdr: &CrHdrKvmLapic, vcpu: u32) -> Result<kvm_lapic_state, 
 #[repr(C)]
 #[cr(target = kvm_pit_channel_state, validate = validate_pit_channel, cover(kvm_pit_channel_state = ""))]
 pub struct CrHdrKvmPitChannel {
-    /// The reload value, 1 to 0x10000 (0 is written as 0x10000).
+    /// The reload value, 1 to 0x10000 (KVM stores a written 0 as 0x10000, and would turn a 0 here into it).
     #[cr(path = "count")]
     pub count: u32,
     #[cr(path = "latched_count")]
@@ -312,7 +361,8 @@ pub struct CrHdrKvmPitChannel {
 pub const PIT_RW_STATE_MAX: u8 = 4;
 
 /// KVM's `pit_ioport_write()` stores modes 0 to 5 (6 and 7 become 2 and 3) and `kvm_pit_reset()` 0xff;
-/// `KVM_SET_PIT2` would take any byte and run the channel in no mode at all.
+/// `KVM_SET_PIT2` would take any byte and run the channel in no mode at all. It also takes any reload
+/// value and byte-access state: counts above 0x10000 and states above 4 exist on no 8254.
 pub fn validate_pit_channel(hdr: &CrHdrKvmPitChannel, _live: &kvm_pit_channel_state) -> Result<(), Error> {
     if !matches!(hdr.mode, 0..=5 | 0xff) {
         return Err(Error::invalid(
@@ -320,8 +370,11 @@ pub fn validate_pit_channel(hdr: &CrHdrKvmPitChannel, _live: &kvm_pit_channel_st
             "a counting mode out of range (0 to 5, or 0xff: never programmed)",
         ));
     }
-    if hdr.count > 0x1_0000 {
-        return Err(Error::invalid("count", "a reload value above 0x10000"));
+    if hdr.count == 0 || hdr.count > 0x1_0000 {
+        return Err(Error::invalid(
+            "count",
+            "a reload value out of range (1 to 0x10000: KVM stores a written 0 as 0x10000)",
+        ));
     }
     if hdr.read_state > PIT_RW_STATE_MAX {
         return Err(Error::invalid(

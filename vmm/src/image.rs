@@ -106,7 +106,7 @@ pub fn read_image<'a>(
     let mut vcpu_states = Vec::with_capacity(vcpus);
     for id in (0..).take(vcpus) {
         let state = k::read_vcpu(&mut r, id, caps)?;
-        let lapic = restore_lapic(&record(&mut r, id)?, id)?;
+        let lapic = restore_lapic(&record(&mut r, id)?, id, state.sregs.apic_base)?;
         vcpu_states.push(VcpuSnapshot { state, lapic });
     }
     let serial = restore_serial(&record(&mut r, u32::from(COM1))?, COM1)?;

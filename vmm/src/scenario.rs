@@ -8,7 +8,8 @@ use crate::image::write_image;
 use crate::state::{Headers, Snapshot};
 use crate::tamper::{reject_tampered, tampered, Rejection};
 use crate::vm::{open_kvm, Exit, Stop, Vm};
-use cr::kvm_x86_64::{VcpuState, MSR_IA32_TSC};
+use cr::kvm_x86_64::kernelcheck::Seed;
+use cr::kvm_x86_64::MSR_IA32_TSC;
 use kvm_bindings::kvm_userspace_memory_region;
 use kvm_ioctls::Kvm;
 use std::io::BufWriter;
@@ -375,10 +376,11 @@ pub fn line_count(config: &Config) -> usize {
     guest::lines(config.rounds)
 }
 
-/// Real vCPU states of the example's guest, for the differential test of `cr::kvm_x86_64::kernelcheck`: each
+/// Real states of the example's guest, for the differential test of `cr::kvm_x86_64::kernelcheck`: each
 /// vCPU of a new VM at reset, after the VMM's boot (long mode, before its first instruction), and at the
-/// snapshot after `snapshot_after` lines (the in-flight I/O completed).
-pub fn example_states(kvm: &Kvm, config: &Config) -> Result<Vec<VcpuState>, Failure> {
+/// snapshot after `snapshot_after` lines (the in-flight I/O completed), each with its LAPIC and its VM's
+/// irqchips, PIT and clock.
+pub fn example_states(kvm: &Kvm, config: &Config) -> Result<Vec<Seed>, Failure> {
     let mut vm = Vm::new(kvm, config.mem_size)?;
     let reset = vm.save()?;
     vm.boot(config.rounds)?;
@@ -386,8 +388,16 @@ pub fn example_states(kvm: &Kvm, config: &Config) -> Result<Vec<VcpuState>, Fail
     let (mut running, _) = run_to_snapshot(kvm, config)?;
     running.complete_io()?;
     let snapshot = running.save()?;
-    Ok([reset, booted, snapshot]
-        .into_iter()
-        .flat_map(|s| s.vcpus.into_iter().map(|v| v.state))
-        .collect())
+    let seeds = |s: Snapshot| {
+        let vm = s.vm;
+        (0..).zip(s.vcpus).map(move |(vcpu_id, v)| Seed {
+            vcpu: v.state,
+            vcpu_id,
+            lapic: v.lapic,
+            irqchips: vm.irqchips,
+            pit: vm.pit,
+            clock: vm.clock,
+        })
+    };
+    Ok([reset, booted, snapshot].into_iter().flat_map(seeds).collect())
 }

@@ -117,10 +117,9 @@ impl Headers {
         let vm = VmState::restore(&self.irqchips, &self.pit, &self.clock)?;
         let mut vcpus = Vec::with_capacity(self.vcpus.len());
         for (id, v) in (0..).zip(&self.vcpus) {
-            vcpus.push(VcpuSnapshot {
-                state: v.vcpu.restore(caps)?,
-                lapic: restore_lapic(&v.lapic, id)?,
-            });
+            let state = v.vcpu.restore(caps)?;
+            let lapic = restore_lapic(&v.lapic, id, state.sregs.apic_base)?;
+            vcpus.push(VcpuSnapshot { state, lapic });
         }
         Ok(Snapshot {
             vm,
