@@ -294,3 +294,27 @@ fn legacy_paging_is_refused_where_kvm_would_clear_pg_and_shut_the_guest_down() {
     assert_eq!(vcpu.get_sregs().unwrap().cr0 & k::CR0_PG, 0, "KVM kept CR0.PG");
     assert!(matches!(vcpu.run(), Ok(VcpuExit::Shutdown)), "no triple fault");
 }
+
+#[test]
+fn kvm_recomputes_the_lapic_ppr_and_cr_refuses_one_it_would_replace() {
+    let Some((_kvm, seeds, mut scratch)) = live() else {
+        return;
+    };
+    let subjects = kc::subjects();
+    let lapic_subject = subjects.iter().find(|s| s.name == "kvm_lapic_state").unwrap();
+    let seed = &seeds[5]; // vCPU 1 at the snapshot, x2APIC mode
+    kc::reset(&mut scratch, &subjects, seed).unwrap();
+    let want = k::save_lapic(&seed.lapic).processor_priority();
+    let mut lapic = seed.lapic;
+    lapic.regs[0xa0] = (want ^ 0x40) as i8; // a PPR that TPR and ISR do not give
+
+    // cr: refused before any ioctl, the register named.
+    let hdr = k::save_lapic(&lapic);
+    let err = k::restore_lapic(&hdr, seed.vcpu_id, seed.vcpu.sregs.apic_base).unwrap_err();
+    assert_eq!(err.field(), Some("ppr"), "{err}");
+
+    // KVM: takes it, and reads back the PPR it computed itself.
+    (lapic_subject.set)(&scratch, zerocopy::IntoBytes::as_bytes(&lapic)).expect("KVM_SET_LAPIC takes any PPR");
+    let got = (lapic_subject.get)(&scratch, &[]).unwrap();
+    assert_eq!(u32::from(got[0xa0]), want, "KVM kept the PPR it was given");
+}

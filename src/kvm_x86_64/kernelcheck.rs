@@ -8,7 +8,7 @@
 //! A new struct plugs in as one entry of [`subjects`]. The VM-level structs (LAPIC, irqchips, PIT, clock)
 //! are set on a second scratch VM, with an in-kernel irqchip and PIT, as the VMM's are.
 
-use super::vm_level::{restore_clock, restore_lapic, restore_pit, save_clock, save_lapic, save_pit};
+use super::vm_level::{restore_clock, restore_lapic, restore_pit, save_lapic};
 use super::{
     restore_irqchip, save_irqchip, CrHdrKvmClock, CrHdrKvmDebugregs, CrHdrKvmIoapic, CrHdrKvmLapic, CrHdrKvmMsr,
     CrHdrKvmPic, CrHdrKvmPitState2, CrHdrKvmRegs, CrHdrKvmSregs, CrHdrKvmVcpuEvents, CrHdrKvmXcrs, EventsOn, SregsOn,
@@ -212,8 +212,8 @@ pub struct Subject {
     /// Its bytes in a seed.
     pub of: fn(&Seed) -> Vec<u8>,
     /// cr's verdict: the header restored into a fresh struct on a vCPU with these capabilities and the
-    /// seed's id and APIC base, as bytes (for a struct whose header is not its mirror: the header saved from the bytes,
-    /// then restored, as a VMM's image would hold and restore it).
+    /// seed's id and APIC base, as bytes. The header is the bytes where it mirrors the struct; where it does
+    /// not (the LAPIC's page, the irqchip's union), it is saved from them first, as an image would carry them.
     pub cr: fn(&[u8], &VcpuCaps, &Seed) -> CrVerdict,
     /// `KVM_SET_*` of these bytes.
     pub set: fn(&Scratch, &[u8]) -> Result<(), Refusal>,
@@ -468,7 +468,7 @@ fn vm_level_subjects() -> Vec<Subject> {
             name: "kvm_pit_state2",
             leaves: leaves_of::<CrHdrKvmPitState2>(),
             of: |s| s.pit.as_bytes().to_vec(),
-            cr: |b, _, _| Ok(restore_pit(&save_pit(&read(b)))?.as_bytes().to_vec()),
+            cr: |b, _, _| Ok(restore_pit(&header(b)?)?.as_bytes().to_vec()),
             set: |s, b| s.irq_vm.set_pit2(&read(b)).map_err(errno("KVM_SET_PIT2")),
             get: |s, _| Ok(s.irq_vm.get_pit2().map_err(errno("KVM_GET_PIT2"))?.as_bytes().to_vec()),
             dirty: never,
@@ -485,7 +485,7 @@ fn vm_level_subjects() -> Vec<Subject> {
             name: "kvm_clock_data",
             leaves: leaves_of::<CrHdrKvmClock>(),
             of: |s| s.clock.as_bytes().to_vec(),
-            cr: |b, _, _| Ok(restore_clock(&save_clock(&read(b)))?.as_bytes().to_vec()),
+            cr: |b, _, _| Ok(restore_clock(&header(b)?)?.as_bytes().to_vec()),
             set: |s, b| s.irq_vm.set_clock(&read(b)).map_err(errno("KVM_SET_CLOCK")),
             get: |s, _| {
                 Ok(s.irq_vm

@@ -1,8 +1,6 @@
-//! The VM-level and device headers of a KVM VM, over the structs as `kvm-bindings` and vm-superio have
-//! them: each vCPU's local APIC (`kvm_lapic_state`, a register page), the PIT (`kvm_pit_state2`), the clock
-//! (`kvm_clock_data`) and a 16550A serial port (vm-superio's `SerialState`, which holds a `Vec`). The
-//! interrupt controllers (`kvm_irqchip`) are in [`super`]. Pure: headers, their rules and their record
-//! types; no `/dev/kvm`, no device model.
+//! The VM-level and device headers over `kvm-bindings`' and vm-superio's own structs: each vCPU's LAPIC (a
+//! register page), the PIT, the clock, a 16550A serial port (`SerialState`, not `Copy`); the irqchips are in
+//! [`super`]. Headers, their rules and record types only: no `/dev/kvm`, no device model.
 
 use cr_core::dump::Kind;
 use cr_core::{CrCopy, Error};
