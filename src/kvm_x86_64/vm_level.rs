@@ -82,7 +82,7 @@ pub const VECTORS_16_UP: u32 = 0xffff_0000;
 /// never stores) is not saved: restore leaves it zero.
 #[derive(CrCopy, Clone, Copy, Debug, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
 #[repr(C)]
-#[cr(target = LapicOn<'_>, record = CR_HDR_KVM_LAPIC, validate = validate_lapic)]
+#[cr(target = LapicOn<'_>, record = CR_HDR_KVM_LAPIC, validate = validate_lapic, cover(kvm_lapic_state = "lapic"))]
 pub struct CrHdrKvmLapic {
     /// The APIC ID in bits 31:24 (xAPIC format, also in x2APIC mode: `KVM_GET_LAPIC` converts it).
     #[cr(path = "lapic.regs[0x20..0x24]", strict_mask = 0xff00_0000)]
