@@ -1,7 +1,7 @@
-//! cr's checks against the kernel's (issue 23): for each saved vCPU struct, mutated states made from the
-//! example guest's real ones are judged by cr (restore into a fresh struct, against the scratch vCPU's
-//! capabilities) and by KVM (`KVM_SET_*`, then `KVM_GET_*`), and the verdicts are tallied as the
-//! RELIABILITY.md tables. Exits 0 only if no state cr accepts is refused by KVM.
+//! cr's checks against the kernel's (issue 23): for each saved struct (the vCPU's; the LAPIC, each irqchip,
+//! the PIT and the clock), mutated states made from the example guest's real ones are judged by cr (restore
+//! into a fresh struct, against the scratch vCPU's capabilities and id) and by KVM (`KVM_SET_*`, then
+//! `KVM_GET_*`), and the verdicts are tallied as the RELIABILITY.md tables. Exits 0 only if no state cr accepts is refused by KVM.
 //!
 //! `cargo run --release --example kvm_kernelcheck -- [STATES [SEED [architectural]]]` (100 000 states per
 //! struct and seed 1 by default). With `architectural`, cr checks against `VcpuCaps::ARCHITECTURAL` (what
@@ -27,7 +27,7 @@ fn main() -> std::process::ExitCode {
         }
     };
     let seeds: Vec<Seed> = match vm::example_states(&kvm, &Config::default()) {
-        Ok(states) => states.into_iter().map(|vcpu| Seed { vcpu }).collect(),
+        Ok(seeds) => seeds,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::FAILURE;

@@ -6,6 +6,9 @@
 //! `arch/x86/kvm/x86.c`) or stricter where KVM would accept a value silently, so that a tampered
 //! image is refused with the field at fault before any ioctl.
 //!
+//! The interrupt controllers' headers (`kvm_irqchip`) are here too; the other VM-level and device headers
+//! (each vCPU's LAPIC, the PIT, the clock, a vm-superio serial port) are in [`vm_level`].
+//!
 //! This module is pure: it writes and reads a vCPU's records and restores headers into `kvm-bindings`
 //! structs, without touching `/dev/kvm` (but for [`caps`], which asks KVM what a vCPU can hold, and the
 //! differential test [`kernelcheck`], which asks KVM for its verdicts). The VMM that runs a guest, snapshots
@@ -13,8 +16,13 @@
 
 pub mod caps;
 pub mod kernelcheck;
+pub mod vm_level;
 
 pub use caps::VcpuCaps;
+pub use vm_level::{
+    restore_clock, restore_lapic, restore_pit, restore_serial, save_clock, save_lapic, save_pit, save_serial,
+    CrHdrKvmClock, CrHdrKvmLapic, CrHdrKvmPitState2, CrHdrSerial, LapicOn, SerialPort,
+};
 
 use cr_core::dump::Kind;
 use cr_core::image::{BytesType, Reader, Sink, Writer};
@@ -231,7 +239,7 @@ pub const CR_HDR_KVM_IRQCHIP: u32 = 0x30;
 pub const GUEST_MEMORY: BytesType = BytesType::new(1).unwrap();
 
 /// The record kinds of a VM image, for [`cr_core::dump::dump`].
-pub const KINDS: [Kind; 11] = [
+pub const KINDS: [Kind; 15] = [
     Kind::of::<CrHdrKvmMemRegion>(),
     Kind::of::<CrHdrKvmRegs>(),
     Kind::of::<CrHdrKvmSregs>(),
@@ -243,6 +251,10 @@ pub const KINDS: [Kind; 11] = [
     Kind::of::<CrHdrKvmMsr>(),
     Kind::of::<CrHdrKvmIrqchip>(),
     Kind::of::<CrHdrKvmCpuidEntry>(),
+    vm_level::KINDS[0],
+    vm_level::KINDS[1],
+    vm_level::KINDS[2],
+    vm_level::KINDS[3],
 ];
 
 // ---------------------------------------------------------------------------------------------

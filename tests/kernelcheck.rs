@@ -1,5 +1,6 @@
 //! cr's checks against the kernel's, in a short form: the differential test of
-//! `cr::kvm_x86_64::kernelcheck` on 2 000 mutated states per struct (the full run of 100 000 is
+//! `cr::kvm_x86_64::kernelcheck` on 2 000 mutated states per struct (the vCPU's, the LAPIC, each irqchip,
+//! the PIT, the clock) (the full run of 100 000 is
 //! `cargo run --release --example kvm_kernelcheck`, RELIABILITY.md), the destination's capabilities
 //! refusing a migration to a vCPU that lacks a feature, and the two kernel behaviours cr works around.
 //! Where `/dev/kvm` cannot be opened the live tests say why on stderr and skip.
@@ -22,9 +23,9 @@ fn live() -> Option<(Kvm, Vec<Seed>, Scratch)> {
             return None;
         }
     };
-    let states = vm::example_states(&kvm, &Config::default()).expect("the example guest runs");
+    let seeds = vm::example_states(&kvm, &Config::default()).expect("the example guest runs");
     let scratch = Scratch::new(&kvm).expect("a scratch VM");
-    Some((kvm, states.into_iter().map(|vcpu| Seed { vcpu }).collect(), scratch))
+    Some((kvm, seeds, scratch))
 }
 
 /// Every subject's tally over `states` mutated states, against the scratch vCPU's capabilities.
@@ -86,7 +87,7 @@ fn against_the_architectures_widest_vcpu_cr_would_accept_what_this_kernel_refuse
 
 #[test]
 fn every_real_state_restores_through_cr_unchanged_and_kvm_takes_it() {
-    let Some((_kvm, seeds, scratch)) = live() else {
+    let Some((_kvm, seeds, mut scratch)) = live() else {
         return;
     };
     let subjects = kc::subjects();
@@ -94,9 +95,9 @@ fn every_real_state_restores_through_cr_unchanged_and_kvm_takes_it() {
         for s in &subjects {
             let bytes = (s.of)(seed);
             // The headers mirror the live structs byte for byte: cr's restored struct is the real one.
-            assert_eq!((s.cr)(&bytes, &scratch.caps).as_ref(), Ok(&bytes), "{}", s.name);
+            assert_eq!((s.cr)(&bytes, &scratch.caps, seed).as_ref(), Ok(&bytes), "{}", s.name);
         }
-        kc::reset(&scratch, &subjects, seed).expect("KVM takes every real state");
+        kc::reset(&mut scratch, &subjects, seed).expect("KVM takes every real state");
         // And the whole vCPU through the image headers.
         assert_eq!(VcpuHeaders::save(&seed.vcpu).restore(&scratch.caps).unwrap(), seed.vcpu);
     }
@@ -209,14 +210,14 @@ fn a_snapshot_with_state_the_restoring_vcpu_lacks_is_refused_before_any_ioctl() 
 
 #[test]
 fn kvm_refuses_smm_state_only_after_writing_the_other_events_and_cr_refuses_it_first() {
-    let Some((_kvm, seeds, scratch)) = live() else {
+    let Some((_kvm, seeds, mut scratch)) = live() else {
         return;
     };
     if scratch.caps.smm {
         eprintln!("SKIPPED: this kernel has SMM (KVM_CAP_X86_SMM), so KVM_SET_VCPU_EVENTS takes SMM state");
         return;
     }
-    kc::reset(&scratch, &kc::subjects(), &seeds[2]).unwrap();
+    kc::reset(&mut scratch, &kc::subjects(), &seeds[2]).unwrap();
     let before = scratch.vcpu.get_vcpu_events().unwrap();
     let mut events = before;
     events.exception.injected = 1;
@@ -292,4 +293,28 @@ fn legacy_paging_is_refused_where_kvm_would_clear_pg_and_shut_the_guest_down() {
     vcpu.set_sregs(&sregs).expect("KVM accepts legacy paging sregs");
     assert_eq!(vcpu.get_sregs().unwrap().cr0 & k::CR0_PG, 0, "KVM kept CR0.PG");
     assert!(matches!(vcpu.run(), Ok(VcpuExit::Shutdown)), "no triple fault");
+}
+
+#[test]
+fn kvm_recomputes_the_lapic_ppr_and_cr_refuses_one_it_would_replace() {
+    let Some((_kvm, seeds, mut scratch)) = live() else {
+        return;
+    };
+    let subjects = kc::subjects();
+    let lapic_subject = subjects.iter().find(|s| s.name == "kvm_lapic_state").unwrap();
+    let seed = &seeds[5]; // vCPU 1 at the snapshot, x2APIC mode
+    kc::reset(&mut scratch, &subjects, seed).unwrap();
+    let want = k::save_lapic(&seed.lapic).processor_priority();
+    let mut lapic = seed.lapic;
+    lapic.regs[0xa0] = (want ^ 0x40) as i8; // a PPR that TPR and ISR do not give
+
+    // cr: refused before any ioctl, the register named.
+    let hdr = k::save_lapic(&lapic);
+    let err = k::restore_lapic(&hdr, seed.vcpu_id, seed.vcpu.sregs.apic_base).unwrap_err();
+    assert_eq!(err.field(), Some("ppr"), "{err}");
+
+    // KVM: takes it, and reads back the PPR it computed itself.
+    (lapic_subject.set)(&scratch, zerocopy::IntoBytes::as_bytes(&lapic)).expect("KVM_SET_LAPIC takes any PPR");
+    let got = (lapic_subject.get)(&scratch, &[]).unwrap();
+    assert_eq!(u32::from(got[0xa0]), want, "KVM kept the PPR it was given");
 }

@@ -1,20 +1,25 @@
-//! cr's checks against the kernel's: a differential test on a scratch VM. Each [`Subject`] is one saved
+//! cr's checks against the kernel's: a differential test on scratch VMs. Each [`Subject`] is one saved
 //! struct; its states are mutated from real ones (bit flips, boundary values, reserved bits, random
 //! fields, fields of another real state), and each is judged by cr (its header restored into a fresh
-//! struct against the scratch vCPU's [`VcpuCaps`]) and by KVM (`KVM_SET_*`, then `KVM_GET_*` to see what
-//! it kept). This file owns the harness only: the rules are the validators' in [`super`], and it never
+//! struct against the scratch vCPU's [`VcpuCaps`] and id) and by KVM (`KVM_SET_*`, then `KVM_GET_*` to see
+//! what it kept). This file owns the harness only: the rules are the validators' in [`super`], and it never
 //! touches a VMM's VM.
 //!
-//! A new struct plugs in as one entry of [`subjects`] (and, for VM-level state, a field of [`Seed`]).
+//! A new struct plugs in as one entry of [`subjects`]. The VM-level structs (LAPIC, irqchips, PIT, clock)
+//! are set on a second scratch VM, with an in-kernel irqchip and PIT, as the VMM's are.
 
+use super::vm_level::{restore_clock, restore_lapic, restore_pit, save_lapic};
 use super::{
-    CrHdrKvmDebugregs, CrHdrKvmMsr, CrHdrKvmRegs, CrHdrKvmSregs, CrHdrKvmVcpuEvents, CrHdrKvmXcrs, EventsOn, SregsOn,
+    restore_irqchip, save_irqchip, CrHdrKvmClock, CrHdrKvmDebugregs, CrHdrKvmIoapic, CrHdrKvmLapic, CrHdrKvmMsr,
+    CrHdrKvmPic, CrHdrKvmPitState2, CrHdrKvmRegs, CrHdrKvmSregs, CrHdrKvmVcpuEvents, CrHdrKvmXcrs, EventsOn, SregsOn,
     VcpuCaps, VcpuState, XcrsOn, MSR_IA32_TSC, SAVED_MSRS,
 };
 use cr_core::layout::{FieldInfo, Mode};
 use cr_core::{CrCopy, Error, ErrorKind, Layout};
 use kvm_bindings::{
-    kvm_debugregs, kvm_msr_entry, kvm_regs, kvm_sregs, kvm_vcpu_events, kvm_xcrs, CpuId, Msrs, KVM_MAX_CPUID_ENTRIES,
+    kvm_clock_data, kvm_debugregs, kvm_ioapic_state, kvm_irqchip, kvm_lapic_state, kvm_msr_entry, kvm_pit_config,
+    kvm_pit_state2, kvm_regs, kvm_sregs, kvm_vcpu_events, kvm_xcrs, CpuId, Msrs, KVM_CLOCK_REALTIME,
+    KVM_MAX_CPUID_ENTRIES,
 };
 use kvm_ioctls::{Cap, Kvm, VcpuFd, VmFd};
 use std::collections::BTreeMap;
@@ -25,16 +30,31 @@ use zerocopy::{FromBytes, IntoBytes};
 // Seeds and the scratch vCPU.
 // ---------------------------------------------------------------------------------------------
 
-/// A real state to mutate: today one vCPU's; the whole-VM state adds its VM-level structs here.
+/// A real state to mutate: one vCPU's, its local APIC, and its VM's interrupt controllers, PIT and clock.
 #[derive(Clone, Debug)]
 pub struct Seed {
     pub vcpu: VcpuState,
+    /// The vCPU's id: the LAPIC is restored into the scratch vCPU of that id.
+    pub vcpu_id: u32,
+    pub lapic: kvm_lapic_state,
+    /// PIC master, PIC slave, IOAPIC (`chip_id` 0, 1, 2).
+    pub irqchips: [kvm_irqchip; 3],
+    pub pit: kvm_pit_state2,
+    pub clock: kvm_clock_data,
 }
+
+/// The vCPUs of the scratch VM with an irqchip: as many as the seeds' vCPU ids need.
+pub const IRQ_VCPUS: u32 = 2;
 
 /// The VM and vCPU KVM is asked on: created as the example's VMM creates its own (TSS address, the CPUID
 /// KVM supports), without memory, and replaced when a trial may have left state the reset does not undo.
 pub struct Scratch {
     vm: VmFd,
+    /// The VM of the VM-level structs: an in-kernel irqchip and PIT, vCPUs 0 to [`IRQ_VCPUS`] - 1.
+    irq_vm: VmFd,
+    irq_vcpus: Vec<VcpuFd>,
+    /// The vCPU id of the current trial's seed: the LAPIC is set on that vCPU of `irq_vm`.
+    pub dest: u32,
     /// The vCPU of the current trials.
     pub vcpu: VcpuFd,
     cpuid: CpuId,
@@ -43,7 +63,7 @@ pub struct Scratch {
     max_id: u64,
     /// The vCPU's capabilities, which cr's checks are run against.
     pub caps: VcpuCaps,
-    /// vCPUs created, the first included.
+    /// vCPUs created, the first included (the irqchip VM's not counted).
     pub vcpus_created: u64,
 }
 
@@ -59,8 +79,20 @@ impl Scratch {
             .check_extension_int(Cap::MaxVcpus)
             .min(kvm.check_extension_int(Cap::MaxVcpuId));
         let max_id = u64::try_from(limit.max(1)).unwrap_or(1);
+        let irq_vm = Scratch::vm(kvm)?;
+        irq_vm.create_irq_chip()?;
+        irq_vm.create_pit2(kvm_pit_config::default())?;
+        let mut irq_vcpus = Vec::new();
+        for id in 0..IRQ_VCPUS {
+            let vcpu = irq_vm.create_vcpu(u64::from(id))?;
+            vcpu.set_cpuid2(&cpuid)?;
+            irq_vcpus.push(vcpu);
+        }
         Ok(Scratch {
             vm,
+            irq_vm,
+            irq_vcpus,
+            dest: 0,
             vcpu,
             caps: VcpuCaps::of(kvm, &cpuid),
             cpuid,
@@ -86,6 +118,23 @@ impl Scratch {
         self.vcpu.set_cpuid2(&self.cpuid)?;
         self.next_id += 1;
         self.vcpus_created += 1;
+        Ok(())
+    }
+
+    /// The irqchip VM's vCPU of the current trial.
+    fn lapic_vcpu(&self) -> &VcpuFd {
+        &self.irq_vcpus[(self.dest as usize).min(self.irq_vcpus.len() - 1)]
+    }
+
+    /// Puts the current trial's vCPU of the irqchip VM in the APIC mode of `sregs` (xAPIC or x2APIC, from
+    /// its APIC base), by way of the disabled and xAPIC modes, which every kernel allows in that order.
+    fn apic_mode(&self, sregs: &kvm_sregs) -> Result<(), Refusal> {
+        let vcpu = self.lapic_vcpu();
+        let mut s = vcpu.get_sregs().map_err(errno("KVM_GET_SREGS"))?;
+        for base in [0, 0xfee0_0900, sregs.apic_base] {
+            s.apic_base = base;
+            vcpu.set_sregs(&s).map_err(errno("KVM_SET_SREGS (APIC base)"))?;
+        }
         Ok(())
     }
 }
@@ -151,6 +200,9 @@ pub fn leaves(fields: &[FieldInfo], base: usize, prefix: &str, out: &mut Vec<Lea
 /// Why KVM refused a state.
 pub type Refusal = String;
 
+/// cr's verdict on a state: the struct it restores, as bytes, or its refusal.
+pub type CrVerdict = Result<Vec<u8>, Error>;
+
 /// One saved struct under test: how to take it from a seed, cr's verdict, and KVM's set and get.
 pub struct Subject {
     /// The struct's name (`kvm_sregs`).
@@ -159,8 +211,10 @@ pub struct Subject {
     pub leaves: Vec<Leaf>,
     /// Its bytes in a seed.
     pub of: fn(&Seed) -> Vec<u8>,
-    /// cr's verdict: the header restored into a fresh struct on a vCPU with these capabilities, as bytes.
-    pub cr: fn(&[u8], &VcpuCaps) -> Result<Vec<u8>, Error>,
+    /// cr's verdict: the header restored into a fresh struct on a vCPU with these capabilities and the
+    /// seed's id and APIC base, as bytes. The header is the bytes where it mirrors the struct; where it does
+    /// not (the LAPIC's page, the irqchip's union), it is saved from them first, as an image would carry them.
+    pub cr: fn(&[u8], &VcpuCaps, &Seed) -> CrVerdict,
     /// `KVM_SET_*` of these bytes.
     pub set: fn(&Scratch, &[u8]) -> Result<(), Refusal>,
     /// `KVM_GET_*`, as bytes comparable with what was set (`like`: the bytes set, for the MSR indexes).
@@ -204,7 +258,7 @@ macro_rules! plain {
             name: $name,
             leaves: leaves_of::<$hdr>(),
             of: |s| s.vcpu.$field.as_bytes().to_vec(),
-            cr: |b, _| {
+            cr: |b, _, _| {
                 let mut live = <$live>::default();
                 header::<$hdr>(b)?.restore(&mut live)?;
                 Ok(live.as_bytes().to_vec())
@@ -224,7 +278,7 @@ macro_rules! viewed {
             name: $name,
             leaves: leaves_of::<$hdr>(),
             of: |s| s.vcpu.$field.as_bytes().to_vec(),
-            cr: |b, caps| {
+            cr: |b, caps, _| {
                 let mut live = <$live>::default();
                 header::<$hdr>(b)?.restore(&mut $view {
                     $field: &mut live,
@@ -250,7 +304,7 @@ fn msr_subject() -> Subject {
         name: "MSR list",
         leaves: all,
         of: |s| s.vcpu.msrs.as_bytes().to_vec(),
-        cr: |b, _| {
+        cr: |b, _, _| {
             let entries = <[CrHdrKvmMsr]>::ref_from_bytes(b).map_err(|_| Error::new(ErrorKind::Truncated))?;
             Ok(cr_core::image::restore_entries::<CrHdrKvmMsr, kvm_msr_entry>(entries)?
                 .as_bytes()
@@ -293,9 +347,207 @@ fn entries(bytes: &[u8]) -> Vec<kvm_msr_entry> {
     <[kvm_msr_entry]>::ref_from_bytes(bytes).map_or_else(|_| Vec::new(), <[kvm_msr_entry]>::to_vec)
 }
 
+/// The leaves of the LAPIC: each register of [`CrHdrKvmLapic`] at its offset in the page (the header's
+/// own paths, `lapic.regs[0x80..0x84]`), labelled by its header name (`lapic.tpr`).
+fn lapic_leaves() -> Vec<Leaf> {
+    CrHdrKvmLapic::FIELDS
+        .iter()
+        .filter_map(|f| {
+            let (start, end) = page_range(f.path?)?;
+            Some(Leaf {
+                label: format!("lapic.{}", f.name),
+                offset: start,
+                size: end - start,
+                kind: leaf_kind(&f.mode),
+            })
+        })
+        .collect()
+}
+
+/// The byte range `start..end` of a register-page path (`lapic.regs[0x80..0x84]`).
+fn page_range(path: &str) -> Option<(usize, usize)> {
+    let range = path.rsplit_once('[')?.1.strip_suffix(']')?;
+    let (start, end) = range.split_once("..")?;
+    let number = |n: &str| match n.strip_prefix("0x") {
+        Some(hex) => usize::from_str_radix(hex, 16).ok(),
+        None => n.parse().ok(),
+    };
+    Some((number(start)?, number(end)?))
+}
+
+fn leaf_kind(mode: &Mode) -> LeafKind {
+    match *mode {
+        Mode::StrictMask { mask } => LeafKind::StrictMask(mask),
+        Mode::Reserved => LeafKind::Reserved,
+        _ => LeafKind::Data,
+    }
+}
+
+/// The leaves of `kvm_irqchip` with the member chip `chip` selects: the tag and its padding, then the PIC
+/// ([`CrHdrKvmPic`] mirrors `kvm_pic_state`) or the IOAPIC ([`CrHdrKvmIoapic`] mirrors its registers; a
+/// redirection entry, whose header names its bitfields, is one 64-bit leaf of the live table).
+fn irqchip_leaves(chip: u32) -> Vec<Leaf> {
+    let member = core::mem::offset_of!(kvm_irqchip, chip);
+    let mut out = vec![
+        Leaf {
+            label: "chip_id".into(),
+            offset: 0,
+            size: 4,
+            kind: LeafKind::Data,
+        },
+        Leaf {
+            label: "pad".into(),
+            offset: 4,
+            size: 4,
+            kind: LeafKind::Reserved,
+        },
+    ];
+    if chip < 2 {
+        leaves(CrHdrKvmPic::FIELDS, member, "chip.pic", &mut out);
+        return out;
+    }
+    let registers: Vec<FieldInfo> = CrHdrKvmIoapic::FIELDS
+        .iter()
+        .filter(|f| !matches!(f.mode, Mode::Nested(_)))
+        .copied()
+        .collect();
+    leaves(&registers, member, "chip.ioapic", &mut out);
+    let table = member + core::mem::offset_of!(kvm_ioapic_state, redirtbl);
+    out.extend((0..24).map(|i| Leaf {
+        label: format!("chip.ioapic.redirtbl[{i}]"),
+        offset: table + 8 * i,
+        size: 8,
+        kind: LeafKind::Data,
+    }));
+    out
+}
+
+/// One interrupt controller of the irqchip VM, `KVM_SET_IRQCHIP` / `KVM_GET_IRQCHIP`.
+macro_rules! irqchip {
+    ($name:literal, $chip:literal) => {
+        Subject {
+            name: $name,
+            leaves: irqchip_leaves($chip),
+            of: |s| s.irqchips[$chip].as_bytes().to_vec(),
+            cr: |b, _, _| {
+                Ok(restore_irqchip(&save_irqchip(&read::<kvm_irqchip>(b)))?
+                    .as_bytes()
+                    .to_vec())
+            },
+            set: |s, b| {
+                s.irq_vm
+                    .set_irqchip(&read::<kvm_irqchip>(b))
+                    .map_err(errno("KVM_SET_IRQCHIP"))
+            },
+            get: |s, like| {
+                // A tag of another chip set that chip, whose bytes do not compare with this one's.
+                if read::<kvm_irqchip>(like).chip_id != $chip {
+                    return Err("the tag of another chip: nothing to compare".into());
+                }
+                let mut chip = kvm_irqchip {
+                    chip_id: $chip,
+                    ..Default::default()
+                };
+                s.irq_vm.get_irqchip(&mut chip).map_err(errno("KVM_GET_IRQCHIP"))?;
+                Ok(chip.as_bytes().to_vec())
+            },
+            dirty: never,
+            settle: same,
+        }
+    };
+}
+
+/// The VM-level subjects, in the order a restore sets them (the VMM's `Vm::load`): the irqchips, the PIT,
+/// the clock, then the LAPIC (after its vCPU's system registers, which [`reset`] sets first).
+fn vm_level_subjects() -> Vec<Subject> {
+    vec![
+        irqchip!("irqchip 0 (PIC master)", 0),
+        irqchip!("irqchip 1 (PIC slave)", 1),
+        irqchip!("irqchip 2 (IOAPIC)", 2),
+        Subject {
+            name: "kvm_pit_state2",
+            leaves: leaves_of::<CrHdrKvmPitState2>(),
+            of: |s| s.pit.as_bytes().to_vec(),
+            cr: |b, _, _| Ok(restore_pit(&header(b)?)?.as_bytes().to_vec()),
+            set: |s, b| s.irq_vm.set_pit2(&read(b)).map_err(errno("KVM_SET_PIT2")),
+            get: |s, _| Ok(s.irq_vm.get_pit2().map_err(errno("KVM_GET_PIT2"))?.as_bytes().to_vec()),
+            dirty: never,
+            settle: |got, set| {
+                // KVM_SET_PIT2 reloads each channel's count at the host's time of the call.
+                let (mut g, s) = (read::<kvm_pit_state2>(got), read::<kvm_pit_state2>(set));
+                for (g, s) in g.channels.iter_mut().zip(&s.channels) {
+                    g.count_load_time = s.count_load_time;
+                }
+                got.copy_from_slice(g.as_bytes());
+            },
+        },
+        Subject {
+            name: "kvm_clock_data",
+            leaves: leaves_of::<CrHdrKvmClock>(),
+            of: |s| s.clock.as_bytes().to_vec(),
+            cr: |b, _, _| Ok(restore_clock(&header(b)?)?.as_bytes().to_vec()),
+            set: |s, b| s.irq_vm.set_clock(&read(b)).map_err(errno("KVM_SET_CLOCK")),
+            get: |s, _| {
+                Ok(s.irq_vm
+                    .get_clock()
+                    .map_err(errno("KVM_GET_CLOCK"))?
+                    .as_bytes()
+                    .to_vec())
+            },
+            dirty: never,
+            settle: |got, set| {
+                // KVM_GET_CLOCK reads the host's wall time and TSC of the call; the clock runs in between
+                // (up to a second of it is no change), and with REALTIME, KVM_SET_CLOCK advanced it by the
+                // wall time since `realtime` (what the flag is for: the time a migration took).
+                let (mut g, s) = (read::<kvm_clock_data>(got), read::<kvm_clock_data>(set));
+                let advance = match s.flags & g.flags & KVM_CLOCK_REALTIME {
+                    0 => 0,
+                    _ => g.realtime.saturating_sub(s.realtime),
+                };
+                let off = (g.clock as i64).wrapping_sub(s.clock.wrapping_add(advance) as i64);
+                if off.unsigned_abs() < 1_000_000_000 {
+                    g.clock = s.clock;
+                }
+                (g.realtime, g.host_tsc) = (s.realtime, s.host_tsc);
+                got.copy_from_slice(g.as_bytes());
+            },
+        },
+        Subject {
+            name: "kvm_lapic_state",
+            leaves: lapic_leaves(),
+            of: |s| s.lapic.as_bytes().to_vec(),
+            cr: |b, _, seed| {
+                let hdr = save_lapic(&read(b));
+                Ok(restore_lapic(&hdr, seed.vcpu_id, seed.vcpu.sregs.apic_base)?
+                    .as_bytes()
+                    .to_vec())
+            },
+            set: |s, b| s.lapic_vcpu().set_lapic(&read(b)).map_err(errno("KVM_SET_LAPIC")),
+            get: |s, _| {
+                Ok(s.lapic_vcpu()
+                    .get_lapic()
+                    .map_err(errno("KVM_GET_LAPIC"))?
+                    .as_bytes()
+                    .to_vec())
+            },
+            dirty: never,
+            settle: |got, set| {
+                // The timer's current count is computed by KVM_GET_LAPIC from the time since the set.
+                got[0x390..0x394].copy_from_slice(&set[0x390..0x394]);
+            },
+        },
+    ]
+}
+
 /// Every struct under test, in the order a restore sets them (the order [`reset`] uses): system registers,
-/// registers, XCRs, debug registers, MSRs, events last.
+/// registers, XCRs, debug registers, MSRs, events; then the VM-level structs.
 pub fn subjects() -> Vec<Subject> {
+    let mut all = vcpu_subjects();
+    all.extend(vm_level_subjects());
+    all
+}
+
+fn vcpu_subjects() -> Vec<Subject> {
     vec![
         viewed!(
             "kvm_sregs",
@@ -329,8 +581,11 @@ pub fn subjects() -> Vec<Subject> {
     ]
 }
 
-/// Sets every subject of `seed` on the scratch vCPU, in order.
-pub fn reset(scratch: &Scratch, subjects: &[Subject], seed: &Seed) -> Result<(), Refusal> {
+/// Sets every subject of `seed` on the scratch VMs, in order, the LAPIC's vCPU first put in the seed's
+/// APIC mode.
+pub fn reset(scratch: &mut Scratch, subjects: &[Subject], seed: &Seed) -> Result<(), Refusal> {
+    scratch.dest = seed.vcpu_id;
+    scratch.apic_mode(&seed.vcpu.sregs)?;
     subjects.iter().try_for_each(|s| (s.set)(scratch, &(s.of)(seed)))
 }
 
@@ -475,9 +730,17 @@ pub fn rule(e: &Error) -> String {
         ErrorKind::Invalid { reason } => reason.to_string(),
         ErrorKind::MaskViolation { .. } => "bits outside its strict mask".to_string(),
         ErrorKind::ReservedNotZero => "reserved, not zero".to_string(),
+        ErrorKind::UnknownFlags { .. } => "flag bits no flag names".to_string(),
+        ErrorKind::UnknownVariant { .. } => "a tag that selects no variant".to_string(),
+        ErrorKind::InactiveVariant { .. } => "data in a variant the tag does not select".to_string(),
         kind => format!("{kind:?}"),
     };
-    format!("{}: {what}", route.unwrap_or("?"))
+    let route = route.unwrap_or("?");
+    match (route.contains(".."), e.leaf_field()) {
+        // A register of a page: its name too (`lapic.regs[0x80..0x84]` is `tpr`).
+        (true, Some(name)) => format!("{route} ({name}): {what}"),
+        _ => format!("{route}: {what}"),
+    }
 }
 
 /// The leaves whose bytes differ between `a` and `b`, each with both values (arrays element by element).
@@ -548,7 +811,7 @@ pub fn run(
             .map(|_| mutate(rng, &subject.leaves, &mut bytes, &other))
             .collect();
 
-        let cr = (subject.cr)(&bytes, &scratch.caps);
+        let cr = (subject.cr)(&bytes, &scratch.caps, &seeds[s]);
         // What a VMM would hand KVM: cr's restored struct where cr accepts.
         let send = cr.as_ref().map_or(bytes.clone(), Vec::clone);
         reset_or_replace(kvm, scratch, subjects, &seeds[s])?;

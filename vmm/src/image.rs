@@ -13,8 +13,9 @@
 
 use crate::serial::COM1;
 use crate::state::{Headers, Snapshot, VcpuSnapshot, VmState};
-use crate::vm_state_interim::{self as interim, restore_lapic, restore_serial, CrHdrKvmIrqchip};
-use cr::kvm_x86_64::{self as k, check_parent, CrHdrKvmMemRegion, VcpuCaps, GUEST_MEMORY};
+use cr::kvm_x86_64::{
+    self as k, check_parent, restore_lapic, restore_serial, CrHdrKvmIrqchip, CrHdrKvmMemRegion, VcpuCaps, GUEST_MEMORY,
+};
 use cr_core::dump::Kind;
 use cr_core::image::{Reader, Record, Sink, Writer, RECORD_HEADER_SIZE};
 use cr_core::{CrCopy, Error};
@@ -24,20 +25,8 @@ use zerocopy::FromZeros;
 /// The parent of the VM-level records (the slot, the irqchips, the PIT, the clock).
 pub const VM: u32 = 0;
 
-/// Every record kind of a VM image, for [`cr_core::dump::dump`]: the fixtures' and the interim headers'.
-pub const KINDS: [Kind; k::KINDS.len() + interim::KINDS.len()] = {
-    let mut all = [k::KINDS[0]; k::KINDS.len() + interim::KINDS.len()];
-    let mut i = 0;
-    while i < k::KINDS.len() {
-        all[i] = k::KINDS[i];
-        i += 1;
-    }
-    while i < all.len() {
-        all[i] = interim::KINDS[i - k::KINDS.len()];
-        i += 1;
-    }
-    all
-};
+/// Every record kind of a VM image, for [`cr_core::dump::dump`]: the fixtures'.
+pub const KINDS: [Kind; k::KINDS.len()] = k::KINDS;
 
 /// Writes a whole VM image to `sink` (the records above), the guest memory straight from `memory` (no copy
 /// of it is made; one pass for its checksum, one to the sink).
@@ -117,10 +106,10 @@ pub fn read_image<'a>(
     let mut vcpu_states = Vec::with_capacity(vcpus);
     for id in (0..).take(vcpus) {
         let state = k::read_vcpu(&mut r, id, caps)?;
-        let lapic = restore_lapic(&record(&mut r, id)?, id)?;
+        let lapic = restore_lapic(&record(&mut r, id)?, id, state.sregs.apic_base)?;
         vcpu_states.push(VcpuSnapshot { state, lapic });
     }
-    let serial = restore_serial(&record(&mut r, u32::from(COM1))?)?;
+    let serial = restore_serial(&record(&mut r, u32::from(COM1))?, COM1)?;
     let at = r.offset();
     let len = usize::try_from(region_hdr.memory_size).unwrap_or(usize::MAX);
     let (p, _, memory) = r.read_bytes(GUEST_MEMORY, len)?;

@@ -7,8 +7,8 @@
 //!
 //! It owns everything a VMM does around the state (the VM, the guest, the devices, the run loop, which
 //! ioctls in which order, which records in which order); what a header checks belongs to the fixtures
-//! (`cr::kvm_x86_64`) and, until issues 19 and 20 give the fixtures the VM-level headers, to
-//! [`vm_state_interim`]. Unsafe code only in [`sys`].
+//! (`cr::kvm_x86_64`, the VM-level and device headers in `cr::kvm_x86_64::vm_level`). Unsafe code only in
+//! [`sys`].
 #![cfg(all(target_os = "linux", target_arch = "x86_64"))]
 #![deny(unsafe_code)]
 
@@ -23,4 +23,3 @@ pub mod state;
 pub mod sys;
 pub mod tamper;
 pub mod vm;
-pub mod vm_state_interim;

@@ -8,7 +8,8 @@ use crate::image::write_image;
 use crate::state::{Headers, Snapshot};
 use crate::tamper::{reject_tampered, tampered, Rejection};
 use crate::vm::{open_kvm, Exit, Stop, Vm};
-use cr::kvm_x86_64::{VcpuState, MSR_IA32_TSC};
+use cr::kvm_x86_64::kernelcheck::Seed;
+use cr::kvm_x86_64::MSR_IA32_TSC;
 use kvm_bindings::kvm_userspace_memory_region;
 use kvm_ioctls::Kvm;
 use std::io::BufWriter;
@@ -158,8 +159,7 @@ pub fn describe(headers: &Headers, saved: &Snapshot) -> Vec<String> {
     let mut out = Vec::new();
     for (id, (v, s)) in headers.vcpus.iter().zip(&saved.vcpus).enumerate() {
         let l = &v.lapic;
-        let bits =
-            |regs: &[crate::vm_state_interim::CrHdrApicReg; 8]| regs.iter().map(|r| r.value.count_ones()).sum::<u32>();
+        let (in_service, requested) = l.in_service_and_requested();
         out.push(format!(
             "vCPU {id}: rip {:#x}, r8 {:#018x}, mp_state {}; LAPIC ID {}, SVR {:#x}, LINT0 {:#x}, {} vector(s) in service, {} requested",
             s.state.regs.rip,
@@ -168,8 +168,8 @@ pub fn describe(headers: &Headers, saved: &Snapshot) -> Vec<String> {
             l.id >> 24,
             l.svr,
             l.lvt_lint0,
-            bits(&l.isr),
-            bits(&l.irr),
+            in_service,
+            requested,
         ));
     }
     let [master, slave, ioapic] = &headers.irqchips;
@@ -177,13 +177,14 @@ pub fn describe(headers: &Headers, saved: &Snapshot) -> Vec<String> {
         "PIC master: vectors {:#04x}.., IMR {:#04x}, IRR {:#04x}, ISR {:#04x}; PIC slave: vectors {:#04x}.., IMR {:#04x}",
         master.pic.irq_base, master.pic.imr, master.pic.irr, master.pic.isr, slave.pic.irq_base, slave.pic.imr
     ));
+    const MASKED: u8 = cr::kvm_x86_64::CrHdrKvmRedirEntry::FLAGS_MASK;
     let pin0 = &ioapic.ioapic.redirtbl[0];
-    let masked = ioapic.ioapic.redirtbl.iter().filter(|e| e.mask & 1 != 0).count();
+    let masked = ioapic.ioapic.redirtbl.iter().filter(|e| e.flags & MASKED != 0).count();
     out.push(format!(
         "IOAPIC: pin 0 -> vector {:#04x}, APIC ID {}, {}; {masked} of 24 pins masked",
         pin0.vector,
         pin0.dest_id,
-        if pin0.mask & 1 == 0 { "unmasked" } else { "masked" },
+        if pin0.flags & MASKED == 0 { "unmasked" } else { "masked" },
     ));
     let ch0 = &headers.pit.channels[0];
     out.push(format!(
@@ -194,12 +195,13 @@ pub fn describe(headers: &Headers, saved: &Snapshot) -> Vec<String> {
         headers.clock.clock as f64 / 1e9,
         headers.clock.flags
     ));
-    let fifo = &headers.serial.fifo[..(headers.serial.fifo_len as usize).min(headers.serial.fifo.len())];
+    let uart = &headers.serial.state;
+    let fifo = &uart.fifo[..(uart.fifo_len as usize).min(uart.fifo.len())];
     out.push(format!(
         "serial port: {} byte(s) in the receive FIFO {:?}, line status {:#04x}",
         fifo.len(),
         String::from_utf8_lossy(fifo),
-        headers.serial.line_status
+        uart.line_status
     ));
     out
 }
@@ -374,10 +376,11 @@ pub fn line_count(config: &Config) -> usize {
     guest::lines(config.rounds)
 }
 
-/// Real vCPU states of the example's guest, for the differential test of `cr::kvm_x86_64::kernelcheck`: each
+/// Real states of the example's guest, for the differential test of `cr::kvm_x86_64::kernelcheck`: each
 /// vCPU of a new VM at reset, after the VMM's boot (long mode, before its first instruction), and at the
-/// snapshot after `snapshot_after` lines (the in-flight I/O completed).
-pub fn example_states(kvm: &Kvm, config: &Config) -> Result<Vec<VcpuState>, Failure> {
+/// snapshot after `snapshot_after` lines (the in-flight I/O completed), each with its LAPIC and its VM's
+/// irqchips, PIT and clock.
+pub fn example_states(kvm: &Kvm, config: &Config) -> Result<Vec<Seed>, Failure> {
     let mut vm = Vm::new(kvm, config.mem_size)?;
     let reset = vm.save()?;
     vm.boot(config.rounds)?;
@@ -385,8 +388,16 @@ pub fn example_states(kvm: &Kvm, config: &Config) -> Result<Vec<VcpuState>, Fail
     let (mut running, _) = run_to_snapshot(kvm, config)?;
     running.complete_io()?;
     let snapshot = running.save()?;
-    Ok([reset, booted, snapshot]
-        .into_iter()
-        .flat_map(|s| s.vcpus.into_iter().map(|v| v.state))
-        .collect())
+    let seeds = |s: Snapshot| {
+        let vm = s.vm;
+        (0..).zip(s.vcpus).map(move |(vcpu_id, v)| Seed {
+            vcpu: v.state,
+            vcpu_id,
+            lapic: v.lapic,
+            irqchips: vm.irqchips,
+            pit: vm.pit,
+            clock: vm.clock,
+        })
+    };
+    Ok([reset, booted, snapshot].into_iter().flat_map(seeds).collect())
 }

@@ -11,8 +11,8 @@ use vmm_sys_util::eventfd::{EventFd, EFD_NONBLOCK};
 pub const COM1: u16 = crate::guest::SERIAL_PORT;
 /// Its interrupt line (GSI 4: IRQ 4 of the PIC master, pin 4 of the IOAPIC).
 pub const COM1_IRQ: u32 = 4;
-/// The size of vm-superio's receive FIFO (private there; `tests/kvm.rs` checks it against the device).
-pub const FIFO_SIZE: usize = 64;
+/// The size of vm-superio's receive FIFO (private there; checked against the device below).
+pub use cr::kvm_x86_64::vm_level::FIFO_SIZE;
 
 /// What the guest transmitted, and how many lines of it.
 #[derive(Debug, Default)]

@@ -2,11 +2,11 @@
 //! saved from them ([`Headers`]), which restore into fresh structs with every check of every header
 //! first. Everything but the guest memory; no ioctl here.
 
-use crate::vm_state_interim::{
+use crate::serial::COM1;
+use cr::kvm_x86_64::{
     restore_clock, restore_irqchip, restore_lapic, restore_pit, restore_serial, save_clock, save_irqchip, save_lapic,
-    save_pit, save_serial, CrHdrKvmClock, CrHdrKvmIrqchip, CrHdrKvmLapic, CrHdrKvmPitState2, CrHdrSerial,
+    save_pit, save_serial, CrHdrKvmClock, CrHdrKvmIrqchip, CrHdrKvmLapic, CrHdrKvmPitState2, CrHdrSerial, VcpuCaps,
 };
-use cr::kvm_x86_64::VcpuCaps;
 use cr::kvm_x86_64::{VcpuHeaders, VcpuState};
 use cr_core::Error;
 use kvm_bindings::{kvm_clock_data, kvm_irqchip, kvm_lapic_state, kvm_pit_state2};
@@ -107,7 +107,7 @@ impl Headers {
                     lapic: save_lapic(&v.lapic),
                 })
                 .collect(),
-            serial: save_serial(&snapshot.serial),
+            serial: save_serial(COM1, &snapshot.serial),
         }
     }
 
@@ -117,15 +117,14 @@ impl Headers {
         let vm = VmState::restore(&self.irqchips, &self.pit, &self.clock)?;
         let mut vcpus = Vec::with_capacity(self.vcpus.len());
         for (id, v) in (0..).zip(&self.vcpus) {
-            vcpus.push(VcpuSnapshot {
-                state: v.vcpu.restore(caps)?,
-                lapic: restore_lapic(&v.lapic, id)?,
-            });
+            let state = v.vcpu.restore(caps)?;
+            let lapic = restore_lapic(&v.lapic, id, state.sregs.apic_base)?;
+            vcpus.push(VcpuSnapshot { state, lapic });
         }
         Ok(Snapshot {
             vm,
             vcpus,
-            serial: restore_serial(&self.serial)?,
+            serial: restore_serial(&self.serial, COM1)?,
         })
     }
 }

@@ -72,7 +72,7 @@ fn changes() -> Vec<(&'static str, Change)> {
         }),
         ("a LAPIC TPR above 8 bits", |h| h.vcpus[0].lapic.tpr |= 0x100),
         ("a LAPIC with vector 3 requested (IRR)", |h| {
-            h.vcpus[0].lapic.irr[0].value |= 1 << 3
+            h.vcpus[0].lapic.irr0 |= 1 << 3
         }),
         ("a LAPIC LINT0 with a reserved delivery mode (3)", |h| {
             h.vcpus[0].lapic.lvt_lint0 = (h.vcpus[0].lapic.lvt_lint0 & !0x700) | 0x300
@@ -88,11 +88,11 @@ fn changes() -> Vec<(&'static str, Change)> {
             h.irqchips[0] = h.irqchips[1]
         }),
         ("an IOAPIC redirection entry with a reserved bit (pin 5, bit 17)", |h| {
-            h.irqchips[2].ioapic.redirtbl[5].mask |= 2
+            h.irqchips[2].ioapic.redirtbl[5].reserve |= 1
         }),
         (
             "an IOAPIC redirection entry with a reserved delivery mode (pin 0, mode 3)",
-            |h| h.irqchips[2].ioapic.redirtbl[0].flags |= 3,
+            |h| h.irqchips[2].ioapic.redirtbl[0].delivery_mode = 3,
         ),
         ("IOAPIC data smuggled in the PIC master's record", |h| {
             h.irqchips[0].ioapic.redirtbl[0].vector = 0x30
@@ -115,13 +115,13 @@ fn changes() -> Vec<(&'static str, Change)> {
         ("a clock flag KVM_SET_CLOCK refuses (bit 0)", |h| h.clock.flags |= 1),
         // The serial port.
         ("a serial FIFO longer than the device's (65 bytes)", |h| {
-            h.serial.fifo_len = 65
+            h.serial.state.fifo_len = 65
         }),
         ("a serial line status without data ready, the FIFO not empty", |h| {
-            h.serial.line_status &= !1
+            h.serial.state.line_status &= !1
         }),
         ("a UART interrupt enable bit a 16550A lacks (bit 4)", |h| {
-            h.serial.interrupt_enable |= 0x10
+            h.serial.state.interrupt_enable |= 0x10
         }),
     ]
 }
