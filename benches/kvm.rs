@@ -30,14 +30,16 @@ mod imp {
     use cr_vmm::sample;
     use cr_vmm::scenario::{self, Config};
     use cr_vmm::state::Headers;
+    use cr_vmm::state::{Snapshot, VcpuSnapshot, VmState};
     use cr_vmm::sys::GuestMemory;
     use kvm_bindings::{
-        kvm_debugregs, kvm_mp_state, kvm_msr_entry, kvm_regs, kvm_sregs, kvm_userspace_memory_region, kvm_vcpu_events,
-        kvm_xcrs, kvm_xsave,
+        kvm_clock_data, kvm_debugregs, kvm_irqchip, kvm_lapic_state, kvm_mp_state, kvm_msr_entry, kvm_pit_state2,
+        kvm_regs, kvm_sregs, kvm_userspace_memory_region, kvm_vcpu_events, kvm_xcrs, kvm_xsave,
     };
     use serde::{Deserialize, Serialize};
     use std::hint::black_box;
     use std::time::{Duration, Instant};
+    use vm_superio::serial::SerialState;
     use zerocopy::{FromBytes, IntoBytes};
 
     fn median(mut v: Vec<Duration>) -> Duration {
@@ -345,6 +347,249 @@ mod imp {
         }
     }
 
+    // ---------------------------------------------------------------------------------------------
+    // The whole VM's state (issue 23: the comparisons on Firecracker's `VmState` and more): two vCPUs
+    // with their LAPICs, the three irqchips, the PIT, the clock and the serial port, no guest memory.
+    // ---------------------------------------------------------------------------------------------
+
+    /// The serial port as a serde struct (vm-superio's `SerialState` has no serde impls; Firecracker
+    /// keeps its own copy of the device's registers the same way).
+    #[derive(Serialize, Deserialize)]
+    struct SerdeSerial {
+        regs: [u8; 9],
+        in_buffer: Vec<u8>,
+    }
+
+    fn serial_regs(s: &SerialState) -> [u8; 9] {
+        [
+            s.baud_divisor_low,
+            s.baud_divisor_high,
+            s.interrupt_enable,
+            s.interrupt_identification,
+            s.line_control,
+            s.line_status,
+            s.modem_control,
+            s.modem_status,
+            s.scratch,
+        ]
+    }
+
+    fn serial_of(regs: [u8; 9], in_buffer: Vec<u8>) -> SerialState {
+        let [baud_divisor_low, baud_divisor_high, interrupt_enable, interrupt_identification, line_control, line_status, modem_control, modem_status, scratch] =
+            regs;
+        SerialState {
+            baud_divisor_low,
+            baud_divisor_high,
+            interrupt_enable,
+            interrupt_identification,
+            line_control,
+            line_status,
+            modem_control,
+            modem_status,
+            scratch,
+            in_buffer,
+        }
+    }
+
+    /// Firecracker's `VmState` and `VcpuState`s in one serde struct, as its snapshot holds them.
+    #[derive(Serialize, Deserialize)]
+    struct SerdeVm {
+        irqchips: [kvm_irqchip; 3],
+        pit: kvm_pit_state2,
+        clock: kvm_clock_data,
+        vcpus: Vec<(SerdeVcpu, kvm_lapic_state)>,
+        serial: SerdeSerial,
+    }
+
+    fn serde_vcpu(s: &VcpuState) -> SerdeVcpu {
+        SerdeVcpu {
+            regs: s.regs,
+            sregs: s.sregs,
+            xsave: copy_xsave(&s.xsave),
+            xcrs: s.xcrs,
+            debugregs: s.debugregs,
+            events: s.events,
+            mp_state: s.mp_state,
+            msrs: s.msrs.clone(),
+        }
+    }
+
+    fn vcpu_of(v: SerdeVcpu) -> VcpuState {
+        VcpuState {
+            regs: v.regs,
+            sregs: v.sregs,
+            xsave: v.xsave,
+            xcrs: v.xcrs,
+            debugregs: v.debugregs,
+            events: v.events,
+            mp_state: v.mp_state,
+            msrs: v.msrs,
+        }
+    }
+
+    fn firecracker_vm_save(s: &Snapshot, out: &mut Vec<u8>) {
+        let v = SerdeVm {
+            irqchips: s.vm.irqchips,
+            pit: s.vm.pit,
+            clock: s.vm.clock,
+            vcpus: s.vcpus.iter().map(|c| (serde_vcpu(&c.state), c.lapic)).collect(),
+            serial: SerdeSerial {
+                regs: serial_regs(&s.serial),
+                in_buffer: s.serial.in_buffer.clone(),
+            },
+        };
+        out.clear();
+        out.extend_from_slice(&bitcode::serialize(&v).unwrap());
+        let crc = crc64::crc64(0, out);
+        out.extend_from_slice(&crc.to_le_bytes());
+    }
+
+    fn firecracker_vm_restore(bytes: &[u8]) -> Snapshot {
+        let v: SerdeVm = bitcode::deserialize(&bytes[..bytes.len() - 8]).unwrap();
+        assert_eq!(crc64::crc64(0, bytes), 0, "CRC-64");
+        Snapshot {
+            vm: VmState {
+                irqchips: v.irqchips,
+                pit: v.pit,
+                clock: v.clock,
+            },
+            vcpus: v
+                .vcpus
+                .into_iter()
+                .map(|(state, lapic)| VcpuSnapshot {
+                    state: vcpu_of(state),
+                    lapic,
+                })
+                .collect(),
+            serial: serial_of(v.serial.regs, v.serial.in_buffer),
+        }
+    }
+
+    /// The floor for the whole VM: every struct's bytes (the MSR list and the FIFO each after its length)
+    /// into one buffer, one CRC-32C pass; back, one pass and one copy out.
+    fn floor_vm_save(s: &Snapshot, out: &mut Vec<u8>) {
+        out.clear();
+        out.extend_from_slice(s.vm.irqchips.as_bytes());
+        out.extend_from_slice(s.vm.pit.as_bytes());
+        out.extend_from_slice(s.vm.clock.as_bytes());
+        for c in &s.vcpus {
+            let v = &c.state;
+            for part in [
+                v.regs.as_bytes(),
+                v.sregs.as_bytes(),
+                v.xsave.region.as_bytes(),
+                v.xcrs.as_bytes(),
+                v.debugregs.as_bytes(),
+                v.events.as_bytes(),
+                v.mp_state.as_bytes(),
+                c.lapic.as_bytes(),
+            ] {
+                out.extend_from_slice(part);
+            }
+            out.extend_from_slice(&(v.msrs.len() as u32).to_le_bytes());
+            out.extend_from_slice(v.msrs.as_bytes());
+        }
+        out.extend_from_slice(&serial_regs(&s.serial));
+        out.extend_from_slice(&(s.serial.in_buffer.len() as u32).to_le_bytes());
+        out.extend_from_slice(&s.serial.in_buffer);
+        let crc = cr_core::image::crc32c(out);
+        out.extend_from_slice(&crc.to_le_bytes());
+    }
+
+    fn floor_vm_restore(bytes: &[u8]) -> Snapshot {
+        let (body, crc) = bytes.split_at(bytes.len() - 4);
+        assert_eq!(cr_core::image::crc32c(body).to_le_bytes(), crc, "CRC-32C");
+        fn take<T: FromBytes>(b: &mut &[u8]) -> T {
+            let (t, rest) = T::read_from_prefix(b).unwrap();
+            *b = rest;
+            t
+        }
+        let mut b = body;
+        let vm = VmState {
+            irqchips: take(&mut b),
+            pit: take(&mut b),
+            clock: take(&mut b),
+        };
+        let vcpus = (0..VCPUS)
+            .map(|_| {
+                let (regs, sregs) = (take(&mut b), take(&mut b));
+                let xsave = kvm_xsave {
+                    region: take(&mut b),
+                    ..Default::default()
+                };
+                let (xcrs, debugregs, events, mp_state) = (take(&mut b), take(&mut b), take(&mut b), take(&mut b));
+                let lapic = take(&mut b);
+                let n = take::<u32>(&mut b) as usize;
+                let (entries, rest) = b.split_at(n * 16);
+                b = rest;
+                let msrs = entries
+                    .chunks_exact(16)
+                    .map(|e| kvm_msr_entry::read_from_bytes(e).unwrap())
+                    .collect();
+                VcpuSnapshot {
+                    state: VcpuState {
+                        regs,
+                        sregs,
+                        xsave,
+                        xcrs,
+                        debugregs,
+                        events,
+                        mp_state,
+                        msrs,
+                    },
+                    lapic,
+                }
+            })
+            .collect();
+        let regs = take(&mut b);
+        let n = take::<u32>(&mut b) as usize;
+        Snapshot {
+            vm,
+            vcpus,
+            serial: serial_of(regs, b[..n].to_vec()),
+        }
+    }
+
+    /// No guest memory: a slot of size 0 (its record and an empty bytes record are in the image).
+    const NO_MEMORY: kvm_userspace_memory_region = kvm_userspace_memory_region {
+        slot: 0,
+        flags: 0,
+        guest_phys_addr: 0,
+        memory_size: 0,
+        userspace_addr: 0,
+    };
+
+    fn cr_vm_save(s: &Snapshot, out: &mut Vec<u8>) {
+        out.clear();
+        *out = image::write_image(std::mem::take(out), &NO_MEMORY, &Headers::save(s), &[]).unwrap();
+    }
+
+    fn cr_vm_restore(bytes: &[u8]) -> Snapshot {
+        image::read_image(bytes, &NO_MEMORY, VCPUS, &k::VcpuCaps::ARCHITECTURAL)
+            .unwrap()
+            .snapshot
+    }
+
+    fn vm_state() {
+        let s = sample::snapshot();
+        let cr = time_pair(&s, cr_vm_save, cr_vm_restore);
+        let fc = time_pair(&s, firecracker_vm_save, firecracker_vm_restore);
+        let floor = time_pair(&s, floor_vm_save, floor_vm_restore);
+        println!("| op | cr (every check) | Firecracker (bitcode + CRC-64) | floor (copy + CRC-32C) | **cr / Firecracker** (target <= 0.5) | **cr / floor** (target <= 2) |");
+        println!("|---|---:|---:|---:|---:|---:|");
+        let row = |op: &str, c: f64, f: f64, l: f64| {
+            println!(
+                "| {op} | {c:.0} ns | {f:.0} ns | {l:.0} ns | **{:.2}** | **{:.2}** |",
+                c / f,
+                c / l
+            );
+        };
+        row("save (structs -> bytes)", cr.0, fc.0, floor.0);
+        row("restore (bytes -> checked structs)", cr.1, fc.1, floor.1);
+        row("save + restore", cr.0 + cr.1, fc.0 + fc.1, floor.0 + floor.1);
+        println!("(bytes: cr {}, Firecracker {}, floor {})", cr.2, fc.2, floor.2);
+    }
+
     fn per_iter(rounds: usize, n: u32, mut f: impl FnMut()) -> f64 {
         let mut v = Vec::new();
         for _ in 0..rounds {
@@ -358,10 +603,10 @@ mod imp {
     }
 
     /// Save and restore times (ns) of one way of doing it, the state round-tripped first.
-    fn time_pair(
-        s: &VcpuState,
-        save: fn(&VcpuState, &mut Vec<u8>),
-        restore: fn(&[u8]) -> VcpuState,
+    fn time_pair<S: PartialEq + std::fmt::Debug>(
+        s: &S,
+        save: fn(&S, &mut Vec<u8>),
+        restore: fn(&[u8]) -> S,
     ) -> (f64, f64, usize) {
         let mut bytes = Vec::with_capacity(16 << 10);
         save(s, &mut bytes);
@@ -525,6 +770,10 @@ mod imp {
         memory(512 << 20, 5);
         println!("\n## 2. vCPU state, no ioctl: cr, Firecracker's path, the floor (median of 31 blocks of 2000)");
         vcpu_state();
+        println!(
+            "\n## 2b. The whole VM's state (two vCPUs with LAPICs, three irqchips, PIT, clock, serial port; no memory), no ioctl (median of 31 blocks of 2000)"
+        );
+        vm_state();
         println!("\n## 3. Snapshot to running again (median of 7 runs)");
         println!("| guest memory | total | pause vCPUs | save ioctls | write image file | destroy VM | new VM | read file | check + restore |");
         println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
