@@ -46,7 +46,7 @@ const _: () = {
     }
     #[automatically_derived]
     impl __cr::Phases<PerLowcore> for LowcoreHeader {
-        #[inline]
+        #[inline(always)]
         fn check(
             &self,
             dst: &PerLowcore,
@@ -56,7 +56,7 @@ const _: () = {
             }
             ::core::result::Result::Ok(())
         }
-        #[inline]
+        #[inline(always)]
         #[allow(trivial_casts, trivial_numeric_casts)]
         fn write(&self, dst: &mut PerLowcore) {
             dst.access_id = self.access_id as _;
@@ -515,7 +515,7 @@ const _: () = {
     }
     #[automatically_derived]
     impl __cr::Phases<Task> for EveryKey {
-        #[inline]
+        #[inline(always)]
         fn check(&self, dst: &Task) -> ::core::result::Result<(), ::cr_core::Error> {
             if let __cr::Err(__e) = __cr::narrow(
                 self.convert,
@@ -605,7 +605,7 @@ const _: () = {
             }
             ::core::result::Result::Ok(())
         }
-        #[inline]
+        #[inline(always)]
         #[allow(trivial_casts, trivial_numeric_casts)]
         fn write(&self, dst: &mut Task) {
             dst.regs.gprs = self.copy as _;

@@ -67,7 +67,7 @@ const _: () = {
     }
     #[automatically_derived]
     impl __cr::Phases<MmContext> for MmFlags {
-        #[inline]
+        #[inline(always)]
         fn check(
             &self,
             dst: &MmContext,
@@ -81,7 +81,7 @@ const _: () = {
             }
             ::core::result::Result::Ok(())
         }
-        #[inline]
+        #[inline(always)]
         #[allow(trivial_casts, trivial_numeric_casts)]
         fn write(&self, dst: &mut MmContext) {
             dst.noexec = (self.flags & Self::FLAGS_NOEXEC != 0) as _;

@@ -73,7 +73,7 @@ const _: () = {
     }
     #[automatically_derived]
     impl __cr::Phases<Segment> for SegmentHeader {
-        #[inline]
+        #[inline(always)]
         fn check(&self, dst: &Segment) -> ::core::result::Result<(), ::cr_core::Error> {
             if let __cr::Err(__e) = __cr::check_mask(self.dpl, 3, "dpl", "dpl") {
                 return __cr::Err(__e);
@@ -83,7 +83,7 @@ const _: () = {
             }
             ::core::result::Result::Ok(())
         }
-        #[inline]
+        #[inline(always)]
         #[allow(trivial_casts, trivial_numeric_casts)]
         fn write(&self, dst: &mut Segment) {
             dst.base = self.base as _;
@@ -154,7 +154,7 @@ const _: () = {
     }
     #[automatically_derived]
     impl __cr::Phases<Sregs> for SregsHeader {
-        #[inline]
+        #[inline(always)]
         fn check(&self, dst: &Sregs) -> ::core::result::Result<(), ::cr_core::Error> {
             if let __cr::Err(__e) = __cr::nest_ref::<Sregs, SegmentHeader, _>(|t| &t.cs)
                 .check_ref(
@@ -192,7 +192,7 @@ const _: () = {
             }
             ::core::result::Result::Ok(())
         }
-        #[inline]
+        #[inline(always)]
         #[allow(trivial_casts, trivial_numeric_casts)]
         fn write(&self, dst: &mut Sregs) {
             __cr::nest_ref::<Sregs, SegmentHeader, _>(|t| &t.cs)

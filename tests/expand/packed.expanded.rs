@@ -54,14 +54,14 @@ const _: () = {
     }
     #[automatically_derived]
     impl __cr::Phases<Channel> for ChannelHeader {
-        #[inline]
+        #[inline(always)]
         fn check(&self, dst: &Channel) -> ::core::result::Result<(), ::cr_core::Error> {
             if let __cr::Err(__e) = __cr::check_mask(self.tail, 0xfff, "tail", "tail") {
                 return __cr::Err(__e);
             }
             ::core::result::Result::Ok(())
         }
-        #[inline]
+        #[inline(always)]
         #[allow(trivial_casts, trivial_numeric_casts)]
         fn write(&self, dst: &mut Channel) {
             dst.head = self.head as _;
@@ -196,7 +196,7 @@ const _: () = {
     }
     #[automatically_derived]
     impl __cr::Phases<Device> for DeviceHeader {
-        #[inline]
+        #[inline(always)]
         fn check(&self, dst: &Device) -> ::core::result::Result<(), ::cr_core::Error> {
             if let __cr::Err(__e) = __cr::narrow(self.irq, dst.irq, "irq", "irq") {
                 return __cr::Err(__e);
@@ -230,7 +230,7 @@ const _: () = {
             }
             ::core::result::Result::Ok(())
         }
-        #[inline]
+        #[inline(always)]
         #[allow(trivial_casts, trivial_numeric_casts)]
         fn write(&self, dst: &mut Device) {
             dst.id = self.id as _;

@@ -93,14 +93,14 @@ const _: () = {
     }
     #[automatically_derived]
     impl __cr::Phases<per_struct> for PerWords {
-        #[inline]
+        #[inline(always)]
         fn check(
             &self,
             dst: &per_struct,
         ) -> ::core::result::Result<(), ::cr_core::Error> {
             ::core::result::Result::Ok(())
         }
-        #[inline]
+        #[inline(always)]
         #[allow(trivial_casts, trivial_numeric_casts)]
         fn write(&self, dst: &mut per_struct) {
             dst.control_regs.words.cr = self.control_regs as _;
@@ -168,7 +168,7 @@ const _: () = {
     }
     #[automatically_derived]
     impl __cr::Phases<psw_t> for PswHeader {
-        #[inline]
+        #[inline(always)]
         fn check(&self, dst: &psw_t) -> ::core::result::Result<(), ::cr_core::Error> {
             let validate: fn(
                 &Self,
@@ -179,7 +179,7 @@ const _: () = {
             }
             ::core::result::Result::Ok(())
         }
-        #[inline]
+        #[inline(always)]
         #[allow(trivial_casts, trivial_numeric_casts)]
         fn write(&self, dst: &mut psw_t) {
             dst.mask = __cr::Same::restore_masked(self.mask, PSW_MASK_USER, dst.mask);
@@ -681,7 +681,7 @@ const _: () = {
     }
     #[automatically_derived]
     impl __cr::Phases<Task> for CrHdrCpu {
-        #[inline]
+        #[inline(always)]
         fn check(&self, dst: &Task) -> ::core::result::Result<(), ::cr_core::Error> {
             if let __cr::Err(__e) = __cr::nest_ref::<Task, PswHeader, _>(|t| &t.regs.psw)
                 .check_ref(
@@ -729,7 +729,7 @@ const _: () = {
             }
             ::core::result::Result::Ok(())
         }
-        #[inline]
+        #[inline(always)]
         #[allow(trivial_casts, trivial_numeric_casts)]
         fn write(&self, dst: &mut Task) {
             dst.regs.args = self.args as _;
@@ -1057,7 +1057,7 @@ const _: () = {
     }
     #[automatically_derived]
     impl __cr::Phases<mm_context_t> for CrHdrMmContext {
-        #[inline]
+        #[inline(always)]
         fn check(
             &self,
             dst: &mm_context_t,
@@ -1074,7 +1074,7 @@ const _: () = {
             }
             ::core::result::Result::Ok(())
         }
-        #[inline]
+        #[inline(always)]
         #[allow(trivial_casts, trivial_numeric_casts)]
         fn write(&self, dst: &mut mm_context_t) {
             dst.noexec = (self.flags & Self::FLAGS_NOEXEC != 0) as _;

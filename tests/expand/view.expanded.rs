@@ -76,7 +76,7 @@ const _: () = {
     }
     #[automatically_derived]
     impl<'__cr0> __cr::Phases<TaskView<'__cr0>> for PerHdr {
-        #[inline]
+        #[inline(always)]
         fn check(
             &self,
             dst: &TaskView<'__cr0>,
@@ -90,7 +90,7 @@ const _: () = {
             }
             ::core::result::Result::Ok(())
         }
-        #[inline]
+        #[inline(always)]
         #[allow(trivial_casts, trivial_numeric_casts)]
         fn write(&self, dst: &mut TaskView<'__cr0>) {
             dst.regs.psw.addr = self.psw_addr as _;
