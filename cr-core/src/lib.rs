@@ -50,6 +50,7 @@ extern crate std;
 pub mod attributes {}
 #[doc = include_str!("../docs/bindgen.md")]
 pub mod bindgen {}
+pub mod description;
 pub mod dump;
 #[cfg(feature = "std")]
 mod entries;
