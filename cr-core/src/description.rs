@@ -82,6 +82,15 @@ pub trait Emit {
     fn emit(&mut self, bytes: &[u8]) -> Result<(), Error>;
 }
 
+/// A vector collects the bytes (feature `std`).
+#[cfg(feature = "std")]
+impl Emit for std::vec::Vec<u8> {
+    fn emit(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        self.extend_from_slice(bytes);
+        Ok(())
+    }
+}
+
 /// The length and CRC-32C of the bytes emitted to it: the first of the writer's two passes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Measure {

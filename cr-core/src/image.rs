@@ -25,7 +25,9 @@
 //! it. Format 1 had a zero word there (every record version 1, none optional). Format 3 adds
 //! flag bit 1, [`DESCRIPTION`]: the record describes a header type instead of holding one (its
 //! type, version and fingerprint are those of the header it describes; always optional; typed
-//! reads pass over it). Other flag bits are zero. This build reads formats 1 to 3.
+//! reads pass over it; its payload is in [`crate::description`]'s byte format, written by
+//! [`Writer::describing`] and [`Writer::describe`]). Other flag bits are zero. This build reads
+//! formats 1 to 3.
 //! The record type says what the payload is ([`RecordKind`]):
 //!
 //! | type | kind | payload | fingerprint |

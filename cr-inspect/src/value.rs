@@ -52,12 +52,23 @@ pub fn size_of(format: &Format) -> u64 {
     }
 }
 
-/// Whether every byte of a `table` header not covered by a field is zero in `bytes`: then the
-/// values alone give the bytes back.
+/// Whether the values of a `table` header give `bytes` back: every byte no field covers is
+/// zero, and no table names two fields alike (a JSON object holds each name once).
 pub fn covers(table: &Table, bytes: &[u8]) -> bool {
     let mut covered = vec![false; bytes.len()];
     mark(table, 0, &mut covered);
-    covered.iter().zip(bytes).all(|(c, b)| *c || *b == 0)
+    unique_names(table) && covered.iter().zip(bytes).all(|(c, b)| *c || *b == 0)
+}
+
+fn unique_names(table: &Table) -> bool {
+    let mut names: Vec<&str> = table.fields.iter().map(|f| f.name.as_str()).collect();
+    names.sort_unstable();
+    let unique = names.windows(2).all(|w| w[0] != w[1]);
+    unique
+        && table.fields.iter().all(|f| match f.role.live() {
+            Role::Nested { table, .. } => unique_names(table),
+            _ => true,
+        })
 }
 
 fn mark(table: &Table, base: usize, covered: &mut [bool]) {

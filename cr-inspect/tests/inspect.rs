@@ -157,7 +157,11 @@ fn decode_then_encode_gives_every_golden_image_back() {
 #[test]
 fn decode_then_encode_gives_the_fuzz_corpus_back() {
     let mut whole = 0;
-    for target in ["fuzz/corpus/restart", "fuzz/corpus/kvm_image"] {
+    for target in [
+        "fuzz/corpus/restart",
+        "fuzz/corpus/kvm_image",
+        "fuzz/corpus/inspect_decode",
+    ] {
         for path in files(target) {
             let name = format!("{target}/{}", path.file_name().unwrap().to_string_lossy());
             let input = std::fs::read(&path).unwrap();
