@@ -11,7 +11,7 @@
 //! without arguments, which checks that every variant runs, and prints the two images' sizes.
 
 use cr::s390::{checkpoint_cpu, sample_task, CrHdrCpu, CrHdrMmContext, ARCH_S390X, CR_HDR_CPU};
-use cr_core::image::{SliceSink, Writer};
+use cr_core::image::{Sink, SliceSink, Writer};
 use cr_core::CrCopy;
 use std::hint::black_box;
 use std::process::ExitCode;
@@ -19,14 +19,22 @@ use std::process::ExitCode;
 /// One whole image into `buf`; its length.
 fn write(buf: &mut [u8], cpu: &CrHdrCpu, mm: &CrHdrMmContext, describe: bool) -> usize {
     let sink = SliceSink::new(buf);
-    let mut w = match describe {
-        true => Writer::describing(sink, ARCH_S390X),
-        false => Writer::new(sink, ARCH_S390X),
+    match describe {
+        true => {
+            let w = Writer::describing(sink, ARCH_S390X).expect("head");
+            records(w, cpu, mm).into_inner().written().len()
+        }
+        false => records(Writer::new(sink, ARCH_S390X).expect("head"), cpu, mm)
+            .written()
+            .len(),
     }
-    .expect("head");
+}
+
+/// The two records and the end record; the sink.
+fn records<S: Sink>(mut w: Writer<S>, cpu: &CrHdrCpu, mm: &CrHdrMmContext) -> S {
     w.write(0, cpu).expect("cpu");
     w.write(CR_HDR_CPU, mm).expect("mm");
-    w.finish().expect("end").written().len()
+    w.finish().expect("end")
 }
 
 fn run(variant: &str, n: u64) -> bool {

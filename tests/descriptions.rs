@@ -24,7 +24,7 @@ fn described_image() -> Vec<u8> {
     let mut image = Writer::describing(Vec::new(), ARCH_S390X).expect("head");
     image.write(0, &checkpoint_cpu(&task)).expect("cpu");
     image.write(CR_HDR_CPU, &mm).expect("mm");
-    image.finish().expect("end")
+    image.finish().expect("end").into_inner()
 }
 
 #[test]
@@ -210,7 +210,7 @@ fn a_described_vm_image_reads_as_the_vmms_and_round_trips_through_cr_inspect() {
     w.write(u32::from(cr_vmm::serial::COM1), &headers.serial)
         .expect("serial");
     w.write_bytes(GUEST_MEMORY, region.slot, &memory).expect("memory");
-    let image = w.finish().expect("end");
+    let image = w.finish().expect("end").into_inner();
 
     let slot = cr_vmm::sample::region(4096);
     let restored = cr_vmm::image::read_image(&image, &slot, cr_vmm::guest::VCPUS, &k::VcpuCaps::ARCHITECTURAL)
@@ -272,4 +272,20 @@ fn the_dump_names_described_types_it_was_not_given() {
         "{}",
         faults[0]
     );
+}
+
+#[test]
+fn a_type_written_again_is_not_described_again() {
+    let cpu = checkpoint_cpu(&sample_task());
+    let mut w = Writer::describing(Vec::new(), ARCH_S390X).expect("head");
+    for _ in 0..3 {
+        w.write(0, &cpu).expect("cpu");
+    }
+    let image = w.finish().expect("end").into_inner();
+    let mut reader = Reader::new(&image, ARCH_S390X).expect("head");
+    let mut descriptions = 0;
+    while let Some(info) = reader.skip().expect("record") {
+        descriptions += usize::from(info.description);
+    }
+    assert_eq!(descriptions, 1);
 }
