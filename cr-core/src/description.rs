@@ -895,6 +895,18 @@ mod tests {
     }
 
     #[test]
+    fn a_checksum_made_in_passes_is_the_checksum_of_the_whole_with_or_without_std() {
+        use crate::image::{crc32c, crc32c_append, crc32c_table, crc32c_table_append};
+        let bytes: [u8; 300] = core::array::from_fn(|i| (i * 31 % 256) as u8);
+        for cut in [0, 1, 7, 150, 299, 300] {
+            let (a, b) = bytes.split_at(cut);
+            assert_eq!(crc32c_append(crc32c(a), b), crc32c(&bytes), "cut at {cut}");
+            assert_eq!(crc32c_table_append(crc32c_table(a), b), crc32c(&bytes), "cut at {cut}");
+        }
+        assert_eq!(crc32c_table_append(0, &bytes), crc32c_append(0, &bytes));
+    }
+
+    #[test]
     fn a_description_read_in_the_wrong_order_or_altered_is_refused_without_panicking() {
         let buf = encoded(ByteOrder::Little);
         let bytes = &buf.bytes[..buf.len];

@@ -229,16 +229,15 @@ fn records<'a>(bytes: &'a [u8], format: u32, walk: &mut Walk<'a>) {
         }
         let start = pos + RECORD_HEADER_SIZE;
         let Some(payload) = start.checked_add(len).and_then(|end| bytes.get(start..end)) else {
-            let what = format!("the record's {len}-byte payload runs past the end of the image");
+            let what =
+                format!("the {len}-byte payload of the record at @{pos} (type {ty}) runs past the end of the image");
             walk.faults.push(Fault::reader(start, ErrorKind::Truncated, what));
             return;
         };
         if crc32c(payload) != u32_at(header, record::PAYLOAD_CRC) {
-            walk.faults.push(Fault::reader(
-                start,
-                ErrorKind::Corrupt,
-                "the payload's checksum does not match its bytes",
-            ));
+            let what =
+                format!("the payload of the record at @{pos} (type {ty}): its checksum does not match its bytes");
+            walk.faults.push(Fault::reader(start, ErrorKind::Corrupt, what));
         }
         let frame = Frame {
             offset: pos as u64,

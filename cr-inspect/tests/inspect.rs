@@ -370,7 +370,7 @@ fn the_command_line_reports_faults_with_offsets_and_exit_codes() {
     let (status, out, err) = cr_inspect(&["verify", flipped.to_str().unwrap()]);
     assert_eq!(status, 1);
     assert!(
-        out.contains("fault @1343: the payload's checksum does not match its bytes"),
+        out.contains("fault @1343: the payload of the record at @1311 (type 1): its checksum does not match its bytes"),
         "{out}"
     );
     assert!(err.contains("1 fault(s)"), "{err}");
