@@ -116,11 +116,14 @@ pub fn arch_name(arch: u32) -> Option<String> {
 /// The image `bytes` as a JSON document; bulk bytes extracted into files with `extract`.
 pub fn decode(bytes: &[u8], extract: Option<&Extract<'_>>) -> Result<Value, Refused> {
     let walk = frame::walk(bytes);
-    let Some(head) = walk.head.filter(|_| walk.faults.is_empty()) else {
+    let Some(head) = walk.head else {
         return Err(Refused::Faults(walk.faults));
     };
-    let (descriptions, faults) = Descriptions::of_walk(&walk, head.order);
-    if !faults.is_empty() {
+    let (descriptions, described) = Descriptions::of_walk(&walk, head.order);
+    if !walk.faults.is_empty() || !described.is_empty() {
+        let mut faults = walk.faults;
+        faults.extend(described);
+        faults.sort_by_key(|f| f.offset);
         return Err(Refused::Faults(faults));
     }
     let mut records = Vec::new();

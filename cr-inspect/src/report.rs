@@ -36,7 +36,7 @@ pub fn show(bytes: &[u8]) -> (String, Vec<Fault>) {
         return (out, walk.faults);
     };
     head_line(&mut out, &head, bytes.len());
-    let (descriptions, mut faults) = Descriptions::of_walk(&walk, head.order);
+    let (descriptions, described) = Descriptions::of_walk(&walk, head.order);
     for frame in &walk.records {
         record(&mut out, frame, &descriptions, head.order);
     }
@@ -44,7 +44,8 @@ pub fn show(bytes: &[u8]) -> (String, Vec<Fault>) {
         let end = walk.records.last().map(|f| f.payload_at() + f.payload.len() as u64);
         let _ = writeln!(out, "@{:<6} end", end.unwrap_or(cr_core::image::HEAD_SIZE as u64));
     }
-    faults.extend(walk.faults);
+    let mut faults = walk.faults;
+    faults.extend(described);
     faults.sort_by_key(|f| f.offset);
     (out, faults)
 }
@@ -149,8 +150,10 @@ pub fn verify(bytes: &[u8]) -> (String, Vec<Fault>) {
         return (out, walk.faults);
     };
     head_line(&mut out, &head, bytes.len());
-    let (descriptions, mut faults) = Descriptions::of_walk(&walk, head.order);
-    faults.extend(walk.faults.iter().cloned());
+    let (descriptions, described) = Descriptions::of_walk(&walk, head.order);
+    // Framing faults first, then what the descriptions find; in image order, stably.
+    let mut faults = walk.faults.clone();
+    faults.extend(described);
     for frame in walk.records.iter().filter(|f| !f.description()) {
         against_description(frame, &descriptions, head.order, &mut faults);
     }
