@@ -236,6 +236,23 @@ fn a_described_vm_image_reads_as_the_vmms_and_round_trips_through_cr_inspect() {
     assert!(again == image, "decode then encode changed the VM image");
     let (report, faults) = cr_inspect::report::verify(&image);
     assert!(faults.is_empty(), "{report}{faults:?}");
+
+    // Two checkpoints of the same VM compared field by field: the second vCPU's code segment
+    // DPL changed, named by its route (the record's header name, its occurrence, the fields).
+    let mut changed = doc.clone();
+    let sregs = changed["records"]
+        .as_array_mut()
+        .expect("records")
+        .iter_mut()
+        .filter(|r| r["kind"] == "header" && r["name"] == "CrHdrKvmSregs")
+        .nth(1)
+        .expect("the second vCPU's sregs");
+    let dpl = sregs["fields"]["cs"]["dpl"].as_str().expect("dpl").to_string();
+    sregs["fields"]["cs"]["dpl"] = "0x3".into();
+    assert_eq!(
+        cr_inspect::report::diff(&doc, &changed),
+        [format!("CrHdrKvmSregs#1.cs.dpl: {dpl} -> 0x3")]
+    );
 }
 
 /// `cr_core::dump` names a description's type from the description when the caller passes no
