@@ -388,8 +388,9 @@ impl ByteOrder {
     }
 }
 
-/// The byte order of an image of `format` whose head's `order` word is `word`, if valid.
-const fn order_of(format: u32, word: u32) -> Option<ByteOrder> {
+/// The byte order of an image of `format` whose head's `order` word is `word`, if valid (what
+/// [`Reader::new`] decides; tools that walk an image themselves use it too).
+pub const fn order_of(format: u32, word: u32) -> Option<ByteOrder> {
     const LITTLE: u32 = ByteOrder::Little.head_word();
     const BIG: u32 = ByteOrder::Big.head_word();
     match (format, word) {
@@ -398,6 +399,16 @@ const fn order_of(format: u32, word: u32) -> Option<ByteOrder> {
         (_, LITTLE) => Some(ByteOrder::Little),
         (_, BIG) => Some(ByteOrder::Big),
         _ => None,
+    }
+}
+
+/// The record flags image format `format` defines: none in format 1, [`OPTIONAL`] from
+/// format 2, [`DESCRIPTION`] from format 3. A record with any other flag bit is `Corrupt`.
+pub const fn flags_of(format: u32) -> u16 {
+    match format {
+        1 => 0,
+        2 => OPTIONAL,
+        _ => OPTIONAL | DESCRIPTION,
     }
 }
 
@@ -803,11 +814,7 @@ impl<'a> Reader<'a> {
             bytes,
             pos: HEAD_SIZE,
             format,
-            flags: match format {
-                1 => 0,
-                2 => OPTIONAL,
-                _ => OPTIONAL | DESCRIPTION,
-            },
+            flags: flags_of(format),
             order,
         })
     }

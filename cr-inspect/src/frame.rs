@@ -119,17 +119,6 @@ fn u64_at(bytes: &[u8], at: usize) -> u64 {
     u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap_or([0; 8]))
 }
 
-/// The byte order a head's order word names in `format`, as the reader decides it.
-fn order_of(format: u32, word: u32) -> Option<ByteOrder> {
-    match (format, word) {
-        (1 | 2, 0) => Some(ByteOrder::Little),
-        (1 | 2, _) => None,
-        (_, w) if w == ByteOrder::Little.head_word() => Some(ByteOrder::Little),
-        (_, w) if w == ByteOrder::Big.head_word() => Some(ByteOrder::Big),
-        _ => None,
-    }
-}
-
 /// Walks `bytes` as an image of any architecture.
 pub fn walk(bytes: &[u8]) -> Walk<'_> {
     let mut walk = Walk {
@@ -180,7 +169,7 @@ pub fn walk(bytes: &[u8]) -> Walk<'_> {
         return walk;
     }
     let word = u32_at(bytes, head::ORDER);
-    let Some(order) = order_of(format, word) else {
+    let Some(order) = image::order_of(format, word) else {
         let what = format!("byte-order word {word:#x} is not one format {format} defines");
         walk.faults.push(Fault::reader(head::ORDER, ErrorKind::Corrupt, what));
         return walk;
@@ -192,15 +181,6 @@ pub fn walk(bytes: &[u8]) -> Walk<'_> {
     });
     records(bytes, format, &mut walk);
     walk
-}
-
-/// The record flags `format` defines.
-fn flags_of(format: u32) -> u16 {
-    match format {
-        1 => 0,
-        2 => OPTIONAL,
-        _ => OPTIONAL | DESCRIPTION,
-    }
 }
 
 /// The records of an image of `format` from the first one on.
@@ -262,7 +242,7 @@ fn records<'a>(bytes: &'a [u8], format: u32, walk: &mut Walk<'a>) {
 
 /// Why a record's tag word is one `format` does not define, if it is.
 fn tag_fault(format: u32, ty: u32, version: u16, flags: u16) -> Option<String> {
-    if flags & !flags_of(format) != 0 {
+    if flags & !image::flags_of(format) != 0 {
         return Some(format!(
             "record flags {flags:#06x} include bits format {format} does not define"
         ));
