@@ -1,8 +1,9 @@
 //! A review dump of an image (cr's answer to CRIU's `crit`): every record with its offset, type,
 //! parent and, for the header types the caller knows, one line per field (name, live path,
 //! value) read through the generated `Layout` table; a list record's entries one by one, a
-//! bulk-bytes record as its size, zero bytes and checksum. Unknown record types are listed, not
-//! refused. Values are shown as the writer held them, in the image's byte order (named on the
+//! bulk-bytes record as its size, zero bytes and checksum; a description record of a type the
+//! caller does not know by the name it gives, once it verifies (`crate::description`). Unknown
+//! record types are listed, not refused. Values are shown as the writer held them, in the image's byte order (named on the
 //! first line), on a machine of either order.
 //! Writes to any `core::fmt::Write`; no allocation.
 
@@ -68,9 +69,17 @@ pub fn dump(image: &[u8], arch: u32, kinds: &[Kind], out: &mut dyn Write) -> Res
         };
         if info.description {
             write!(out, "@{:<6} description of type {}", info.offset, info.ty).map_err(io)?;
-            if let Some(kind) = kind {
-                write!(out, " ({})", kind.name).map_err(io)?;
+            // A type the caller knows by its kind's name; another by the name its description
+            // gives once it verifies (its fields hash to its record's fingerprint), never trusted
+            // otherwise.
+            match kind {
+                Some(kind) => write!(out, " ({})", kind.name),
+                None => match crate::description::verify(payload, order, info.version, info.fingerprint) {
+                    Ok(summary) => write!(out, " ({}, from its description)", summary.name),
+                    Err(_) => write!(out, " (a description that does not verify)"),
+                },
             }
+            .map_err(io)?;
             writeln!(
                 out,
                 ", version {}, fingerprint {:#018x}, {} bytes",

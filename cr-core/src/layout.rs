@@ -321,8 +321,11 @@ impl Mode {
     }
 }
 
-/// FNV-1a, 64-bit: small, `const`, and stable across builds and platforms.
-struct Fnv(u64);
+/// FNV-1a, 64-bit: small, `const`, and stable across builds and platforms. The fingerprint's
+/// steps (below) are shared with [`crate::description`], which recomputes a fingerprint from a
+/// description's bytes.
+#[derive(Clone, Copy)]
+pub(crate) struct Fnv(pub(crate) u64);
 
 impl Fnv {
     const fn new() -> Self {
@@ -339,10 +342,10 @@ impl Fnv {
         Fnv(h)
     }
     /// A string, length-prefixed so that ("ab","c") and ("a","bc") differ.
-    const fn str(self, s: &str) -> Self {
+    pub(crate) const fn str(self, s: &str) -> Self {
         self.u64(s.len() as u64).bytes(s.as_bytes())
     }
-    const fn u64(self, v: u64) -> Self {
+    pub(crate) const fn u64(self, v: u64) -> Self {
         self.bytes(&v.to_le_bytes())
     }
 }
@@ -354,26 +357,26 @@ impl Fnv {
 /// data, reserved, or a flag word with each flag's name and bit. Live paths, masks, `convert`,
 /// `bits`, `save_only`, `skip`, validators and how a type is spelt are not part of it.
 pub const fn fingerprint(size: usize, fields: &[FieldInfo]) -> u64 {
-    let mut h = Fnv::new().str("cr layout 2").u64(size as u64).u64(fields.len() as u64);
+    let mut h = hash_table(size as u64, fields.len() as u64);
     let mut i = 0;
     while i < fields.len() {
         let f = &fields[i];
-        h = h.str(f.name).u64(f.offset as u64).u64(f.size as u64);
+        h = hash_field(h, f.name, f.offset as u64, f.size as u64);
         h = format(h, &f.format);
         h = match f.mode {
             Mode::Flags(flags) => {
-                h = h.u64(ROLE_FLAGS).u64(flags.len() as u64);
+                h = hash_flags(h, flags.len() as u64);
                 let mut j = 0;
                 while j < flags.len() {
-                    h = h.str(flags[j].name).u64(flags[j].bit as u64);
+                    h = hash_flag(h, flags[j].name, flags[j].bit);
                     j += 1;
                 }
                 h
             }
-            Mode::Reserved => h.u64(ROLE_RESERVED),
+            Mode::Reserved => hash_role(h, ROLE_RESERVED),
             // Which tag values make the field live is part of what its bytes mean.
             Mode::Variant(variant) => {
-                h = h.u64(ROLE_VARIANT).str(variant.tag).u64(variant.values.len() as u64);
+                h = hash_variant(h, variant.tag, variant.values.len() as u64);
                 let mut j = 0;
                 while j < variant.values.len() {
                     h = h.u64(variant.values[j]);
@@ -381,29 +384,132 @@ pub const fn fingerprint(size: usize, fields: &[FieldInfo]) -> u64 {
                 }
                 h
             }
-            _ => h.u64(ROLE_DATA),
+            _ => hash_role(h, ROLE_DATA),
         };
         i += 1;
     }
     h.0
 }
 
-const ROLE_DATA: u64 = 1;
-const ROLE_RESERVED: u64 = 2;
+// The fingerprint's steps, in the order it takes them: a table (its size and number of fields),
+// then per field its name, offset and size, its format (`format_head` per level), its role. A
+// description ([`crate::description`]) is hashed by the same steps.
+
+/// The start of a table's hash: its size and number of fields.
+pub(crate) const fn hash_table(size: u64, fields: u64) -> Fnv {
+    Fnv::new().str("cr layout 2").u64(size).u64(fields)
+}
+
+/// A field's name, offset and size.
+pub(crate) const fn hash_field(h: Fnv, name: &str, offset: u64, size: u64) -> Fnv {
+    h.str(name).u64(offset).u64(size)
+}
+
+/// A role without data of its own ([`ROLE_DATA`], [`ROLE_RESERVED`]).
+pub(crate) const fn hash_role(h: Fnv, role: u64) -> Fnv {
+    h.u64(role)
+}
+
+/// A flag word of `count` flags (each then [`hash_flag`]).
+pub(crate) const fn hash_flags(h: Fnv, count: u64) -> Fnv {
+    h.u64(ROLE_FLAGS).u64(count)
+}
+
+/// One flag of a flag word.
+pub(crate) const fn hash_flag(h: Fnv, name: &str, bit: u32) -> Fnv {
+    h.str(name).u64(bit as u64)
+}
+
+/// A tagged variant of `count` tag values (each then hashed as a `u64`).
+pub(crate) const fn hash_variant(h: Fnv, tag: &str, count: u64) -> Fnv {
+    h.u64(ROLE_VARIANT).str(tag).u64(count)
+}
+
+/// One level of a format: its tag and what it holds at that level (an array's element follows).
+pub(crate) const fn format_head(h: Fnv, head: FormatHead) -> Fnv {
+    match head {
+        FormatHead::Scalar { tag, bytes } => h.u64(tag as u64).u64(bytes as u64),
+        FormatHead::Bool => h.u64(FORMAT_BOOL as u64),
+        FormatHead::Array { len } => h.u64(FORMAT_ARRAY as u64).u64(len),
+        FormatHead::Header { fingerprint, size } => h.u64(FORMAT_HEADER as u64).u64(fingerprint).u64(size),
+        // The same bytes, hashed alike: see `Format::Bytes`.
+        FormatHead::Sized { size } => h.u64(FORMAT_OPAQUE as u64).u64(size),
+    }
+}
+
+/// One level of a [`Format`] as the fingerprint hashes it.
+#[derive(Clone, Copy)]
+pub(crate) enum FormatHead {
+    /// An integer or float: [`FORMAT_UNSIGNED`], [`FORMAT_SIGNED`] or [`FORMAT_FLOAT`], and its width.
+    Scalar { tag: u8, bytes: u8 },
+    /// A `bool`.
+    Bool,
+    /// An array of `len` elements (the element's format follows).
+    Array { len: u64 },
+    /// A nested header.
+    Header { fingerprint: u64, size: u64 },
+    /// Opaque bytes or bytes without a byte order (hashed alike).
+    Sized { size: u64 },
+}
+
+/// The role of a field that holds data (anything but the roles below).
+pub(crate) const ROLE_DATA: u64 = 1;
+/// The role of a `reserved` field.
+pub(crate) const ROLE_RESERVED: u64 = 2;
 const ROLE_FLAGS: u64 = 3;
 const ROLE_VARIANT: u64 = 4;
 
+// The tags of the formats, as the fingerprint hashes them and a description writes them.
+/// [`Format::Unsigned`].
+pub(crate) const FORMAT_UNSIGNED: u8 = 1;
+/// [`Format::Signed`].
+pub(crate) const FORMAT_SIGNED: u8 = 2;
+/// [`Format::Float`].
+pub(crate) const FORMAT_FLOAT: u8 = 3;
+/// [`Format::Bool`].
+pub(crate) const FORMAT_BOOL: u8 = 4;
+/// [`Format::Array`].
+pub(crate) const FORMAT_ARRAY: u8 = 5;
+/// [`Format::Header`].
+pub(crate) const FORMAT_HEADER: u8 = 6;
+/// [`Format::Opaque`] (and, in the fingerprint, [`Format::Bytes`]).
+pub(crate) const FORMAT_OPAQUE: u8 = 7;
+/// [`Format::Bytes`], in a description (hashed as [`FORMAT_OPAQUE`]).
+pub(crate) const FORMAT_BYTES: u8 = 8;
+
 /// Hashes a format, arrays by element and length.
 const fn format(h: Fnv, format: &Format) -> Fnv {
+    let h = format_head(h, FormatHead::of(format));
     match *format {
-        Format::Unsigned { bytes } => h.u64(1).u64(bytes as u64),
-        Format::Signed { bytes } => h.u64(2).u64(bytes as u64),
-        Format::Float { bytes } => h.u64(3).u64(bytes as u64),
-        Format::Bool => h.u64(4),
-        Format::Array { elem, len } => self::format(h.u64(5).u64(len as u64), elem),
-        Format::Header { fingerprint, size } => h.u64(6).u64(fingerprint).u64(size as u64),
-        // The same bytes, hashed alike: see `Format::Bytes`.
-        Format::Opaque { size } | Format::Bytes { size } => h.u64(7).u64(size as u64),
+        Format::Array { elem, .. } => self::format(h, elem),
+        _ => h,
+    }
+}
+
+impl FormatHead {
+    /// The top level of `format`.
+    pub(crate) const fn of(format: &Format) -> FormatHead {
+        match *format {
+            Format::Unsigned { bytes } => FormatHead::Scalar {
+                tag: FORMAT_UNSIGNED,
+                bytes,
+            },
+            Format::Signed { bytes } => FormatHead::Scalar {
+                tag: FORMAT_SIGNED,
+                bytes,
+            },
+            Format::Float { bytes } => FormatHead::Scalar {
+                tag: FORMAT_FLOAT,
+                bytes,
+            },
+            Format::Bool => FormatHead::Bool,
+            Format::Array { len, .. } => FormatHead::Array { len: len as u64 },
+            Format::Header { fingerprint, size } => FormatHead::Header {
+                fingerprint,
+                size: size as u64,
+            },
+            Format::Opaque { size } | Format::Bytes { size } => FormatHead::Sized { size: size as u64 },
+        }
     }
 }
 

@@ -1,6 +1,6 @@
 //! cr-core: the runtime of cr. The [`CrCopy`] trait, its [`Error`], the [`Layout`] table, checkpoint
-//! [`image`]s, their [`dump`] and their byte [`order`], crash-safe image files (`file`, feature `std`), and
-//! the helpers that `#[derive(CrCopy)]` output calls. `#![no_std]`, no allocation, no panics on any input;
+//! [`image`]s, their [`description`]s, [`dump`] and byte [`order`], crash-safe image files (`file`, feature
+//! `std`), and the helpers that `#[derive(CrCopy)]` output calls. `#![no_std]`, no allocation, no panics on any input;
 //! all code generation lives in cr-derive.
 //!
 //! One declaration gives both directions of a checkpoint/restart copy:
@@ -50,6 +50,7 @@ extern crate std;
 pub mod attributes {}
 #[doc = include_str!("../docs/bindgen.md")]
 pub mod bindgen {}
+pub mod description;
 pub mod dump;
 #[cfg(feature = "std")]
 mod entries;
