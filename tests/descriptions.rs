@@ -161,7 +161,6 @@ fn every_s390_header_describes_itself() {
 #[test]
 fn every_kvm_and_ptrace_header_describes_itself() {
     use cr::kvm_x86_64::*;
-    use cr_vmm::vm_state_interim as interim;
     describes_itself::<CrHdrKvmMemRegion>();
     describes_itself::<CrHdrKvmRegs>();
     describes_itself::<CrHdrKvmSregs>();
@@ -173,11 +172,10 @@ fn every_kvm_and_ptrace_header_describes_itself() {
     describes_itself::<CrHdrKvmMsr>();
     describes_itself::<CrHdrKvmIrqchip>();
     describes_itself::<CrHdrKvmCpuidEntry>();
-    describes_itself::<interim::CrHdrKvmLapic>();
-    describes_itself::<interim::CrHdrKvmIrqchip>();
-    describes_itself::<interim::CrHdrKvmPitState2>();
-    describes_itself::<interim::CrHdrKvmClock>();
-    describes_itself::<interim::CrHdrSerial>();
+    describes_itself::<vm_level::CrHdrKvmLapic>();
+    describes_itself::<vm_level::CrHdrKvmPitState2>();
+    describes_itself::<vm_level::CrHdrKvmClock>();
+    describes_itself::<vm_level::CrHdrSerial>();
     describes_itself::<cr::ptrace_x86_64::CrHdrRegs>();
     describes_itself::<cr::ptrace_x86_64::CrHdrFpregs>();
 }

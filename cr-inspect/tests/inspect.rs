@@ -370,13 +370,13 @@ fn the_command_line_reports_faults_with_offsets_and_exit_codes() {
     let (status, out, err) = cr_inspect(&["verify", flipped.to_str().unwrap()]);
     assert_eq!(status, 1);
     assert!(
-        out.contains("fault @1343: the payload of the record at @1311 (type 1): its checksum does not match its bytes"),
+        out.contains("fault @1350: the payload of the record at @1318 (type 1): its checksum does not match its bytes"),
         "{out}"
     );
     assert!(err.contains("1 fault(s)"), "{err}");
     let (status, _, err) = cr_inspect(&["decode", flipped.to_str().unwrap()]);
     assert_eq!(status, 2);
-    assert!(err.contains("the image has 1 fault(s); the first: @1343"), "{err}");
+    assert!(err.contains("the image has 1 fault(s); the first: @1350"), "{err}");
 
     // decode -o, encode -o: the same bytes; an edited document that lies is refused on stderr.
     let json = dir.join("image.json");
