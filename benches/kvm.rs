@@ -154,42 +154,42 @@ mod imp {
         }
     }
 
-    /// The floor: the structs' bytes copied into one buffer and one CRC-32C pass over it; back, one CRC
-    /// pass and one copy out. No format, no check.
-    fn floor_save(s: &VcpuState, out: &mut Vec<u8>) {
-        out.clear();
+    /// The next `T` of a floor buffer, by value.
+    fn take<T: FromBytes>(b: &mut &[u8]) -> T {
+        let (t, rest) = T::read_from_prefix(b).unwrap();
+        *b = rest;
+        t
+    }
+
+    /// A vCPU's structs into a floor buffer: their bytes, the MSRs after their count.
+    fn floor_put_vcpu(v: &VcpuState, out: &mut Vec<u8>) {
         for part in [
-            s.regs.as_bytes(),
-            s.sregs.as_bytes(),
-            s.xsave.region.as_bytes(),
-            s.xcrs.as_bytes(),
-            s.debugregs.as_bytes(),
-            s.events.as_bytes(),
-            s.mp_state.as_bytes(),
-            s.msrs.as_bytes(),
+            v.regs.as_bytes(),
+            v.sregs.as_bytes(),
+            v.xsave.region.as_bytes(),
+            v.xcrs.as_bytes(),
+            v.debugregs.as_bytes(),
+            v.events.as_bytes(),
+            v.mp_state.as_bytes(),
         ] {
             out.extend_from_slice(part);
         }
-        let crc = cr_core::image::crc32c(out);
-        out.extend_from_slice(&crc.to_le_bytes());
+        out.extend_from_slice(&(v.msrs.len() as u32).to_le_bytes());
+        out.extend_from_slice(v.msrs.as_bytes());
     }
 
-    fn floor_restore(bytes: &[u8]) -> VcpuState {
-        let (body, crc) = bytes.split_at(bytes.len() - 4);
-        assert_eq!(cr_core::image::crc32c(body).to_le_bytes(), crc, "CRC-32C");
-        fn take<T: FromBytes>(b: &mut &[u8]) -> T {
-            let (t, rest) = T::read_from_prefix(b).unwrap();
-            *b = rest;
-            t
-        }
-        let mut b = body;
-        let (regs, sregs) = (take(&mut b), take(&mut b));
+    /// [`floor_put_vcpu`] back: one copy out of the buffer.
+    fn floor_take_vcpu(b: &mut &[u8]) -> VcpuState {
+        let (regs, sregs) = (take(b), take(b));
         let xsave = kvm_xsave {
-            region: take(&mut b),
+            region: take(b),
             ..Default::default()
         };
-        let (xcrs, debugregs, events, mp_state) = (take(&mut b), take(&mut b), take(&mut b), take(&mut b));
-        let msrs = b
+        let (xcrs, debugregs, events, mp_state) = (take(b), take(b), take(b), take(b));
+        let n = take::<u32>(b) as usize;
+        let (entries, rest) = b.split_at(n * 16);
+        *b = rest;
+        let msrs = entries
             .chunks_exact(16)
             .map(|e| kvm_msr_entry::read_from_bytes(e).unwrap())
             .collect();
@@ -203,6 +203,21 @@ mod imp {
             mp_state,
             msrs,
         }
+    }
+
+    /// The floor: the structs' bytes copied into one buffer and one CRC-32C pass over it; back, one CRC
+    /// pass and one copy out. No format, no check.
+    fn floor_save(s: &VcpuState, out: &mut Vec<u8>) {
+        out.clear();
+        floor_put_vcpu(s, out);
+        let crc = cr_core::image::crc32c(out);
+        out.extend_from_slice(&crc.to_le_bytes());
+    }
+
+    fn floor_restore(bytes: &[u8]) -> VcpuState {
+        let (mut body, crc) = bytes.split_at(bytes.len() - 4);
+        assert_eq!(cr_core::image::crc32c(body).to_le_bytes(), crc, "CRC-32C");
+        floor_take_vcpu(&mut body)
     }
 
     /// The floor with cr's data movement (the fair baseline for the checks' own cost): each struct
@@ -232,7 +247,7 @@ mod imp {
     fn floor2_restore(bytes: &[u8]) -> VcpuState {
         let (body, crc) = bytes.split_at(bytes.len() - 4);
         assert_eq!(cr_core::image::crc32c(body).to_le_bytes(), crc, "CRC-32C");
-        fn take<T: FromBytes + IntoBytes + zerocopy::Immutable + Default>(b: &mut &[u8]) -> T {
+        fn staged<T: FromBytes + IntoBytes + zerocopy::Immutable + Default>(b: &mut &[u8]) -> T {
             let (header, rest) = T::read_from_prefix(b).unwrap();
             *b = rest;
             let mut live = T::default();
@@ -240,7 +255,7 @@ mod imp {
             live
         }
         let mut b = body;
-        let (regs, sregs) = (take(&mut b), take(&mut b));
+        let (regs, sregs) = (staged(&mut b), staged(&mut b));
         let (header, rest) = <[u32; 1024]>::read_from_prefix(b).unwrap();
         b = rest;
         let mut xsave = kvm_xsave::default();
@@ -248,8 +263,11 @@ mod imp {
             .region
             .as_mut_bytes()
             .copy_from_slice(black_box(&header).as_bytes());
-        let (xcrs, debugregs, events, mp_state) = (take(&mut b), take(&mut b), take(&mut b), take(&mut b));
-        let msrs = b.chunks_exact(16).map(|e| take::<kvm_msr_entry>(&mut &e[..])).collect();
+        let (xcrs, debugregs, events, mp_state) = (staged(&mut b), staged(&mut b), staged(&mut b), staged(&mut b));
+        let msrs = b
+            .chunks_exact(16)
+            .map(|e| staged::<kvm_msr_entry>(&mut &e[..]))
+            .collect();
         VcpuState {
             regs,
             sregs,
@@ -473,21 +491,8 @@ mod imp {
         out.extend_from_slice(s.vm.pit.as_bytes());
         out.extend_from_slice(s.vm.clock.as_bytes());
         for c in &s.vcpus {
-            let v = &c.state;
-            for part in [
-                v.regs.as_bytes(),
-                v.sregs.as_bytes(),
-                v.xsave.region.as_bytes(),
-                v.xcrs.as_bytes(),
-                v.debugregs.as_bytes(),
-                v.events.as_bytes(),
-                v.mp_state.as_bytes(),
-                c.lapic.as_bytes(),
-            ] {
-                out.extend_from_slice(part);
-            }
-            out.extend_from_slice(&(v.msrs.len() as u32).to_le_bytes());
-            out.extend_from_slice(v.msrs.as_bytes());
+            floor_put_vcpu(&c.state, out);
+            out.extend_from_slice(c.lapic.as_bytes());
         }
         out.extend_from_slice(&serial_regs(&s.serial));
         out.extend_from_slice(&(s.serial.in_buffer.len() as u32).to_le_bytes());
@@ -499,11 +504,6 @@ mod imp {
     fn floor_vm_restore(bytes: &[u8]) -> Snapshot {
         let (body, crc) = bytes.split_at(bytes.len() - 4);
         assert_eq!(cr_core::image::crc32c(body).to_le_bytes(), crc, "CRC-32C");
-        fn take<T: FromBytes>(b: &mut &[u8]) -> T {
-            let (t, rest) = T::read_from_prefix(b).unwrap();
-            *b = rest;
-            t
-        }
         let mut b = body;
         let vm = VmState {
             irqchips: take(&mut b),
@@ -512,32 +512,10 @@ mod imp {
         };
         let vcpus = (0..VCPUS)
             .map(|_| {
-                let (regs, sregs) = (take(&mut b), take(&mut b));
-                let xsave = kvm_xsave {
-                    region: take(&mut b),
-                    ..Default::default()
-                };
-                let (xcrs, debugregs, events, mp_state) = (take(&mut b), take(&mut b), take(&mut b), take(&mut b));
-                let lapic = take(&mut b);
-                let n = take::<u32>(&mut b) as usize;
-                let (entries, rest) = b.split_at(n * 16);
-                b = rest;
-                let msrs = entries
-                    .chunks_exact(16)
-                    .map(|e| kvm_msr_entry::read_from_bytes(e).unwrap())
-                    .collect();
+                let state = floor_take_vcpu(&mut b);
                 VcpuSnapshot {
-                    state: VcpuState {
-                        regs,
-                        sregs,
-                        xsave,
-                        xcrs,
-                        debugregs,
-                        events,
-                        mp_state,
-                        msrs,
-                    },
-                    lapic,
+                    state,
+                    lapic: take(&mut b),
                 }
             })
             .collect();

@@ -199,18 +199,7 @@ fn selects(table: &[FieldInfo], payload: &[u8], order: ByteOrder, variant: &crat
 
 /// An integer of 1 to 16 bytes in `order` (the image's).
 fn int(bytes: &[u8], order: ByteOrder) -> u128 {
-    let mut buf = [0u8; 16];
-    let n = bytes.len().min(16);
-    match order {
-        ByteOrder::Little => {
-            buf[..n].copy_from_slice(&bytes[..n]);
-            u128::from_le_bytes(buf)
-        }
-        ByteOrder::Big => {
-            buf[16 - n..].copy_from_slice(&bytes[..n]);
-            u128::from_be_bytes(buf)
-        }
-    }
+    order.unsigned(bytes)
 }
 
 /// The width in bytes of the scalar a format is, if it is one.
@@ -262,8 +251,9 @@ fn value(out: &mut dyn Write, field: &FieldInfo, bytes: &[u8], order: ByteOrder)
     Ok(())
 }
 
-/// `[a, b x3, c]`: values in hex, runs of equal values folded.
-fn runs(out: &mut dyn Write, values: impl Iterator<Item = u128>) -> fmt::Result {
+/// `[a, b x3, c]`: values in hex, runs of equal values folded (how the dump shows an array, and
+/// `cr-inspect show` too).
+pub fn runs(out: &mut dyn Write, values: impl Iterator<Item = u128>) -> fmt::Result {
     out.write_char('[')?;
     let mut values = values.peekable();
     let mut first = true;

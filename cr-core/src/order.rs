@@ -46,6 +46,30 @@ impl ByteOrder {
         }
     }
 
+    /// An unsigned integer of 1 to 16 bytes in this order, widened (bytes past the 16th are
+    /// ignored): how the dump and `cr-inspect` read a field of any width.
+    ///
+    /// ```
+    /// use cr_core::image::ByteOrder;
+    /// assert_eq!(ByteOrder::Big.unsigned(&[0x12, 0x34]), 0x1234);
+    /// assert_eq!(ByteOrder::Little.unsigned(&[0x12, 0x34]), 0x3412);
+    /// assert_eq!(ByteOrder::Little.unsigned(&[0xff; 16]), u128::MAX);
+    /// ```
+    pub fn unsigned(self, bytes: &[u8]) -> u128 {
+        let mut buf = [0u8; 16];
+        let n = bytes.len().min(16);
+        match self {
+            ByteOrder::Little => {
+                buf[..n].copy_from_slice(&bytes[..n]);
+                u128::from_le_bytes(buf)
+            }
+            ByteOrder::Big => {
+                buf[16 - n..].copy_from_slice(&bytes[..n]);
+                u128::from_be_bytes(buf)
+            }
+        }
+    }
+
     /// How people write it: `little-endian` or `big-endian`.
     pub const fn name(self) -> &'static str {
         match self {

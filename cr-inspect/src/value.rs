@@ -19,18 +19,7 @@ use std::fmt::Write;
 
 /// An integer of 1 to 16 bytes in `order`.
 pub fn int(bytes: &[u8], order: ByteOrder) -> u128 {
-    let mut buf = [0u8; 16];
-    let n = bytes.len().min(16);
-    match order {
-        ByteOrder::Little => {
-            buf[..n].copy_from_slice(&bytes[..n]);
-            u128::from_le_bytes(buf)
-        }
-        ByteOrder::Big => {
-            buf[16 - n..].copy_from_slice(&bytes[..n]);
-            u128::from_be_bytes(buf)
-        }
-    }
+    order.unsigned(bytes)
 }
 
 /// Writes the low `out.len()` bytes of `v` into `out` in `order`.
@@ -425,25 +414,7 @@ fn show_value(out: &mut String, format: &Format, role: &Role, bytes: &[u8], orde
     out.push_str(&hex_bytes(bytes));
 }
 
-/// `[a, b x3, c]`: values in hex, runs of equal values folded.
+/// `[a, b x3, c]`: as the dump shows an array.
 fn runs(out: &mut String, values: impl Iterator<Item = u128>) {
-    out.push('[');
-    let mut values = values.peekable();
-    let mut first = true;
-    while let Some(v) = values.next() {
-        let mut run = 1;
-        while values.peek() == Some(&v) {
-            values.next();
-            run += 1;
-        }
-        if !first {
-            out.push_str(", ");
-        }
-        first = false;
-        let _ = write!(out, "{v:#x}");
-        if run > 1 {
-            let _ = write!(out, " x{run}");
-        }
-    }
-    out.push(']');
+    let _ = cr_core::dump::runs(out, values);
 }

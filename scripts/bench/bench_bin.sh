@@ -1,9 +1,10 @@
-# Sourced by callgrind.sh and wallclock.sh: builds the `callgrind` bench binary (bench profile:
-# release, optimized) and sets BIN to its path.
-BIN=$(cargo bench --no-run --bench callgrind --message-format=json 2>/dev/null |
-    python3 -c 'import json,sys
+# Sourced by the bench scripts: builds the bench binary named by BENCH (default `callgrind`; bench
+# profile: release, optimized) and sets BIN to its path.
+BENCH="${BENCH:-callgrind}"
+BIN=$(cargo bench --no-run --bench "$BENCH" --message-format=json 2>/dev/null |
+    BENCH="$BENCH" python3 -c 'import json,os,sys
 for line in sys.stdin:
     m = json.loads(line)
-    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "callgrind" and m.get("executable"):
+    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == os.environ["BENCH"] and m.get("executable"):
         print(m["executable"])')
-[ -x "$BIN" ] || { echo "could not find the callgrind bench executable" >&2; exit 1; }
+[ -x "$BIN" ] || { echo "could not find the $BENCH bench executable" >&2; exit 1; }

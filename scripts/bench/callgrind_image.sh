@@ -13,13 +13,7 @@ N="${1:-20000}"
 command -v valgrind >/dev/null || { echo "valgrind is not installed (apt-get install valgrind)" >&2; exit 1; }
 
 echo "building the image_read bench binary (bench profile: release, optimized)..." >&2
-BIN=$(cargo bench --no-run --bench image_read --message-format=json 2>/dev/null |
-    python3 -c 'import json,sys
-for line in sys.stdin:
-    m = json.loads(line)
-    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "image_read" and m.get("executable"):
-        print(m["executable"])')
-[ -x "$BIN" ] || { echo "could not find the image_read bench executable" >&2; exit 1; }
+BENCH=image_read . scripts/bench/bench_bin.sh
 "$BIN" >/dev/null # every variant runs
 
 count() { # variant -> instructions collected

@@ -11,13 +11,7 @@ N="${1:-20000}"
 command -v valgrind >/dev/null || { echo "valgrind is not installed (apt-get install valgrind)" >&2; exit 1; }
 
 echo "building the image_write bench binary (bench profile: release, optimized)..." >&2
-BIN=$(cargo bench --no-run --bench image_write --message-format=json 2>/dev/null |
-    python3 -c 'import json,sys
-for line in sys.stdin:
-    m = json.loads(line)
-    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "image_write" and m.get("executable"):
-        print(m["executable"])')
-[ -x "$BIN" ] || { echo "could not find the image_write bench executable" >&2; exit 1; }
+BENCH=image_write . scripts/bench/bench_bin.sh
 "$BIN" # every variant runs; prints the two images' sizes
 
 count() { # variant -> instructions collected
