@@ -251,6 +251,34 @@ fn head_checksum_is_crc32c() {
     );
 }
 
+/// The reader takes an empty payload's checksum to be 0 without computing it (the end record's, an
+/// empty bulk record's): true of CRC-32C, and a stored checksum that is not 0 is still refused.
+#[test]
+fn an_empty_payload_has_checksum_zero_and_any_other_is_refused() {
+    assert_eq!(crc32c(&[]), 0);
+    assert_eq!(cr_core::image::crc32c(&[]), 0);
+    let ty = cr_core::image::BytesType::new(1).unwrap();
+    let mut w = Writer::new(Vec::new(), ARCH_S390X).unwrap();
+    w.write_bytes(ty, 7, &[]).unwrap();
+    let image = w.finish().unwrap();
+    let mut r = Reader::new(&image, ARCH_S390X).unwrap();
+    assert_eq!(r.read_bytes(ty, 0).unwrap().2, &[] as &[u8]);
+    r.finish().unwrap();
+    // The empty record's and the end record's stored payload checksums, each made non-zero, their
+    // record header's own checksum recomputed (as a writer that got the payload's wrong would).
+    use cr_core::image::record::{HEADER_CRC, PAYLOAD_CRC};
+    let end = image.len() - cr_core::image::RECORD_HEADER_SIZE;
+    for record in [cr_core::image::HEAD_SIZE, end] {
+        let mut bad = image.clone();
+        bad[record + PAYLOAD_CRC] ^= 1;
+        let sealed = crc32c(&bad[record..record + HEADER_CRC]);
+        bad[record + HEADER_CRC..record + HEADER_CRC + 4].copy_from_slice(&sealed.to_le_bytes());
+        let mut r = Reader::new(&bad, ARCH_S390X).unwrap();
+        let e = r.read_bytes(ty, 0).and_then(|_| r.finish()).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Corrupt, "record at {record}");
+    }
+}
+
 #[test]
 fn a_valid_image_with_a_tampered_header_is_refused_by_restore() {
     let (mut cpu, mm, note) = headers();
