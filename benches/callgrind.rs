@@ -12,7 +12,7 @@
 
 mod common;
 
-use common::{Bench, Op, Subject, Variant};
+use common::{Bench, Op, Runs, Subject, Variant};
 use std::hint::black_box;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -34,7 +34,7 @@ macro_rules! looped {
     };
 }
 
-fn run_loop<L: Subject>(state: &mut Bench<L>, variant: Variant, op: Op, n: u64) {
+fn run_loop<R: Runs>(state: &mut R, variant: Variant, op: Op, n: u64) {
     looped!(
         state,
         n,
@@ -53,15 +53,7 @@ fn run<L: Subject>(variant: Variant, op: Op, n: u64) {
 /// The list subject (`msr_list`), which is not a [`Subject`]: `n` iterations of one variant.
 #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
 fn run_list(variant: Variant, op: Op, n: u64) {
-    let mut state = common::msr_list::ListBench::new();
-    looped!(
-        state,
-        n,
-        variant,
-        op,
-        [Derived, Hand, Bytes, Postcard, Empty],
-        [Save, Restore, SaveRestore]
-    );
+    run_loop(&mut common::msr_list::ListBench::new(), variant, op, n);
 }
 
 fn median(values: &mut [f64]) -> f64 {

@@ -6,7 +6,10 @@
 //! 2. the vCPU state (every record, no ioctl), the same state round-tripped by all three: cr (save + write,
 //!    read + every check + restore), against Firecracker's snapshot path (kvm-bindings' `serde` feature,
 //!    `bitcode::serialize`, the `crc64` crate's CRC-64 appended; on load the CRC over everything, then
-//!    `bitcode::deserialize`) and against the floor (one copy of the bytes and one CRC-32C pass each way);
+//!    `bitcode::deserialize`) and against the floor (one copy of the bytes and one CRC-32C pass each way),
+//!    and floor2 (the floor with cr's copies: through a header-sized value, into a zeroed struct);
+//!    then (section 2b) the same three on the whole VM's state (two vCPUs with their LAPICs, the three
+//!    irqchips, the PIT, the clock, the serial port; no guest memory);
 //! 3. snapshot to running again of the example VM (two vCPUs, irqchip, PIT, serial port; the pause,
 //!    ioctls, file and VM creation included) with its parts, and cr's own share of it, where `/dev/kvm`
 //!    can be opened.

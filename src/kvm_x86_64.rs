@@ -1076,6 +1076,13 @@ fn saved<H: CrCopy<T> + FromZeros, T>(live: &T) -> H {
     hdr
 }
 
+/// `hdr` restored into a zero-filled `T`, every check first: what a VMM hands KVM's `SET` ioctl.
+fn restored<H: CrCopy<T>, T: FromZeros>(hdr: &H) -> Result<T, Error> {
+    let mut live = T::new_zeroed();
+    hdr.restore(&mut live)?;
+    Ok(live)
+}
+
 /// Saves a struct whose header targets a view: save reads no capability, so the view carries
 /// [`VcpuCaps::ARCHITECTURAL`] over a copy of the struct.
 macro_rules! saved_on {
@@ -1394,7 +1401,5 @@ pub fn save_irqchip(live: &kvm_irqchip) -> CrHdrKvmIrqchip {
 
 /// Restores an interrupt controller into a fresh `kvm_irqchip`, every check first.
 pub fn restore_irqchip(hdr: &CrHdrKvmIrqchip) -> Result<kvm_irqchip, Error> {
-    let mut chip = kvm_irqchip::new_zeroed();
-    hdr.restore(&mut chip)?;
-    Ok(chip)
+    restored(hdr)
 }

@@ -525,6 +525,20 @@ impl<L: Subject> Bench<L> {
     }
 }
 
+/// What a benchmark loop runs: one iteration of a variant doing an operation ([`Bench`] for a
+/// [`Subject`], `msr_list::ListBench` for a list).
+pub trait Runs {
+    /// One iteration (see [`Bench::run`]).
+    fn run(&mut self, variant: Variant, op: Op);
+}
+
+impl<L: Subject> Runs for Bench<L> {
+    #[inline(always)]
+    fn run(&mut self, variant: Variant, op: Op) {
+        Bench::run(self, variant, op)
+    }
+}
+
 impl<L: Subject> Default for Bench<L> {
     fn default() -> Self {
         Self::new()

@@ -217,6 +217,13 @@ impl ListBench {
     }
 }
 
+impl super::Runs for ListBench {
+    #[inline(always)]
+    fn run(&mut self, variant: Variant, op: Op) {
+        ListBench::run(self, variant, op)
+    }
+}
+
 impl Default for ListBench {
     fn default() -> Self {
         Self::new()

@@ -360,24 +360,26 @@ fn unknown_flags<T: FlagWord>(word: T, all: T, field: &'static str, path: Option
 /// `reserved`: refuses any byte that is not zero.
 #[inline(always)]
 pub fn check_reserved<T: IntoBytes + Immutable>(value: T, field: &'static str) -> Result<(), Error> {
-    if is_zero(value.as_bytes()) {
-        Ok(())
-    } else {
-        Err(Error::new(ErrorKind::ReservedNotZero).at(field, None))
-    }
+    reserved(value, field, None)
 }
 
-/// Padding on both sides (`reserved` with a path): refuses a non-zero value, naming the live place.
+/// Padding on both sides (`reserved` with a path): as [`check_reserved`], the error naming the
+/// live place too.
 #[inline(always)]
 pub fn check_reserved_at<T: IntoBytes + Immutable>(
     value: T,
     field: &'static str,
     path: &'static str,
 ) -> Result<(), Error> {
+    reserved(value, field, Some(path))
+}
+
+#[inline(always)]
+fn reserved<T: IntoBytes + Immutable>(value: T, field: &'static str, path: Option<&'static str>) -> Result<(), Error> {
     if is_zero(value.as_bytes()) {
         Ok(())
     } else {
-        Err(Error::new(ErrorKind::ReservedNotZero).at(field, Some(path)))
+        Err(Error::new(ErrorKind::ReservedNotZero).at(field, path))
     }
 }
 

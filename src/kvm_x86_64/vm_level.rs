@@ -2,6 +2,7 @@
 //! register page), the PIT, the clock, a 16550A serial port (`SerialState`, not `Copy`); the irqchips are in
 //! [`super`]. Headers, their rules and record types only: no `/dev/kvm`, no device model.
 
+use super::{restored, saved};
 use cr_core::dump::Kind;
 use cr_core::{CrCopy, Error};
 use kvm_bindings::{
@@ -9,7 +10,7 @@ use kvm_bindings::{
     KVM_CLOCK_TSC_STABLE, KVM_PIT_FLAGS_HPET_LEGACY, KVM_PIT_FLAGS_SPEAKER_DATA_ON,
 };
 use vm_superio::serial::SerialState;
-use zerocopy::{FromBytes, FromZeros, Immutable, IntoBytes, KnownLayout};
+use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
 
 // ---------------------------------------------------------------------------------------------
 // Record types (beside the vCPU's 0x20.. and the irqchip's 0x30 of `super`).
@@ -31,12 +32,6 @@ pub const KINDS: [Kind; 4] = [
     Kind::of::<CrHdrKvmClock>(),
     Kind::of::<CrHdrSerial>(),
 ];
-
-fn saved<H: CrCopy<T> + FromZeros, T>(live: &T) -> H {
-    let mut hdr = H::new_zeroed();
-    hdr.save(live);
-    hdr
-}
 
 // ---------------------------------------------------------------------------------------------
 // The local APIC: kvm_lapic_state.regs ([c_char; 1024]) as the registers at their offsets.
@@ -417,9 +412,7 @@ pub fn save_pit(live: &kvm_pit_state2) -> CrHdrKvmPitState2 {
 
 /// Restores the PIT into a fresh `kvm_pit_state2`, every check first.
 pub fn restore_pit(hdr: &CrHdrKvmPitState2) -> Result<kvm_pit_state2, Error> {
-    let mut pit = kvm_pit_state2::default();
-    hdr.restore(&mut pit)?;
-    Ok(pit)
+    restored(hdr)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -478,9 +471,7 @@ pub fn save_clock(live: &kvm_clock_data) -> CrHdrKvmClock {
 
 /// Restores the clock into a fresh `kvm_clock_data`, every check first.
 pub fn restore_clock(hdr: &CrHdrKvmClock) -> Result<kvm_clock_data, Error> {
-    let mut clock = kvm_clock_data::default();
-    hdr.restore(&mut clock)?;
-    Ok(clock)
+    restored(hdr)
 }
 
 // ---------------------------------------------------------------------------------------------
